@@ -1,0 +1,46 @@
+import { auth, db, signIn, callFunction } from "../../../test-support/emulator";
+
+describe("seeded emulator data", () => {
+  it("has the three seeded users with balances that equal their ledgers", async () => {
+    const expected: Record<string, number> = { user_test1: 10, user_test2: 3, admin_test: 1000 };
+    for (const [uid, credits] of Object.entries(expected)) {
+      const user = await db().doc(`users/${uid}`).get();
+      expect(user.get("credits")).toBe(credits);
+      const ledger = await db().collection(`users/${uid}/ledger`).get();
+      expect(ledger.docs.map((d) => d.get("amount"))).toEqual([credits]);
+      expect(ledger.docs[0].get("type")).toBe("grant");
+    }
+  });
+
+  it("has the catalog, including disabled entries", async () => {
+    const ids = async (kind: string, enabled: boolean) =>
+      (await db().collection(kind).where("enabled", "==", enabled).get()).docs.map((d) => d.id).sort();
+    expect(await ids("models", true)).toEqual(["A", "B", "staging"]);
+    expect(await ids("models", false)).toEqual(["legacy"]);
+    expect(await ids("styles", true)).toEqual(["anime", "realistic", "scandinavian"]);
+    expect(await ids("colors", true)).toEqual(["monochrome", "muted", "vibrant"]);
+    expect(await ids("sizes", true)).toEqual(["1024x1024", "512x512", "768x768"]);
+    expect((await ids("styles", false)).length).toBeGreaterThan(0);
+    const a = await db().doc("models/A").get();
+    expect(a.get("creditsPerImage")).toBe(1);
+    expect((await db().doc("models/B").get()).get("creditsPerImage")).toBe(2);
+  });
+
+  it("issues ID tokens on the Auth emulator that verify with the seeded claims", async () => {
+    const adminToken = await signIn("admin@example.com");
+    const decodedAdmin = await auth().verifyIdToken(adminToken);
+    expect(decodedAdmin.uid).toBe("admin_test");
+    expect(decodedAdmin.role).toBe("admin");
+    const userToken = await signIn("user1@example.com");
+    const decodedUser = await auth().verifyIdToken(userToken);
+    expect(decodedUser.uid).toBe("user_test1");
+    expect(decodedUser.role).toBeUndefined();
+    await expect(signIn("user1@example.com", "wrong-password")).rejects.toThrow(/INVALID_PASSWORD|INVALID_LOGIN_CREDENTIALS/);
+  });
+
+  it("serves the health function from the Functions emulator", async () => {
+    const res = await callFunction("health");
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe("ok");
+  });
+});

@@ -1,0 +1,44 @@
+// Shared paths, ports and environment for the scripts (dev, test, seed, bench).
+import path from "node:path";
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
+import { resolveEmulatorBinaries } from "./emulator-binaries.mjs";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const firebaseBin = path.join(repoRoot, "node_modules", ".bin", "firebase");
+export const PROJECT_ID = "demo-imagegen";
+export const REGION = "us-central1";
+
+const basePorts = { hub: 4400, logging: 4500, auth: 9099, functions: 5001, firestore: 8080, pubsub: 8085, tasks: 9499, websocket: 9150 };
+
+/** Ports shifted by IMAGEGEN_PORT_OFFSET, so two stacks (two checkouts, a dev and a test run) can coexist. */
+export function ports(offset = Number(process.env.IMAGEGEN_PORT_OFFSET || 0)) {
+  return Object.fromEntries(Object.entries(basePorts).map(([k, v]) => [k, v + offset]));
+}
+
+/** Path of a firebase.json for the current offset (the committed one when the offset is 0). */
+export function firebaseConfigPath(offset = Number(process.env.IMAGEGEN_PORT_OFFSET || 0)) {
+  const committed = path.join(repoRoot, "firebase.json");
+  if (!offset) return committed;
+  const cfg = JSON.parse(fs.readFileSync(committed, "utf8"));
+  const p = ports(offset);
+  const e = cfg.emulators;
+  for (const k of ["hub", "logging", "auth", "functions", "firestore", "pubsub", "tasks"]) e[k].port = p[k];
+  e.firestore.websocketPort = p.websocket;
+  // Must sit in the repo root: firebase-tools resolves `functions.source` relative to it.
+  const out = path.join(repoRoot, `firebase.offset-${offset}.json`);
+  fs.writeFileSync(out, JSON.stringify(cfg, null, 2));
+  return out;
+}
+
+let cached;
+/** process.env plus the emulator binary overrides (offline machines). Throws a clear error when none exist. */
+export function emulatorEnv(extra = {}) {
+  cached ??= resolveEmulatorBinaries({ repoRoot });
+  return { ...process.env, ...cached.env, ...extra };
+}
+
+export function emulatorSource() {
+  cached ??= resolveEmulatorBinaries({ repoRoot });
+  return cached;
+}

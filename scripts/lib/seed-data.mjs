@@ -1,0 +1,36 @@
+// The seed data of DESIGN.md, as code. `npm run seed` writes it into the emulators and exports
+// the result to emulator-export/. Tests and the demo rely on these ids and balances.
+export const PROJECT_ID = "demo-imagegen";
+
+export const users = [
+  { uid: "user_test1", email: "user1@example.com", password: "password123", credits: 10, role: "user" },
+  { uid: "user_test2", email: "user2@example.com", password: "password123", credits: 3, role: "user" },
+  { uid: "admin_test", email: "admin@example.com", password: "password123", credits: 1000, role: "admin" },
+];
+
+export const catalog = {
+  models: [
+    { id: "A", displayName: "Model A (SD 1.5)", enabled: true, creditsPerImage: 1, workflow: "txt2img", kind: "text-to-image", steps: 20 },
+    { id: "B", displayName: "Model B (SDXL)", enabled: true, creditsPerImage: 2, workflow: "txt2img-sdxl", kind: "text-to-image", steps: 25 },
+    { id: "staging", displayName: "Virtual staging", enabled: true, creditsPerImage: 2, workflow: "img2img-staging", kind: "image-to-image", steps: 25, denoise: 0.6 },
+    { id: "legacy", displayName: "Legacy model (retired)", enabled: false, creditsPerImage: 1, workflow: "txt2img", kind: "text-to-image", steps: 20 },
+  ],
+  styles: [
+    { id: "realistic", displayName: "Realistic", enabled: true, prompt: "photorealistic, natural light, high detail" },
+    { id: "anime", displayName: "Anime", enabled: true, prompt: "anime style, cel shading, clean line art" },
+    { id: "scandinavian", displayName: "Scandinavian interior", enabled: true, prompt: "scandinavian interior design, light wood, minimal furniture" },
+    { id: "vaporwave", displayName: "Vaporwave (disabled)", enabled: false, prompt: "vaporwave aesthetic" },
+  ],
+  colors: [
+    { id: "vibrant", displayName: "Vibrant", enabled: true, prompt: "vibrant saturated colors" },
+    { id: "muted", displayName: "Muted", enabled: true, prompt: "muted pastel palette" },
+    { id: "monochrome", displayName: "Monochrome", enabled: true, prompt: "black and white, monochrome" },
+    { id: "sepia", displayName: "Sepia (disabled)", enabled: false, prompt: "sepia tone" },
+  ],
+  sizes: [
+    { id: "512x512", displayName: "512 × 512", enabled: true, width: 512, height: 512, creditMultiplier: 1 },
+    { id: "768x768", displayName: "768 × 768", enabled: true, width: 768, height: 768, creditMultiplier: 2 },
+    { id: "1024x1024", displayName: "1024 × 1024", enabled: true, width: 1024, height: 1024, creditMultiplier: 4 },
+    { id: "2048x2048", displayName: "2048 × 2048 (disabled)", enabled: false, width: 2048, height: 2048, creditMultiplier: 16 },
+  ],
+};

@@ -1,0 +1,33 @@
+// Writes the seed into running emulators through the Admin SDK (Auth + Firestore).
+import { initializeApp } from "firebase-admin/app";
+import { getAuth } from "firebase-admin/auth";
+import { getFirestore, Timestamp } from "firebase-admin/firestore";
+import { PROJECT_ID, users, catalog } from "./seed-data.mjs";
+
+export async function writeSeed() {
+  const app = initializeApp({ projectId: PROJECT_ID });
+  const auth = getAuth(app);
+  const db = getFirestore(app);
+  const now = Timestamp.fromDate(new Date("2026-01-05T00:00:00Z"));
+  for (const u of users) {
+    await auth.createUser({ uid: u.uid, email: u.email, password: u.password, emailVerified: true });
+    if (u.role !== "user") await auth.setCustomUserClaims(u.uid, { role: u.role });
+    const batch = db.batch();
+    batch.set(db.doc(`users/${u.uid}`), { email: u.email, role: u.role, credits: u.credits, createdAt: now, updatedAt: now });
+    batch.set(db.doc(`users/${u.uid}/ledger/grant-seed`), {
+      type: "grant",
+      amount: u.credits,
+      balanceAfter: u.credits,
+      reason: "seed balance",
+      actor: "system:seed",
+      createdAt: now,
+    });
+    await batch.commit();
+  }
+  for (const [kind, items] of Object.entries(catalog)) {
+    const batch = db.batch();
+    for (const { id, ...item } of items) batch.set(db.doc(`${kind}/${id}`), item);
+    await batch.commit();
+  }
+  console.log(`seeded ${users.length} users and ${Object.values(catalog).flat().length} catalog entries`);
+}
