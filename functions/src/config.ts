@@ -1,0 +1,68 @@
+// All configuration, read from the environment once and validated. Defaults are the local
+// emulator setup; production sets the variables in functions/.env.<project> or the console.
+import path from "node:path";
+import { z } from "zod";
+
+const inEmulator = () => process.env.FUNCTIONS_EMULATOR === "true" || !!process.env.FIRESTORE_EMULATOR_HOST;
+const int = (def: number) => z.coerce.number().int().positive().default(def);
+
+const schema = z.object({
+  /** How jobs reach the runner: `tasks-emulator` (local), `cloud-tasks` (production), `record` (no runner: only marks the request dispatched). */
+  DISPATCH_MODE: z.enum(["record", "tasks-emulator", "cloud-tasks"]).optional(),
+  RUNNER_URL: z.string().url().default("http://127.0.0.1:8090"),
+  RUNNER_SHARED_SECRET: z.string().min(8).default("dev-runner-secret"),
+  RUNNER_AUDIENCE: z.string().optional(),
+  TASKS_SERVICE_ACCOUNT: z.string().optional(),
+  TASKS_LOCATION: z.string().default("us-central1"),
+  TASKS_QUEUE: z.string().default("generation-jobs"),
+  CLOUD_TASKS_EMULATOR_HOST: z.string().default("127.0.0.1:9499"),
+
+  STORAGE_BACKEND: z.enum(["local", "gcs"]).optional(),
+  STORAGE_BUCKET: z.string().optional(),
+  LOCAL_STORAGE_DIR: z.string().optional(),
+  LOCAL_STORAGE_SIGNING_SECRET: z.string().min(8).default("dev-storage-secret"),
+  /** Base URL that serves the local storage folder (the runner's /files route). */
+  LOCAL_FILES_BASE_URL: z.string().url().default("http://127.0.0.1:8090/files"),
+  SIGNED_URL_TTL_SECONDS: int(3600),
+
+  MAX_PROMPT_CHARS: int(2000),
+  MAX_NEGATIVE_PROMPT_CHARS: int(1000),
+  MAX_INPUT_IMAGE_BYTES: int(10 * 1024 * 1024),
+  MAX_INPUT_IMAGE_PIXELS: int(4096 * 4096),
+  MIN_INPUT_IMAGE_SIDE: int(64),
+  MAX_GRANT_AMOUNT: int(1_000_000),
+  CATALOG_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
+  PAGE_SIZE_DEFAULT: int(20),
+  PAGE_SIZE_MAX: int(100),
+});
+
+export type Config = Omit<z.infer<typeof schema>, "DISPATCH_MODE" | "STORAGE_BACKEND" | "LOCAL_STORAGE_DIR"> & {
+  DISPATCH_MODE: "record" | "tasks-emulator" | "cloud-tasks";
+  STORAGE_BACKEND: "local" | "gcs";
+  LOCAL_STORAGE_DIR: string;
+  PROJECT_ID: string;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const c = parsed.data;
+  const emulated = inEmulator();
+  return {
+    ...c,
+    DISPATCH_MODE: c.DISPATCH_MODE ?? (emulated ? "tasks-emulator" : "cloud-tasks"),
+    STORAGE_BACKEND: c.STORAGE_BACKEND ?? (emulated ? "local" : "gcs"),
+    // The functions emulator runs with cwd = functions/, so the repo root is one level up.
+    LOCAL_STORAGE_DIR: c.LOCAL_STORAGE_DIR ?? path.resolve(process.cwd(), "..", ".data", "storage"),
+    PROJECT_ID: env.GCLOUD_PROJECT ?? env.GCP_PROJECT ?? JSON.parse(env.FIREBASE_CONFIG ?? "{}").projectId ?? "demo-imagegen",
+  };
+}
+
+let cached: Config | undefined;
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}

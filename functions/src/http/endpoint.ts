@@ -1,0 +1,73 @@
+// Wraps an HTTPS function: method check, authentication, error mapping to the stable error
+// shape, and one structured log line per call. Handlers only see parsed input and return data.
+import { randomUUID } from "node:crypto";
+import { onRequest, type HttpsOptions, type Request } from "firebase-functions/v2/https";
+import { authenticate, requireAdmin, type Caller } from "../auth/caller";
+import { ApiError } from "./errors";
+import { errorFields, log } from "../shared/log";
+
+export interface EndpointContext {
+  caller: Caller;
+  body: unknown;
+  query: Record<string, string>;
+  headers: Request["headers"];
+  callId: string;
+}
+
+export interface Reply {
+  status?: number;
+  body: unknown;
+}
+
+export interface EndpointSpec {
+  name: string;
+  method: "GET" | "POST";
+  access: "user" | "admin";
+  options?: HttpsOptions;
+}
+
+export function endpoint(spec: EndpointSpec, handle: (ctx: EndpointContext) => Promise<Reply>) {
+  return onRequest({ cors: true, ...spec.options }, async (req, res) => {
+    const started = Date.now();
+    const callId = (req.get("x-request-id") || randomUUID()).slice(0, 64);
+    let caller: Caller | undefined;
+    let status = 500;
+    let code: string | undefined;
+    try {
+      if (req.method !== spec.method) {
+        throw new ApiError("METHOD_NOT_ALLOWED", `${spec.name} accepts ${spec.method} only`);
+      }
+      caller = await authenticate(req.headers);
+      if (spec.access === "admin") requireAdmin(caller);
+      const reply = await handle({ caller, body: bodyOf(req), query: queryOf(req), headers: req.headers, callId });
+      status = reply.status ?? 200;
+      res.status(status).json(reply.body);
+    } catch (err) {
+      const apiErr = err instanceof ApiError ? err : new ApiError("INTERNAL", "internal error; it has been logged");
+      if (!(err instanceof ApiError)) log.error(`${spec.name} failed`, { callId, ...errorFields(err) });
+      status = apiErr.status;
+      code = apiErr.code;
+      res.status(status).json(apiErr.toBody());
+    } finally {
+      log.info(`${spec.name} ${status}`, { fn: spec.name, callId, uid: caller?.uid, status, code, latencyMs: Date.now() - started });
+    }
+  });
+}
+
+function bodyOf(req: Request): unknown {
+  if (req.method !== "POST") return undefined;
+  const type = req.get("content-type") ?? "";
+  if (!type.includes("application/json")) {
+    throw new ApiError("INVALID_ARGUMENT", "request body must be JSON (Content-Type: application/json)");
+  }
+  return req.body;
+}
+
+function queryOf(req: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.query)) {
+    if (typeof v === "string") out[k] = v;
+    else throw new ApiError("INVALID_ARGUMENT", `query parameter '${k}' must appear once`, { fields: [{ path: k, message: "repeated" }] });
+  }
+  return out;
+}
