@@ -5,6 +5,7 @@ const fs = require("fs");
 const roots = ["functions/test", "gpu-runner/test"].filter((d) => fs.existsSync(`${__dirname}/${d}`)).map((d) => `<rootDir>/${d}`);
 module.exports = {
   verbose: true,
+  testTimeout: 120_000,
   projects: [
     { displayName: "unit", roots, transform, testEnvironment: "node", testMatch: ["**/*.test.ts"], testPathIgnorePatterns: ["\\.emulator\\.test\\.ts$"] },
     { displayName: "emulator", roots, transform, testEnvironment: "node", testMatch: ["**/*.emulator.test.ts"], slowTestThreshold: 30 },

@@ -32,6 +32,9 @@ const jestCmd = [jestBin, "--ci", ...jestArgs].map((a) => JSON.stringify(a)).joi
 const testEnv = {
   ...env,
   IMAGEGEN_TEST: "1",
+  // The Functions emulator starts one worker process per concurrent request and gives each 30 s
+  // to boot; 50 parallel creates on 2 cores need longer.
+  FUNCTIONS_DISCOVERY_TIMEOUT: process.env.FUNCTIONS_DISCOVERY_TIMEOUT || "180",
   FUNCTIONS_BASE_URL: `http://127.0.0.1:${p.functions}/${PROJECT_ID}/${REGION}`,
   CLOUD_TASKS_EMULATOR_HOST: `127.0.0.1:${p.tasks}`,
   LOCAL_STORAGE_DIR: process.env.LOCAL_STORAGE_DIR || path.join(repoRoot, ".data", `test-storage-${p.functions}`),

@@ -41,6 +41,8 @@ export type Config = Omit<z.infer<typeof schema>, "DISPATCH_MODE" | "STORAGE_BAC
   STORAGE_BACKEND: "local" | "gcs";
   LOCAL_STORAGE_DIR: string;
   PROJECT_ID: string;
+  /** Running on the emulators (local dev and tests), where loopback webhooks and local storage are fine. */
+  EMULATED: boolean;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -53,7 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const emulated = inEmulator();
   return {
     ...c,
-    DISPATCH_MODE: c.DISPATCH_MODE ?? (emulated ? "tasks-emulator" : "cloud-tasks"),
+    EMULATED: emulated,
+    DISPATCH_MODE: c.DISPATCH_MODE ?? (emulated ? "record" : "cloud-tasks"),
     STORAGE_BACKEND: c.STORAGE_BACKEND ?? (emulated ? "local" : "gcs"),
     // The functions emulator runs with cwd = functions/, so the repo root is one level up.
     LOCAL_STORAGE_DIR: c.LOCAL_STORAGE_DIR ?? path.resolve(process.cwd(), "..", ".data", "storage"),

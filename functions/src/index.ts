@@ -1,4 +1,9 @@
+// Every deployed function. Each feature module owns its handlers; this file only names them.
 import { onRequest } from "firebase-functions/v2/https";
+
+export { createGenerationRequest, getGenerationRequest, listGenerationRequests, cancelGenerationRequest } from "./requests/http";
+export { getUserCredits, grantCredits } from "./ledger/http";
+export { onGenerationRequestUpdated } from "./ledger/trigger";
 
 export const health = onRequest((_req, res) => {
   res.json({ status: "ok" });

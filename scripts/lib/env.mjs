@@ -9,7 +9,8 @@ export const firebaseBin = path.join(repoRoot, "node_modules", ".bin", "firebase
 export const PROJECT_ID = "demo-imagegen";
 export const REGION = "us-central1";
 
-const basePorts = { hub: 4400, logging: 4500, auth: 9099, functions: 5001, firestore: 8080, pubsub: 8085, tasks: 9499, websocket: 9150 };
+// Chosen so that offsets that are multiples of 100 never land one stack's port on another's.
+const basePorts = { hub: 4400, logging: 4401, auth: 9099, functions: 5001, firestore: 8080, pubsub: 8085, tasks: 9499, eventarc: 9299, websocket: 9150 };
 
 /** Ports shifted by IMAGEGEN_PORT_OFFSET, so two stacks (two checkouts, a dev and a test run) can coexist. */
 export function ports(offset = Number(process.env.IMAGEGEN_PORT_OFFSET || 0)) {
@@ -23,7 +24,7 @@ export function firebaseConfigPath(offset = Number(process.env.IMAGEGEN_PORT_OFF
   const cfg = JSON.parse(fs.readFileSync(committed, "utf8"));
   const p = ports(offset);
   const e = cfg.emulators;
-  for (const k of ["hub", "logging", "auth", "functions", "firestore", "pubsub", "tasks"]) e[k].port = p[k];
+  for (const k of ["hub", "logging", "auth", "functions", "firestore", "pubsub", "tasks", "eventarc"]) e[k].port = p[k];
   e.firestore.websocketPort = p.websocket;
   // Must sit in the repo root: firebase-tools resolves `functions.source` relative to it.
   const out = path.join(repoRoot, `firebase.offset-${offset}.json`);

@@ -1,9 +1,9 @@
 // Who is calling: from a Firebase ID token (Authorization: Bearer) or an API key (X-API-Key).
 // Identity never comes from the body; the body may only name a target user, and only admins may.
-import { getAuth } from "firebase-admin/auth";
-import { firestore } from "../shared/firestore";
+import { adminAuth, firestore } from "../shared/firestore";
 import { ApiError } from "../http/errors";
 import { hashApiKey } from "./apiKeys";
+import { log } from "../shared/log";
 
 export type Role = "user" | "admin" | "superadmin";
 
@@ -26,9 +26,10 @@ export async function authenticate(headers: Record<string, string | string[] | u
     const m = /^Bearer\s+(\S+)$/i.exec(authz);
     if (!m) throw new ApiError("UNAUTHENTICATED", "Authorization header must be 'Bearer <Firebase ID token>'");
     try {
-      const decoded = await getAuth().verifyIdToken(m[1]);
+      const decoded = await adminAuth().verifyIdToken(m[1]);
       return { uid: decoded.uid, role: roleOf(decoded.role), via: "id-token" };
-    } catch {
+    } catch (err) {
+      log.info("ID token rejected", { reason: (err as { code?: string }).code ?? String(err) });
       throw new ApiError("UNAUTHENTICATED", "invalid or expired ID token");
     }
   }

@@ -1,14 +1,23 @@
-import { getApps, initializeApp } from "firebase-admin/app";
+import { getApps, initializeApp, type App } from "firebase-admin/app";
+import { getAuth, type Auth } from "firebase-admin/auth";
 import { getFirestore, type Firestore } from "firebase-admin/firestore";
 
 let db: Firestore | undefined;
 
-/** The one Firestore handle of the process (Admin SDK; the emulator when FIRESTORE_EMULATOR_HOST is set). */
+/** The Admin SDK app of the process (initialised once; emulators are picked up from the env). */
+export function adminApp(): App {
+  return getApps()[0] ?? initializeApp();
+}
+
+/** The one Firestore handle of the process. */
 export function firestore(): Firestore {
   if (!db) {
-    const app = getApps()[0] ?? initializeApp();
-    db = getFirestore(app);
+    db = getFirestore(adminApp());
     db.settings({ ignoreUndefinedProperties: true });
   }
   return db;
+}
+
+export function adminAuth(): Auth {
+  return getAuth(adminApp());
 }

@@ -1,0 +1,55 @@
+// Admin credit movements: a positive amount is a grant, a negative one an adjustment. With an
+// idempotency key the entry id is deterministic, so a retried grant lands once.
+import { createHash, randomUUID } from "node:crypto";
+import type { Firestore } from "firebase-admin/firestore";
+import { ApiError } from "../http/errors";
+
+export interface GrantInput {
+  userId: string;
+  amount: number;
+  reason: string;
+  idempotencyKey?: string;
+  actor: string;
+}
+
+export interface GrantResult {
+  userId: string;
+  entryId: string;
+  amount: number;
+  currentCredits: number;
+  replayed: boolean;
+}
+
+export function grantEntryId(userId: string, key?: string): string {
+  return key ? `grant-${createHash("sha256").update(`${userId}\u0000${key}`).digest("hex").slice(0, 32)}` : `grant-${randomUUID()}`;
+}
+
+export async function grantCredits(db: Firestore, input: GrantInput, userExists: (uid: string) => Promise<boolean>): Promise<GrantResult> {
+  const entryId = grantEntryId(input.userId, input.idempotencyKey);
+  return db.runTransaction(async (tx) => {
+    const userRef = db.doc(`users/${input.userId}`);
+    const entryRef = db.doc(`users/${input.userId}/ledger/${entryId}`);
+    const [user, entry] = await Promise.all([tx.get(userRef), tx.get(entryRef)]);
+    const balance = (user.get("credits") as number | undefined) ?? 0;
+    if (entry.exists) {
+      if (entry.get("amount") !== input.amount) throw new ApiError("FAILED_PRECONDITION", "idempotencyKey was already used with a different amount");
+      return { userId: input.userId, entryId, amount: input.amount, currentCredits: balance, replayed: true };
+    }
+    if (!user.exists && !(await userExists(input.userId))) throw new ApiError("NOT_FOUND", `user '${input.userId}' not found`);
+    const balanceAfter = balance + input.amount;
+    if (balanceAfter < 0) {
+      throw new ApiError("FAILED_PRECONDITION", `an adjustment of ${input.amount} would make the balance negative (${balance})`, { available: balance });
+    }
+    const now = new Date();
+    tx.create(entryRef, {
+      type: input.amount > 0 ? "grant" : "adjustment",
+      amount: input.amount,
+      balanceAfter,
+      reason: input.reason,
+      actor: input.actor,
+      createdAt: now,
+    });
+    tx.set(userRef, { credits: balanceAfter, updatedAt: now, ...(user.exists ? {} : { createdAt: now, role: "user" }) }, { merge: true });
+    return { userId: input.userId, entryId, amount: input.amount, currentCredits: balanceAfter, replayed: false };
+  }, { maxAttempts: 20 });
+}

@@ -1,0 +1,80 @@
+// The one refund path. Whoever ends a request as failed or cancelled (runner, sweeper, user,
+// admin), the refund happens here, in one transaction, at most once: the entry id is
+// `refund-{requestId}` and the request's `refunded` flag is set in the same commit.
+import type { DocumentSnapshot, Firestore, Transaction } from "firebase-admin/firestore";
+import { planRefund, type RefundDecision } from "./refundPlan";
+import { refundEntryId } from "./types";
+import { addUsage } from "./usage";
+
+export interface RefundReads {
+  request: DocumentSnapshot;
+  user: DocumentSnapshot;
+  refundEntry: DocumentSnapshot;
+}
+
+/** All reads the refund needs; call before any write in the transaction. */
+export async function readForRefund(db: Firestore, tx: Transaction, request: DocumentSnapshot): Promise<RefundReads> {
+  const uid = request.get("userId") as string;
+  const [user, refundEntry] = await Promise.all([
+    tx.get(db.doc(`users/${uid}`)),
+    tx.get(db.doc(`users/${uid}/ledger/${refundEntryId(request.id)}`)),
+  ]);
+  return { request, user, refundEntry };
+}
+
+/**
+ * Writes the refund for a request whose status (after this transaction's own update, passed as
+ * `statusAfter`) is failed or cancelled. Returns what it decided.
+ */
+export function writeRefund(
+  db: Firestore,
+  tx: Transaction,
+  reads: RefundReads,
+  opts: { statusAfter: string; actor: string; reason: string; now: Date },
+): RefundDecision {
+  const { request, user, refundEntry } = reads;
+  const decision = planRefund({
+    status: opts.statusAfter,
+    cost: (request.get("cost") as number) ?? 0,
+    refunded: request.get("refunded") === true,
+    refundEntryExists: refundEntry.exists,
+  });
+  if (decision.action === "skip") return decision;
+  const requestRef = request.ref;
+  if (decision.action === "mark-only") {
+    tx.update(requestRef, { refunded: true, updatedAt: opts.now });
+    return decision;
+  }
+  const uid = request.get("userId") as string;
+  const balanceAfter = ((user.get("credits") as number) ?? 0) + decision.amount;
+  tx.create(refundEntry.ref, {
+    type: "refund",
+    amount: decision.amount,
+    balanceAfter,
+    requestId: request.id,
+    reason: opts.reason,
+    actor: opts.actor,
+    createdAt: opts.now,
+  });
+  tx.set(user.ref, { credits: balanceAfter, updatedAt: opts.now }, { merge: true });
+  tx.update(requestRef, { refunded: true, refundedAt: opts.now, updatedAt: opts.now });
+  addUsage(db, tx, uid, request.get("createdAt").toDate(), { creditsRefunded: decision.amount }, opts.now);
+  return decision;
+}
+
+/** Refunds a request already in a terminal failed/cancelled state (trigger, sweeper, repair). */
+export async function refundIfOwed(db: Firestore, requestId: string, actor: string): Promise<RefundDecision | { action: "skip"; why: "missing" }> {
+  return db.runTransaction(async (tx) => {
+    const request = await tx.get(db.doc(`generationRequests/${requestId}`));
+    if (!request.exists) return { action: "skip", why: "missing" } as const;
+    const reads = await readForRefund(db, tx, request);
+    const status = request.get("status") as string;
+    const code = request.get("error.code") as string | undefined;
+    return writeRefund(db, tx, reads, {
+      statusAfter: status,
+      actor,
+      reason: status === "cancelled" ? "request cancelled" : `generation failed${code ? ` (${code})` : ""}`,
+      now: new Date(),
+    });
+  }, { maxAttempts: 20 });
+}

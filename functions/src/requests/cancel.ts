@@ -1,0 +1,39 @@
+// Cancel while queued: status and refund in one transaction, so the user sees the credits back
+// in the same answer. Cancelling twice is harmless; a started or finished job cannot be cancelled.
+import type { Firestore } from "firebase-admin/firestore";
+import { isAdmin, type Caller } from "../auth/caller";
+import { ApiError } from "../http/errors";
+import { readForRefund, writeRefund } from "../ledger/refund";
+
+export interface CancelResult {
+  id: string;
+  status: "cancelled";
+  refundedCredits: number;
+  currentCredits: number;
+}
+
+export async function cancelRequest(db: Firestore, caller: Caller, id: string): Promise<CancelResult> {
+  return db.runTransaction(async (tx) => {
+    const request = await tx.get(db.doc(`generationRequests/${id}`));
+    if (!request.exists || (request.get("userId") !== caller.uid && !isAdmin(caller))) {
+      throw new ApiError("NOT_FOUND", `generation request '${id}' not found`);
+    }
+    const status = request.get("status") as string;
+    const reads = await readForRefund(db, tx, request);
+    const credits = (reads.user.get("credits") as number) ?? 0;
+    if (status === "cancelled") return { id, status: "cancelled", refundedCredits: request.get("cost"), currentCredits: credits };
+    if (status !== "queued") {
+      throw new ApiError("FAILED_PRECONDITION", `request is '${status}'; only queued requests can be cancelled`, { status });
+    }
+    const now = new Date();
+    tx.update(request.ref, {
+      status: "cancelled",
+      error: { code: "CANCELLED", message: caller.uid === request.get("userId") ? "cancelled by the user" : `cancelled by admin ${caller.uid}` },
+      finishedAt: now,
+      updatedAt: now,
+    });
+    const decision = writeRefund(db, tx, reads, { statusAfter: "cancelled", actor: `user:${caller.uid}`, reason: "request cancelled", now });
+    const refunded = decision.action === "refund" ? decision.amount : 0;
+    return { id, status: "cancelled", refundedCredits: refunded, currentCredits: credits + refunded };
+  }, { maxAttempts: 20 });
+}

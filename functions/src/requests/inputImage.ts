@@ -1,0 +1,65 @@
+// Input images for image-to-image and virtual staging arrive as data URLs. They are decoded and
+// checked before any money moves, then re-encoded as a plain PNG: upright (EXIF orientation
+// applied), no metadata (no GPS or camera data leaves the user's photo), a format ComfyUI reads.
+import { createHash } from "node:crypto";
+import type sharpType from "sharp";
+import { invalidArgument } from "../http/errors";
+
+export interface ImageLimits {
+  maxBytes: number;
+  maxPixels: number;
+  minSide: number;
+}
+
+export interface NormalizedImage {
+  png: Buffer;
+  width: number;
+  height: number;
+  sourceFormat: string;
+  sha256: string;
+}
+
+const ALLOWED_FORMATS = new Set(["jpeg", "png", "webp"]);
+const DATA_URL = /^data:(image\/[a-z0-9.+-]+);base64,([A-Za-z0-9+/]*={0,2})$/;
+
+export function decodeDataUrl(dataUrl: string, maxBytes: number): Buffer {
+  const m = DATA_URL.exec(dataUrl);
+  if (!m) throw invalidArgument("inputImage", "must be a base64 data URL like 'data:image/png;base64,...'");
+  const bytes = Buffer.from(m[2], "base64");
+  if (bytes.length === 0) throw invalidArgument("inputImage", "is empty");
+  if (bytes.length > maxBytes) throw invalidArgument("inputImage", `is ${bytes.length} bytes; the limit is ${maxBytes}`);
+  return bytes;
+}
+
+export async function normalizeInputImage(dataUrl: string, limits: ImageLimits): Promise<NormalizedImage> {
+  const bytes = decodeDataUrl(dataUrl, limits.maxBytes);
+  // Loaded on first use: most requests carry no image, and every emulator worker pays for imports.
+  const sharp = (await import("sharp")).default;
+  let meta: sharpType.Metadata;
+  try {
+    // Only the header is read here, so the pixel limit can be reported with the real size.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch {
+    throw invalidArgument("inputImage", "could not be decoded as an image");
+  }
+  if (!meta.format || !ALLOWED_FORMATS.has(meta.format)) {
+    throw invalidArgument("inputImage", `format '${meta.format ?? "unknown"}' is not allowed; use JPEG, PNG or WebP`);
+  }
+  const { width = 0, height = 0 } = meta;
+  if (width * height > limits.maxPixels) {
+    throw invalidArgument("inputImage", `is ${width}x${height} = ${width * height} pixels; the limit is ${limits.maxPixels}`);
+  }
+  if (Math.min(width, height) < limits.minSide) {
+    throw invalidArgument("inputImage", `is ${width}x${height}; each side must be at least ${limits.minSide} pixels`);
+  }
+  try {
+    // limitInputPixels again at decode time: a header can lie about the size it expands to.
+    const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: "error" })
+      .rotate()
+      .png({ compressionLevel: 6 })
+      .toBuffer({ resolveWithObject: true });
+    return { png: data, width: info.width, height: info.height, sourceFormat: meta.format, sha256: createHash("sha256").update(data).digest("hex") };
+  } catch {
+    throw invalidArgument("inputImage", "is corrupt or truncated and could not be decoded");
+  }
+}

@@ -1,0 +1,48 @@
+// Resolves what the runner needs from the catalog at create time, so a later catalog change
+// never alters a job that was already paid for.
+import type { ModelItem, PromptItem, SizeItem } from "../catalog/types";
+
+export interface RenderSpec {
+  workflow: string;
+  positivePrompt: string;
+  negativePrompt: string;
+  width: number;
+  height: number;
+  batchSize: number;
+  seed: number;
+  steps: number;
+  cfg: number;
+  denoise?: number;
+  inputImagePath?: string;
+}
+
+const DEFAULT_NEGATIVE = "blurry, low quality, watermark, text";
+
+export function renderSpec(args: {
+  model: ModelItem;
+  style: PromptItem;
+  color: PromptItem;
+  size: SizeItem;
+  prompt: string;
+  negativePrompt?: string;
+  numImages: number;
+  seed: number;
+  inputImagePath?: string;
+}): RenderSpec {
+  const spec: RenderSpec = {
+    workflow: args.model.workflow,
+    positivePrompt: [args.prompt, args.style.prompt, args.color.prompt].filter(Boolean).join(", "),
+    negativePrompt: args.negativePrompt || DEFAULT_NEGATIVE,
+    width: args.size.width,
+    height: args.size.height,
+    batchSize: args.numImages,
+    seed: args.seed,
+    steps: args.model.steps,
+    cfg: args.model.cfg ?? 7,
+  };
+  if (args.model.kind === "image-to-image") {
+    spec.denoise = args.model.denoise ?? 0.6;
+    spec.inputImagePath = args.inputImagePath;
+  }
+  return spec;
+}

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import type { Config } from "../config";
+
+const catalogId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "must be a catalog id");
+// Printable ASCII without spaces: keys end up in logs and hashes, so keep them unambiguous.
+const idempotencyKey = z.string().min(8).max(255).regex(/^[\x21-\x7e]+$/, "must be 8-255 printable ASCII characters without spaces");
+
+export function createRequestSchema(cfg: Pick<Config, "MAX_PROMPT_CHARS" | "MAX_NEGATIVE_PROMPT_CHARS" | "MAX_INPUT_IMAGE_BYTES">) {
+  // A data URL carries base64 (4 chars per 3 bytes) plus a short header.
+  const maxDataUrlChars = Math.ceil((cfg.MAX_INPUT_IMAGE_BYTES * 4) / 3) + 100;
+  return z.strictObject({
+    model: catalogId,
+    style: catalogId,
+    color: catalogId,
+    size: catalogId,
+    prompt: z.string().trim().min(1, "must not be empty").max(cfg.MAX_PROMPT_CHARS, `must be at most ${cfg.MAX_PROMPT_CHARS} characters`),
+    negativePrompt: z.string().trim().max(cfg.MAX_NEGATIVE_PROMPT_CHARS, `must be at most ${cfg.MAX_NEGATIVE_PROMPT_CHARS} characters`).optional(),
+    numImages: z.number().int().min(1).max(4).default(1),
+    seed: z.number().int().min(0).max(4_294_967_295).optional(),
+    inputImage: z.string().max(maxDataUrlChars, `image larger than ${cfg.MAX_INPUT_IMAGE_BYTES} bytes`).optional(),
+    idempotencyKey: idempotencyKey.optional(),
+    webhookUrl: z.string().url().max(2048).optional(),
+    userId: z.string().min(1).max(128).optional(),
+  });
+}
+
+export type CreateRequestInput = z.infer<ReturnType<typeof createRequestSchema>>;
+
+export const REQUEST_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+export function pageQuerySchema(cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SIZE_MAX">) {
+  return {
+    limit: z.coerce.number().int().min(1).max(cfg.PAGE_SIZE_MAX).default(cfg.PAGE_SIZE_DEFAULT),
+    cursor: z.string().max(512).optional(),
+    userId: z.string().min(1).max(128).optional(),
+  };
+}
+
+export const cancelSchema = z.strictObject({ id: z.string().min(1).max(128) });
+export const getSchema = z.strictObject({ id: z.string().min(1).max(128) });

@@ -1,0 +1,66 @@
+// The request as its owner sees it: no lease internals, no render spec, storage paths turned
+// into download URLs, timestamps as ISO strings, and the charge outcome spelled out.
+import type { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
+import type { ObjectStorage } from "../storage/storage";
+
+export interface OutputView {
+  url: string;
+  thumbnailUrl?: string;
+  contentType: string;
+  width: number;
+  height: number;
+  bytes: number;
+  seed?: number;
+}
+
+const iso = (t: Timestamp | Date | null | undefined) => (t ? ("toDate" in t ? t.toDate() : t).toISOString() : null);
+
+export function chargeOutcome(status: string, refunded: boolean): "charged" | "refunded" | "refund-pending" | "reserved" {
+  if (refunded) return "refunded";
+  if (status === "failed" || status === "cancelled") return "refund-pending";
+  return status === "succeeded" ? "charged" : "reserved";
+}
+
+/** Everything but the URLs: pure, used by both list (no URLs) and get (with URLs). */
+export function summaryView(doc: DocumentSnapshot) {
+  const d = doc.data() ?? {};
+  return {
+    id: doc.id,
+    userId: d.userId,
+    status: d.status,
+    model: d.model,
+    style: d.style,
+    color: d.color,
+    size: d.size,
+    prompt: d.prompt,
+    negativePrompt: d.negativePrompt ?? null,
+    numImages: d.numImages,
+    seed: d.seed,
+    cost: d.cost,
+    charge: chargeOutcome(d.status, d.refunded === true),
+    progress: d.progress ?? 0,
+    attempts: d.attempts ?? 0,
+    error: d.error ?? null,
+    webhookUrl: d.webhookUrl ?? null,
+    createdAt: iso(d.createdAt),
+    startedAt: iso(d.startedAt),
+    finishedAt: iso(d.finishedAt),
+    durationMs: d.durationMs ?? null,
+  };
+}
+
+export async function detailView(doc: DocumentSnapshot, files: ObjectStorage, ttlSeconds: number) {
+  const outputs = (doc.get("outputs") ?? []) as Array<{ path: string; thumbnailPath?: string; contentType: string; width: number; height: number; bytes: number; seed?: number }>;
+  const withUrls: OutputView[] = await Promise.all(
+    outputs.map(async (o) => ({
+      url: await files.signedUrl(o.path, ttlSeconds),
+      ...(o.thumbnailPath ? { thumbnailUrl: await files.signedUrl(o.thumbnailPath, ttlSeconds) } : {}),
+      contentType: o.contentType,
+      width: o.width,
+      height: o.height,
+      bytes: o.bytes,
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    })),
+  );
+  return { ...summaryView(doc), outputs: withUrls };
+}
