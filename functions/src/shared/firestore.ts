@@ -11,10 +11,7 @@ export function adminApp(): App {
 
 /** The one Firestore handle of the process. */
 export function firestore(): Firestore {
-  if (!db) {
-    db = getFirestore(adminApp());
-    db.settings({ ignoreUndefinedProperties: true });
-  }
+  db ??= getFirestore(adminApp());
   return db;
 }
 
