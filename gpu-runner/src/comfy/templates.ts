@@ -22,7 +22,7 @@ const workflowSchema = z.record(
   z.object({ class_type: z.string().min(1), inputs: z.record(z.string(), z.unknown()), _meta: z.object({ title: z.string().optional() }).passthrough().optional() }).passthrough(),
 );
 const mappingSchema = z.record(
-  z.string().refine((k) => (PARAMS as readonly string[]).includes(k), { message: `unknown parameter (known: ${PARAMS.join(", ")})` }),
+  z.string(),
   z.string().regex(/^[^.]+\.inputs\.[^.]+$/, "must look like <nodeId>.inputs.<name>"),
 );
 
@@ -34,6 +34,8 @@ export function buildTemplate(name: string, workflowJson: unknown, mappingJson: 
   if (!wf.success) throw new TemplateError(`template "${name}": workflow is not ComfyUI API format: ${wf.error.issues[0]?.path.join(".")} ${wf.error.issues[0]?.message}`);
   const mp = mappingSchema.safeParse(mappingJson);
   if (!mp.success) throw new TemplateError(`template "${name}": bad mapping at "${mp.error.issues[0]?.path.join(".")}": ${mp.error.issues[0]?.message}`);
+  const unknown = Object.keys(mp.data).find((k) => !(PARAMS as readonly string[]).includes(k));
+  if (unknown) throw new TemplateError(`template "${name}": mapping has unknown parameter "${unknown}" (known: ${PARAMS.join(", ")})`);
   const mapping: Partial<Record<Param, InputRef>> = {};
   for (const [param, ref] of Object.entries(mp.data) as [Param, string][]) {
     const [nodeId, , input] = ref.split(".");
