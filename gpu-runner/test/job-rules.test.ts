@@ -33,14 +33,14 @@ describe("claim rules", () => {
 
 describe("error classification", () => {
   it.each([
-    [errors.comfyUnavailable("x"), "COMFY_UNAVAILABLE", true],
-    [errors.comfyTimeout(5), "COMFY_TIMEOUT", true],
-    [errors.comfyLostPrompt("p"), "COMFY_LOST_PROMPT", true],
-    [errors.comfyInvalidWorkflow("bad"), "COMFY_INVALID_WORKFLOW", false],
-    [errors.comfyExecutionError("oom"), "COMFY_EXECUTION_ERROR", false],
-    [errors.invalidRequest("no"), "INVALID_REQUEST", false],
-    [toRunnerError(new Error("boom")), "INTERNAL", true],
-  ])("%s", (err, code, retryable) => {
+    ["COMFY_UNAVAILABLE", errors.comfyUnavailable("x"), true],
+    ["COMFY_TIMEOUT", errors.comfyTimeout(5), true],
+    ["COMFY_LOST_PROMPT", errors.comfyLostPrompt("p"), true],
+    ["COMFY_INVALID_WORKFLOW", errors.comfyInvalidWorkflow("bad"), false],
+    ["COMFY_EXECUTION_ERROR", errors.comfyExecutionError("oom"), false],
+    ["INVALID_REQUEST", errors.invalidRequest("no"), false],
+    ["INTERNAL", toRunnerError(new Error("boom")), true],
+  ])("%s", (code, err, retryable) => {
     expect(err).toBeInstanceOf(RunnerError);
     expect(err.code).toBe(code);
     expect(err.retryable).toBe(retryable);
