@@ -12,7 +12,7 @@ describe("fake ComfyUI protocol", () => {
   let fake: FakeComfy;
   const post = async (path: string, body: unknown) => {
     const res = await fetch(fake.url + path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    return { status: res.status, body: await res.json().catch(() => null) };
+    return { status: res.status, body: (await res.json().catch(() => null)) as any };
   };
   beforeAll(async () => (fake = await startFakeComfy({ port: 0, imageMs: 30 })));
   afterAll(() => fake.close());
@@ -60,7 +60,7 @@ describe("fake ComfyUI protocol", () => {
     expect(types.slice(-3)).toEqual(["executed", "execution_success", "executing"]);
     expect(mine.msgs[0]).toMatchObject({ type: "status", data: { sid: "client-a" } });
     expect(other.msgs.map((m) => m.type).every((t) => t === "status")).toBe(true);
-    const hist = (await (await fetch(`${fake.url}/history/${promptId}`)).json())[promptId];
+    const hist = ((await (await fetch(`${fake.url}/history/${promptId}`)).json() as any))[promptId];
     expect(hist.status).toMatchObject({ status_str: "success", completed: true });
     expect(hist.outputs["9"].images[0]).toEqual({ filename: "x_00001_.png", subfolder: "f", type: "output" });
     const view = await fetch(`${fake.url}/view?filename=x_00001_.png&subfolder=f&type=output`);
@@ -71,11 +71,11 @@ describe("fake ComfyUI protocol", () => {
   });
 
   it("answers {} for unknown history, and the queue/prompt/system routes", async () => {
-    expect(await (await fetch(`${fake.url}/history/${randomUUID()}`)).json()).toEqual({});
-    expect(await (await fetch(`${fake.url}/queue`)).json()).toEqual({ queue_running: [], queue_pending: [] });
-    expect(await (await fetch(`${fake.url}/api/prompt`)).json()).toEqual({ exec_info: { queue_remaining: 0 } });
-    expect((await (await fetch(`${fake.url}/system_stats`)).json()).devices[0].type).toBe("cuda");
-    expect(Object.keys(await (await fetch(`${fake.url}/object_info`)).json())).toContain("KSampler");
+    expect((await (await fetch(`${fake.url}/history/${randomUUID()}`)).json() as any)).toEqual({});
+    expect((await (await fetch(`${fake.url}/queue`)).json() as any)).toEqual({ queue_running: [], queue_pending: [] });
+    expect((await (await fetch(`${fake.url}/api/prompt`)).json() as any)).toEqual({ exec_info: { queue_remaining: 0 } });
+    expect(((await (await fetch(`${fake.url}/system_stats`)).json() as any)).devices[0].type).toBe("cuda");
+    expect(Object.keys((await (await fetch(`${fake.url}/object_info`)).json() as any))).toContain("KSampler");
   });
 
   it("refuses ComfyUI routes but keeps the control route up", async () => {

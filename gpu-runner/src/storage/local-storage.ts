@@ -13,7 +13,7 @@ export class LocalStorage implements Storage {
     return path.join(this.root, ...storagePath.split("/"));
   }
 
-  async put(storagePath: string, bytes: Buffer): Promise<void> {
+  async put(storagePath: string, bytes: Buffer, _contentType?: string): Promise<void> {
     const file = this.resolve(storagePath);
     await fs.mkdir(path.dirname(file), { recursive: true });
     // Write-then-rename so a reader never sees a half-written image.
