@@ -45,7 +45,9 @@ export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunR
   };
   // Open the socket before POST /prompt so no event of this prompt can be missed.
   const socket = new EventSocket(http.baseUrl, clientId, onMessage, opts.log, opts.reconnectMs);
-  await socket.open();
+  const opened = Date.now();
+  const ok = await socket.open();
+  opts.log.debug("comfy.ws.opened", { ok, ms: Date.now() - opened });
   try {
     const accepted = await http.submitPrompt(opts.workflow, promptId, clientId);
     // Old ComfyUI builds ignore our prompt_id: always follow the id the server returns.

@@ -6,6 +6,7 @@ import { executeJob, type ExecuteDeps } from "./execute-job";
 import { parseJobInput } from "./job-input";
 import * as repo from "./job.repo";
 import { ProgressThrottle, SAMPLING_SHARE } from "./progress-throttle";
+import { SerialQueue } from "./serial";
 
 export interface TaskDeps extends ExecuteDeps { db: Firestore; instanceId: string }
 export interface TaskOutcome { status: number; body: Record<string, unknown> }
@@ -27,30 +28,28 @@ export async function handleTask(deps: TaskDeps, requestId: string, retryCount: 
   const onShutdown = () => abort.abort(errors.shuttingDown());
   shutdown.addEventListener("abort", onShutdown, { once: true });
   if (shutdown.aborted) onShutdown();
+  const writes = new SerialQueue();
   const heartbeat = setInterval(() => {
-    repo.renewLease(db, requestId, owner, leaseMs).then(
+    writes.run(() => repo.renewLease(db, requestId, owner, leaseMs)).then(
       (held) => held || abort.abort(errors.leaseLost(requestId)),
       (e) => log.warn("job.lease_renew_failed", { error: e }),
     );
   }, Math.max(1000, leaseMs / 3));
   const throttle = new ProgressThrottle(config.PROGRESS_WRITE_INTERVAL_MS);
-  let writes: Promise<unknown> = Promise.resolve();
   const onProgress = (fraction: number) => {
     const value = throttle.offer(fraction * SAMPLING_SHARE, Date.now());
-    if (value !== null) writes = writes.then(() => repo.writeProgress(db, requestId, owner, value)).catch((e) => log.warn("job.progress_write_failed", { error: e }));
+    if (value !== null) writes.run(() => repo.writeProgress(db, requestId, owner, value)).catch((e) => log.warn("job.progress_write_failed", { error: e }));
   };
   try {
     const job = parseJobInput(claim.data);
     const outputs = await executeJob({ ...deps, log }, requestId, claim.attempts, job, {
-      signal: abort.signal, onProgress, onSubmitted: (ids) => repo.recordComfyIds(db, requestId, owner, ids).then(() => undefined),
+      signal: abort.signal, onProgress, onSubmitted: (ids) => writes.run(() => repo.recordComfyIds(db, requestId, owner, ids)).then(() => undefined),
     });
-    await writes;
-    if (!(await repo.completeJob(db, requestId, owner, outputs, started))) return leaseLost(log, requestId);
+    if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started)))) return leaseLost(log, requestId);
     log.info("job.succeeded", { outputs: outputs.length, durationMs: Date.now() - started });
     return { status: 200, body: { result: "succeeded", outputs: outputs.length } };
   } catch (e) {
-    await writes;
-    return settleError(deps, requestId, owner, toRunnerError(e), retryCount, claim.attempts, started, log);
+    return settleError(deps, requestId, owner, toRunnerError(e), retryCount, claim.attempts, started, log, writes);
   } finally {
     clearInterval(heartbeat);
     shutdown.removeEventListener("abort", onShutdown);
@@ -59,6 +58,7 @@ export async function handleTask(deps: TaskDeps, requestId: string, retryCount: 
 
 async function settleError(
   deps: TaskDeps, requestId: string, owner: string, err: RunnerError, retryCount: number | null, attempts: number, started: number, log: TaskDeps["log"],
+  writes: SerialQueue,
 ): Promise<TaskOutcome> {
   const { db, config } = deps;
   if (err.code === "LEASE_LOST") return leaseLost(log, requestId);
@@ -67,11 +67,11 @@ async function settleError(
     const error = err.retryable
       ? { code: "MAX_ATTEMPTS_EXCEEDED", message: `gave up after ${attempts} attempt(s); last error ${err.code}: ${err.message}` }
       : { code: err.code, message: err.message };
-    if (!(await repo.failJob(db, requestId, owner, error, started))) return leaseLost(log, requestId);
+    if (!(await writes.run(() => repo.failJob(db, requestId, owner, error, started)))) return leaseLost(log, requestId);
     log.error("job.failed", { code: error.code, cause: err.code, error: err.message, attempts });
     return { status: 200, body: { result: "failed", code: error.code } };
   }
-  await repo.releaseJob(db, requestId, owner);
+  await writes.run(() => repo.releaseJob(db, requestId, owner));
   log.warn("job.retry_later", { code: err.code, error: err.message, attempts, retryCount });
   return { status: 503, body: { result: "retry", code: err.code, message: err.message } };
 }
