@@ -9,16 +9,16 @@ const lease = (ms: number) => ({ owner: "r/1", expiresAt: Timestamp.fromMillis(m
 
 describe("claim rules", () => {
   it.each([
-    [undefined, "unknown"],
-    [{ status: "queued" }, "claim"],
-    [{ status: "running", lease: lease(now + 1000) }, "busy"],
-    [{ status: "running", lease: lease(now - 1) }, "claim"],
-    [{ status: "running", lease: null }, "claim"],
-    [{ status: "succeeded" }, "terminal"],
-    [{ status: "failed" }, "terminal"],
-    [{ status: "cancelled" }, "terminal"],
-    [{ status: "weird" }, "invalid"],
-  ])("%j → %s", (doc, expected) => {
+    ["no document", "unknown", undefined],
+    ["queued", "claim", { status: "queued" }],
+    ["running with a valid lease", "busy", { status: "running", lease: lease(now + 1000) }],
+    ["running with an expired lease", "claim", { status: "running", lease: lease(now - 1) }],
+    ["running without a lease", "claim", { status: "running", lease: null }],
+    ["succeeded", "terminal", { status: "succeeded" }],
+    ["failed", "terminal", { status: "failed" }],
+    ["cancelled", "terminal", { status: "cancelled" }],
+    ["an unknown status", "invalid", { status: "weird" }],
+  ])("%s → %s", (_name, expected, doc) => {
     expect(decideClaim(doc as never, now)).toBe(expected);
   });
 
