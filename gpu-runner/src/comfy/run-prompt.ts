@@ -16,6 +16,8 @@ export interface RunOptions {
   reconnectMs: number;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /** Follow an already submitted prompt (promptId + clientId of an earlier attempt) instead of submitting. */
+  attach?: boolean;
   /** Called after ComfyUI accepted the prompt, before waiting: lets the caller persist the ids. */
   onSubmitted?: (ids: { promptId: string; clientId: string }) => Promise<void> | void;
   log: Logger;
@@ -27,8 +29,9 @@ const HISTORY_FAILURES_TOLERATED = 3;
 const FAST_POLL_MS = 100;
 const FAST_POLLS_AFTER_DONE = 30;
 
-/** Submits a workflow and follows it to the end: WebSocket for progress, /history as the source of truth. */
+/** Submits a workflow (or attaches to one) and follows it to the end: WebSocket for progress, /history as the source of truth. */
 export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunResult> {
+  if (opts.attach && (!opts.promptId || !opts.clientId)) throw new Error("attach needs promptId and clientId");
   let promptId = opts.promptId ?? randomUUID();
   const clientId = opts.clientId ?? randomUUID();
   let wake: () => void = () => undefined;
@@ -45,14 +48,14 @@ export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunR
   };
   // Open the socket before POST /prompt so no event of this prompt can be missed.
   const socket = new EventSocket(http.baseUrl, clientId, onMessage, opts.log, opts.reconnectMs);
-  const opened = Date.now();
-  const ok = await socket.open();
-  opts.log.debug("comfy.ws.opened", { ok, ms: Date.now() - opened });
+  await socket.open();
   try {
-    const accepted = await http.submitPrompt(opts.workflow, promptId, clientId);
-    // Old ComfyUI builds ignore our prompt_id: always follow the id the server returns.
-    promptId = accepted.prompt_id;
-    await opts.onSubmitted?.({ promptId, clientId });
+    if (!opts.attach) {
+      const accepted = await http.submitPrompt(opts.workflow, promptId, clientId);
+      // Old ComfyUI builds ignore our prompt_id: always follow the id the server returns.
+      promptId = accepted.prompt_id;
+      await opts.onSubmitted?.({ promptId, clientId });
+    }
     const images = await waitForImages(http, promptId, opts, () => doneSignalled, (fn) => (wake = fn));
     const fetched = [];
     for (const ref of images) fetched.push({ ref, bytes: await http.view(ref) });
@@ -68,9 +71,12 @@ async function waitForImages(
   const deadline = Date.now() + opts.timeoutMs;
   let failures = 0;
   let fastPolls = 0;
+  // An attached prompt may be finished already: look at once.
+  let first = true;
   for (;;) {
-    const wait = Math.min(fastPolls > 0 ? FAST_POLL_MS : opts.pollIntervalMs, Math.max(0, deadline - Date.now()));
-    await sleepUntilWoken(wait, setWake, opts.signal);
+    const wait = first && opts.attach ? 0 : fastPolls > 0 ? FAST_POLL_MS : opts.pollIntervalMs;
+    first = false;
+    await sleepUntilWoken(Math.min(wait, Math.max(0, deadline - Date.now())), setWake, opts.signal);
     if (opts.signal?.aborted) return abandon(http, promptId, opts, opts.signal.reason as RunnerError);
     if (Date.now() >= deadline) return abandon(http, promptId, opts, errors.comfyTimeout(Math.round(opts.timeoutMs / 1000)));
     try {

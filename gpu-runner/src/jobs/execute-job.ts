@@ -1,7 +1,8 @@
 import type { Config } from "../config";
 import { ComfyHttp } from "../comfy/http-client";
 import { renderWorkflow, RenderError } from "../comfy/render-workflow";
-import { runPrompt } from "../comfy/run-prompt";
+import { readOutcome } from "../comfy/history";
+import { runPrompt, type RunResult } from "../comfy/run-prompt";
 import type { Template } from "../comfy/templates";
 import { errors, RunnerError } from "../errors";
 import type { Logger } from "../log";
@@ -18,7 +19,11 @@ export interface ExecuteDeps {
   log: Logger;
 }
 
+export interface ComfyIds { promptId: string; clientId: string }
+
 export interface ExecuteHooks {
+  /** ComfyUI ids recorded by an earlier attempt, if any. */
+  previous: ComfyIds | null;
   signal: AbortSignal;
   onProgress: (fraction: number) => void;
   onSubmitted: (ids: { promptId: string; clientId: string }) => Promise<void>;
@@ -30,6 +35,17 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
   const r = job.render;
   const template = deps.templates.get(r.workflow);
   if (!template) throw errors.invalidRequest(`unknown workflow template "${r.workflow}"`);
+  const common = {
+    timeoutMs: config.JOB_TIMEOUT_SECONDS * 1000, pollIntervalMs: config.COMFY_POLL_INTERVAL_MS,
+    reconnectMs: config.COMFY_WS_RECONNECT_MS, signal: hooks.signal, onProgress: hooks.onProgress, log,
+  };
+  // An earlier attempt's prompt that finished or is still in ComfyUI is followed, not re-run
+  // (the runner that submitted it died or lost its lease): the GPU time is already spent.
+  if (hooks.previous && (await isReusable(comfy, hooks.previous.promptId))) {
+    log.info("job.comfy.reattach", { promptId: hooks.previous.promptId });
+    const run = await runPrompt(comfy, { ...common, ...hooks.previous, workflow: template.workflow, attach: true });
+    return storeOutputs(deps, requestId, job, run.images, hooks.signal);
+  }
   let inputImage: string | undefined;
   if (r.inputImagePath) {
     const bytes = await storage.get(r.inputImagePath).catch((e) => { throw errors.storageUnavailable(e); });
@@ -45,14 +61,23 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
     if (e instanceof RenderError) throw errors.invalidRequest(e.message);
     throw e;
   }
-  const run = await runPrompt(comfy, {
-    workflow, timeoutMs: config.JOB_TIMEOUT_SECONDS * 1000, pollIntervalMs: config.COMFY_POLL_INTERVAL_MS,
-    reconnectMs: config.COMFY_WS_RECONNECT_MS, signal: hooks.signal, onProgress: hooks.onProgress, onSubmitted: hooks.onSubmitted, log,
-  });
+  const run = await runPrompt(comfy, { ...common, workflow, onSubmitted: hooks.onSubmitted });
   log.info("job.comfy.done", { promptId: run.promptId, images: run.images.length, wsReconnects: run.wsReconnects });
+  return storeOutputs(deps, requestId, job, run.images, hooks.signal);
+}
+
+async function isReusable(comfy: ComfyHttp, promptId: string): Promise<boolean> {
+  const entry = await comfy.history(promptId);
+  if (entry) return readOutcome(promptId, entry).state === "success";
+  return comfy.isQueued(promptId);
+}
+
+async function storeOutputs(deps: ExecuteDeps, requestId: string, job: JobInput, images: RunResult["images"], signal: AbortSignal): Promise<Output[]> {
+  const { config, storage } = deps;
+  const r = job.render;
   const outputs: Output[] = [];
-  for (const [i, img] of run.images.entries()) {
-    if (hooks.signal.aborted) throw hooks.signal.reason as RunnerError;
+  for (const [i, img] of images.entries()) {
+    if (signal.aborted) throw signal.reason as RunnerError;
     const processed = await postprocessImage(img.bytes, { format: config.OUTPUT_FORMAT, quality: config.OUTPUT_QUALITY, thumbnailSize: config.THUMBNAIL_SIZE })
       .catch((e) => { throw errors.postprocessFailed(e); });
     const path = outputPath(job.userId, requestId, i, processed.ext);

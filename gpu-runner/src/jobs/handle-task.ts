@@ -2,7 +2,7 @@ import type { Firestore } from "firebase-admin/firestore";
 import { randomUUID } from "node:crypto";
 import { errors, toRunnerError, type RunnerError } from "../errors";
 import { isLastAttempt } from "./claim-decision";
-import { executeJob, type ExecuteDeps } from "./execute-job";
+import { executeJob, type ComfyIds, type ExecuteDeps } from "./execute-job";
 import { parseJobInput } from "./job-input";
 import * as repo from "./job.repo";
 import { ProgressThrottle, SAMPLING_SHARE } from "./progress-throttle";
@@ -42,8 +42,9 @@ export async function handleTask(deps: TaskDeps, requestId: string, retryCount: 
   };
   try {
     const job = parseJobInput(claim.data);
+    const previous = claim.data.comfy?.promptId && claim.data.comfy?.clientId ? (claim.data.comfy as ComfyIds) : null;
     const outputs = await executeJob({ ...deps, log }, requestId, claim.attempts, job, {
-      signal: abort.signal, onProgress, onSubmitted: (ids) => writes.run(() => repo.recordComfyIds(db, requestId, owner, ids)).then(() => undefined),
+      previous, signal: abort.signal, onProgress, onSubmitted: (ids) => writes.run(() => repo.recordComfyIds(db, requestId, owner, ids)).then(() => undefined),
     });
     if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started)))) return leaseLost(log, requestId);
     log.info("job.succeeded", { outputs: outputs.length, durationMs: Date.now() - started });

@@ -23,7 +23,6 @@ export async function claimJob(db: Firestore, id: string, owner: string, leaseMs
       attempts,
       lease: { owner, expiresAt: Timestamp.fromMillis(now + leaseMs) },
       progress: 0,
-      comfy: null,
       updatedAt: ts,
       ...(data!.startedAt ? {} : { startedAt: ts }),
     });
