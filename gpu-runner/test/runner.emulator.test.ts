@@ -78,7 +78,7 @@ function waitForStatus(id: string, status: string): Promise<void> {
 
 describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
   it("runs a queued request to succeeded: WebP outputs without text chunks, thumbnails, progress rising to 1", async () => {
-    fake.faults.set({ mode: "none", imageMs: 400 });
+    fake.faults.set({ mode: "none", imageMs: 600 });
     const { id, uid } = await queuedRequest();
     const seen: number[] = [];
     const stop = ref(id).onSnapshot((s) => void (typeof s.get("progress") === "number" && seen.push(s.get("progress"))));
