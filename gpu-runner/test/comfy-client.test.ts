@@ -80,6 +80,17 @@ describe("ComfyUI client against the fake ComfyUI", () => {
     expect((await runPrompt(http, opts())).images).toHaveLength(2);
   });
 
+  it("reports a retryable COMFY_LOST_PROMPT when ComfyUI restarts mid-run and forgets the prompt", async () => {
+    fake.faults.set({ mode: "hang", count: 1 });
+    const promptId = randomUUID();
+    const run = runPrompt(http, opts({ promptId }));
+    while (fake.engine.running?.promptId !== promptId) await new Promise((r) => setTimeout(r, 10));
+    expect((await fetch(`${fake.url}/fake/restart`, { method: "POST" })).status).toBe(200);
+    await expectRunnerError(run, "COMFY_LOST_PROMPT", true);
+    expect(await http.history(promptId)).toBeNull();
+    expect(fake.engine.interrupts).not.toContain(promptId);
+  });
+
   it("treats a refused connection as a retryable COMFY_UNAVAILABLE", async () => {
     fake.faults.set({ mode: "refuse" });
     await expectRunnerError(runPrompt(http, opts()), "COMFY_UNAVAILABLE", true);

@@ -26,6 +26,8 @@ export class Engine {
   private wakeInterrupt: (() => void) | null = null;
   private counter = 0;
   private stopped = false;
+  /** Bumped by restart(): work begun in an older epoch leaves no trace, like a killed process. */
+  private epoch = 0;
 
   constructor(private readonly hub: WsHub, private readonly files: FileStore, private readonly faults: Faults) {}
 
@@ -63,6 +65,16 @@ export class Engine {
     this.broadcastStatus();
   }
 
+  /** Simulates a ComfyUI restart: queue, history and the running prompt vanish. */
+  restart(): void {
+    this.epoch++;
+    this.pending.splice(0);
+    this.history.clear();
+    this.hub.dropAll();
+    this.interruptFlag = true;
+    this.wakeInterrupt?.();
+  }
+
   stop(): void {
     this.stopped = true;
     this.interruptFlag = true;
@@ -90,7 +102,12 @@ export class Engine {
       // Without a client_id ComfyUI sends progress to everyone and the other events to no one.
       const emit = (type: string, data: Record<string, unknown>) =>
         item.clientId ? this.hub.send(item.clientId, type, data) : type === "progress" && this.hub.broadcast(type, data);
+      const epoch = this.epoch;
       const outputs = await executePrompt(item, { engine: this, hub: this.hub, files: this.files, faults: this.faults, emit });
+      if (epoch !== this.epoch) {
+        this.running = null;
+        continue;
+      }
       this.history.set(item.promptId, {
         prompt: [item.number, item.promptId, item.prompt, item.extraData, item.outputs],
         outputs: outputs.outputs,

@@ -42,6 +42,13 @@ export function getHistory(res: ServerResponse, id: string, d: FakeDeps): void {
   sendJson(res, 200, entry ? { [id]: entry } : {});
 }
 
+export async function postHistory(req: IncomingMessage, res: ServerResponse, d: FakeDeps): Promise<void> {
+  const body = (await jsonBody(req)) ?? {};
+  if (body.clear === true) d.engine.history.clear();
+  if (Array.isArray(body.delete)) for (const id of body.delete) d.engine.history.delete(String(id));
+  res.writeHead(200).end();
+}
+
 export function getView(url: URL, res: ServerResponse, d: FakeDeps): void {
   const filename = url.searchParams.get("filename") ?? "";
   const subfolder = url.searchParams.get("subfolder") ?? "";

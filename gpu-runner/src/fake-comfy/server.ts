@@ -62,6 +62,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: r.FakeDeps, 
     if (d.faults.refusing) hub.dropAll();
     return sendJson(res, 200, d.faults.snapshot());
   }
+  if (url.pathname === "/fake/restart" && method === "POST") {
+    d.engine.restart();
+    return sendJson(res, 200, { restarted: true });
+  }
   if (url.pathname === "/fake/state" && method === "GET") {
     const e = d.engine;
     return sendJson(res, 200, { faults: d.faults.snapshot(), interrupts: e.interrupts, prompts: e.accepted.map((i) => ({ prompt_id: i.promptId, client_id: i.clientId })), wsDropped: hub.dropped });
@@ -74,6 +78,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: r.FakeDeps, 
   if (key === "GET /prompt") return sendJson(res, 200, { exec_info: { queue_remaining: d.engine.queueRemaining() } });
   if (method === "GET" && path.startsWith("/history/")) return r.getHistory(res, decodeURIComponent(path.slice(9)), d);
   if (key === "GET /history") return sendJson(res, 200, Object.fromEntries(d.engine.history));
+  if (key === "POST /history") return r.postHistory(req, res, d);
   if (key === "GET /view") return r.getView(url, res, d);
   if (key === "POST /upload/image") return r.uploadImage(req, res, d);
   if (key === "GET /queue") return r.getQueue(res, d);
