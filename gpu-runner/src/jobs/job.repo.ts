@@ -9,7 +9,10 @@ export type Claim =
 
 export interface Output { path: string; thumbnailPath: string; contentType: string; width: number; height: number; bytes: number; seed: number }
 
-/** queued (or running with an expired lease) → running under our lease; all reads before writes. */
+/**
+ * queued (or running with an expired lease) → running under our lease; all reads before writes.
+ * `progress` is left as is: writes never lower it, so a retried job never appears to go backwards.
+ */
 export async function claimJob(db: Firestore, id: string, owner: string, leaseMs: number, now = Date.now()): Promise<Claim> {
   return db.runTransaction(async (tx) => {
     const snap = await tx.get(requestDoc(db, id));
@@ -22,7 +25,6 @@ export async function claimJob(db: Firestore, id: string, owner: string, leaseMs
       status: "running",
       attempts,
       lease: { owner, expiresAt: Timestamp.fromMillis(now + leaseMs) },
-      progress: 0,
       updatedAt: ts,
       ...(data!.startedAt ? {} : { startedAt: ts }),
     });
