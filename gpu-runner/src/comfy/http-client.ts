@@ -1,0 +1,84 @@
+import { errors } from "../errors";
+import { describePromptError } from "./history";
+import type { HistoryEntry, ImageRef, PromptResponse } from "./types";
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** ComfyUI's REST routes. Connection failures and 5xx become retryable COMFY_UNAVAILABLE. */
+export class ComfyHttp {
+  constructor(readonly baseUrl: string) {}
+
+  private async call(path: string, init: RequestInit = {}, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.baseUrl), { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (e) {
+      throw errors.comfyUnavailable(`${init.method ?? "GET"} ${path}: ${(e as Error).message}`, e);
+    }
+    if (res.status >= 500) throw errors.comfyUnavailable(`${init.method ?? "GET"} ${path} answered ${res.status}`);
+    return res;
+  }
+
+  private async json<T>(path: string, init?: RequestInit): Promise<T> {
+    const res = await this.call(path, init);
+    if (!res.ok) throw errors.comfyUnavailable(`${path} answered ${res.status}`);
+    return (await res.json()) as T;
+  }
+
+  async submitPrompt(workflow: unknown, promptId: string, clientId: string): Promise<PromptResponse> {
+    const res = await this.call("/prompt", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ prompt: workflow, prompt_id: promptId, client_id: clientId }),
+    });
+    const body = await res.json().catch(() => null);
+    if (res.status === 400) {
+      const { message, details } = describePromptError(body);
+      throw errors.comfyInvalidWorkflow(message, details);
+    }
+    if (!res.ok) throw errors.comfyUnavailable(`POST /prompt answered ${res.status}`);
+    return body as PromptResponse;
+  }
+
+  /** null while the prompt is unknown or unfinished (ComfyUI answers `{}`). */
+  async history(promptId: string): Promise<HistoryEntry | null> {
+    const body = await this.json<Record<string, HistoryEntry>>(`/history/${encodeURIComponent(promptId)}`);
+    return body[promptId] ?? null;
+  }
+
+  async isQueued(promptId: string): Promise<boolean> {
+    const q = await this.json<{ queue_running: unknown[][]; queue_pending: unknown[][] }>("/queue");
+    return [...q.queue_running, ...q.queue_pending].some((item) => item[1] === promptId);
+  }
+
+  async view(img: ImageRef): Promise<Buffer> {
+    const qs = new URLSearchParams({ filename: img.filename, subfolder: img.subfolder ?? "", type: img.type || "output" });
+    const res = await this.call(`/view?${qs}`, {}, 120_000);
+    if (res.status === 404) throw errors.comfyOutputMissing(`${img.subfolder}/${img.filename}`);
+    if (!res.ok) throw errors.comfyUnavailable(`GET /view answered ${res.status}`);
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  async uploadImage(bytes: Buffer, filename: string): Promise<{ name: string; subfolder: string; type: string }> {
+    const form = new FormData();
+    form.set("image", new Blob([new Uint8Array(bytes)], { type: "image/png" }), filename);
+    form.set("type", "input");
+    form.set("overwrite", "true");
+    const res = await this.call("/upload/image", { method: "POST", body: form }, 120_000);
+    if (!res.ok) throw errors.comfyInvalidWorkflow(`upload of ${filename} answered ${res.status}`);
+    return (await res.json()) as { name: string; subfolder: string; type: string };
+  }
+
+  async interrupt(promptId: string): Promise<void> {
+    const init = { method: "POST", headers: { "content-type": "application/json" } };
+    await this.call("/interrupt", { ...init, body: JSON.stringify({ prompt_id: promptId }) });
+    // A prompt still waiting in the queue is not "running", so interrupt skips it: delete it too.
+    await this.call("/queue", { ...init, body: JSON.stringify({ delete: [promptId] }) });
+  }
+
+  async systemStats(timeoutMs = 3000): Promise<unknown> {
+    const res = await this.call("/system_stats", {}, timeoutMs);
+    if (!res.ok) throw errors.comfyUnavailable(`/system_stats answered ${res.status}`);
+    return res.json();
+  }
+}

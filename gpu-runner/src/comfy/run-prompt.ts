@@ -1,0 +1,127 @@
+import { randomUUID } from "node:crypto";
+import { errors, RunnerError } from "../errors";
+import type { Logger } from "../log";
+import { EventSocket } from "./event-socket";
+import { readOutcome } from "./history";
+import { ComfyHttp } from "./http-client";
+import type { ApiWorkflow } from "./templates";
+import type { ImageRef, WsMessage } from "./types";
+
+export interface RunOptions {
+  workflow: ApiWorkflow;
+  promptId?: string;
+  clientId?: string;
+  timeoutMs: number;
+  pollIntervalMs: number;
+  reconnectMs: number;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  /** Follow an already submitted prompt (promptId + clientId of an earlier attempt) instead of submitting. */
+  attach?: boolean;
+  /** Called after ComfyUI accepted the prompt, before waiting: lets the caller persist the ids. */
+  onSubmitted?: (ids: { promptId: string; clientId: string }) => Promise<void> | void;
+  log: Logger;
+}
+
+export interface RunResult { promptId: string; images: { ref: ImageRef; bytes: Buffer }[]; wsReconnects: number }
+
+const HISTORY_FAILURES_TOLERATED = 3;
+const FAST_POLL_MS = 100;
+const FAST_POLLS_AFTER_DONE = 30;
+
+/** Submits a workflow (or attaches to one) and follows it to the end: WebSocket for progress, /history as the source of truth. */
+export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunResult> {
+  if (opts.attach && (!opts.promptId || !opts.clientId)) throw new Error("attach needs promptId and clientId");
+  let promptId = opts.promptId ?? randomUUID();
+  const clientId = opts.clientId ?? randomUUID();
+  let wake: () => void = () => undefined;
+  let doneSignalled = false;
+  const onMessage = (msg: WsMessage) => {
+    if (msg.data?.prompt_id !== promptId) return;
+    if (msg.type === "progress") {
+      const { value, max } = msg.data as { value: number; max: number };
+      if (max > 0) opts.onProgress?.(Math.min(1, value / max));
+    } else if ((msg.type === "executing" && msg.data.node === null) || msg.type === "execution_error" || msg.type === "execution_interrupted") {
+      doneSignalled = true;
+      wake();
+    }
+  };
+  // Open the socket before POST /prompt so no event of this prompt can be missed.
+  const socket = new EventSocket(http.baseUrl, clientId, onMessage, opts.log, opts.reconnectMs);
+  await socket.open();
+  try {
+    if (!opts.attach) {
+      const accepted = await http.submitPrompt(opts.workflow, promptId, clientId);
+      // Old ComfyUI builds ignore our prompt_id: always follow the id the server returns.
+      promptId = accepted.prompt_id;
+      await opts.onSubmitted?.({ promptId, clientId });
+    }
+    const images = await waitForImages(http, promptId, opts, () => doneSignalled, (fn) => (wake = fn));
+    const fetched = [];
+    for (const ref of images) fetched.push({ ref, bytes: await http.view(ref) });
+    return { promptId, images: fetched, wsReconnects: socket.reconnects };
+  } finally {
+    socket.close();
+  }
+}
+
+async function waitForImages(
+  http: ComfyHttp, promptId: string, opts: RunOptions, doneSignalled: () => boolean, setWake: (fn: () => void) => void,
+): Promise<ImageRef[]> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let failures = 0;
+  let fastPolls = 0;
+  // An attached prompt may be finished already: look at once.
+  let first = true;
+  for (;;) {
+    const wait = first && opts.attach ? 0 : fastPolls > 0 ? FAST_POLL_MS : opts.pollIntervalMs;
+    first = false;
+    await sleepUntilWoken(Math.min(wait, Math.max(0, deadline - Date.now())), setWake, opts.signal);
+    if (opts.signal?.aborted) return abandon(http, promptId, opts, opts.signal.reason as RunnerError);
+    if (Date.now() >= deadline) return abandon(http, promptId, opts, errors.comfyTimeout(Math.round(opts.timeoutMs / 1000)));
+    try {
+      const entry = await http.history(promptId);
+      failures = 0;
+      if (entry) {
+        const outcome = readOutcome(promptId, entry);
+        if (outcome.state === "failed") throw outcome.error;
+        return outcome.images;
+      }
+      // execution_success precedes the history write: poll fast for a moment after a done signal.
+      if (doneSignalled()) {
+        if (fastPolls === 0) fastPolls = FAST_POLLS_AFTER_DONE;
+        else if (--fastPolls === 0) throw errors.comfyLostPrompt(promptId);
+        continue;
+      }
+      // Re-read history after the queue: the prompt may have finished between the two calls.
+      if (!(await http.isQueued(promptId)) && !(await http.history(promptId))) throw errors.comfyLostPrompt(promptId);
+    } catch (e) {
+      if (!(e instanceof RunnerError) || e.code !== "COMFY_UNAVAILABLE" || ++failures > HISTORY_FAILURES_TOLERATED) throw e;
+      opts.log.warn("comfy.poll.failed", { promptId, failures, error: e.message });
+    }
+  }
+}
+
+function sleepUntilWoken(ms: number, setWake: (fn: () => void) => void, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      setWake(() => undefined);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    setWake(done);
+  });
+}
+
+async function abandon(http: ComfyHttp, promptId: string, opts: RunOptions, reason: RunnerError): Promise<never> {
+  try {
+    await http.interrupt(promptId);
+    opts.log.warn("comfy.interrupted", { promptId, reason: reason.code });
+  } catch (e) {
+    opts.log.warn("comfy.interrupt.failed", { promptId, error: (e as Error).message });
+  }
+  throw reason;
+}

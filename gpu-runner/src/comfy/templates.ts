@@ -1,0 +1,72 @@
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+// A template is a ComfyUI API-format workflow plus an explicit map from our render
+// parameters to `nodeId.inputs.name`. Validation runs at boot so a broken template fails the
+// process, not the first paying job.
+
+export const PARAMS = [
+  "positivePrompt", "negativePrompt", "seed", "steps", "cfg", "width", "height",
+  "batchSize", "denoise", "inputImage", "filenamePrefix",
+] as const;
+export type Param = (typeof PARAMS)[number];
+const REQUIRED: Param[] = ["positivePrompt", "seed", "filenamePrefix"];
+
+export type ApiWorkflow = Record<string, { class_type: string; inputs: Record<string, unknown>; _meta?: { title?: string } }>;
+export interface InputRef { nodeId: string; input: string }
+export interface Template { name: string; workflow: ApiWorkflow; mapping: Partial<Record<Param, InputRef>> }
+
+const workflowSchema = z.record(
+  z.string(),
+  z.object({ class_type: z.string().min(1), inputs: z.record(z.string(), z.unknown()), _meta: z.object({ title: z.string().optional() }).passthrough().optional() }).passthrough(),
+);
+const mappingSchema = z.record(
+  z.string(),
+  z.string().regex(/^[^.]+\.inputs\.[^.]+$/, "must look like <nodeId>.inputs.<name>"),
+);
+
+export class TemplateError extends Error {}
+
+/** Checks one template in memory; throws a TemplateError naming the template, node and input. */
+export function buildTemplate(name: string, workflowJson: unknown, mappingJson: unknown): Template {
+  const wf = workflowSchema.safeParse(workflowJson);
+  if (!wf.success) throw new TemplateError(`template "${name}": workflow is not ComfyUI API format: ${wf.error.issues[0]?.path.join(".")} ${wf.error.issues[0]?.message}`);
+  const mp = mappingSchema.safeParse(mappingJson);
+  if (!mp.success) throw new TemplateError(`template "${name}": bad mapping at "${mp.error.issues[0]?.path.join(".")}": ${mp.error.issues[0]?.message}`);
+  const unknown = Object.keys(mp.data).find((k) => !(PARAMS as readonly string[]).includes(k));
+  if (unknown) throw new TemplateError(`template "${name}": mapping has unknown parameter "${unknown}" (known: ${PARAMS.join(", ")})`);
+  const mapping: Partial<Record<Param, InputRef>> = {};
+  for (const [param, ref] of Object.entries(mp.data) as [Param, string][]) {
+    const [nodeId, , input] = ref.split(".");
+    const node = wf.data[nodeId];
+    if (!node) throw new TemplateError(`template "${name}": mapping "${param}" → node "${nodeId}" does not exist (input "${input}")`);
+    if (!(input in node.inputs))
+      throw new TemplateError(`template "${name}": mapping "${param}" → node "${nodeId}" (${node.class_type}) has no input "${input}"`);
+    if (Array.isArray(node.inputs[input]))
+      throw new TemplateError(`template "${name}": mapping "${param}" → node "${nodeId}" input "${input}" is a link, not a value`);
+    mapping[param] = { nodeId, input };
+  }
+  for (const param of REQUIRED) {
+    if (!mapping[param]) throw new TemplateError(`template "${name}": mapping lacks required parameter "${param}"`);
+  }
+  return { name, workflow: wf.data as ApiWorkflow, mapping };
+}
+
+/** Loads every `<name>.json` + `<name>.map.json` pair from `dir`. */
+export function loadTemplates(dir: string): Map<string, Template> {
+  const names = fs.readdirSync(dir).filter((f) => f.endsWith(".map.json")).map((f) => f.slice(0, -".map.json".length));
+  if (names.length === 0) throw new TemplateError(`no templates (*.map.json) in ${dir}`);
+  const out = new Map<string, Template>();
+  for (const name of names.sort()) {
+    const read = (file: string) => {
+      try {
+        return JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
+      } catch (e) {
+        throw new TemplateError(`template "${name}": cannot read ${file}: ${(e as Error).message}`);
+      }
+    };
+    out.set(name, buildTemplate(name, read(`${name}.json`), read(`${name}.map.json`)));
+  }
+  return out;
+}

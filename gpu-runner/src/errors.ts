@@ -1,0 +1,60 @@
+// One error type for the runner. `retryable` decides whether Cloud Tasks should redeliver the
+// task (non-2xx answer, request left claimable) or the request ends `failed` with `code`.
+export type ErrorCode =
+  | "COMFY_UNAVAILABLE"
+  | "COMFY_TIMEOUT"
+  | "COMFY_LOST_PROMPT"
+  | "COMFY_INTERRUPTED"
+  | "COMFY_OUTPUT_MISSING"
+  | "COMFY_INVALID_WORKFLOW"
+  | "COMFY_EXECUTION_ERROR"
+  | "INVALID_REQUEST"
+  | "INPUT_IMAGE_MISSING"
+  | "POSTPROCESS_FAILED"
+  | "STORAGE_UNAVAILABLE"
+  | "LEASE_LOST"
+  | "SHUTTING_DOWN"
+  | "MAX_ATTEMPTS_EXCEEDED"
+  | "INTERNAL";
+
+export class RunnerError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "RunnerError";
+  }
+}
+
+export const errors = {
+  comfyUnavailable: (what: string, cause?: unknown) =>
+    new RunnerError("COMFY_UNAVAILABLE", `ComfyUI unavailable: ${what}`, true, undefined, { cause }),
+  comfyTimeout: (seconds: number) => new RunnerError("COMFY_TIMEOUT", `ComfyUI did not finish within ${seconds}s`, true),
+  comfyLostPrompt: (promptId: string) =>
+    new RunnerError("COMFY_LOST_PROMPT", `prompt ${promptId} is in neither the queue nor the history (ComfyUI restarted?)`, true),
+  comfyInterrupted: (promptId: string) => new RunnerError("COMFY_INTERRUPTED", `prompt ${promptId} was interrupted`, true),
+  comfyOutputMissing: (what: string) => new RunnerError("COMFY_OUTPUT_MISSING", `ComfyUI output missing: ${what}`, true),
+  comfyInvalidWorkflow: (message: string, details?: Record<string, unknown>) =>
+    new RunnerError("COMFY_INVALID_WORKFLOW", `ComfyUI rejected the workflow: ${message}`, false, details),
+  comfyExecutionError: (message: string, details?: Record<string, unknown>) =>
+    new RunnerError("COMFY_EXECUTION_ERROR", `ComfyUI execution failed: ${message}`, false, details),
+  invalidRequest: (message: string) => new RunnerError("INVALID_REQUEST", message, false),
+  inputImageMissing: (path: string) => new RunnerError("INPUT_IMAGE_MISSING", `input image not found: ${path}`, false),
+  postprocessFailed: (cause: unknown) =>
+    new RunnerError("POSTPROCESS_FAILED", `post-processing failed: ${String((cause as Error)?.message ?? cause)}`, false, undefined, { cause }),
+  storageUnavailable: (cause: unknown) =>
+    new RunnerError("STORAGE_UNAVAILABLE", `storage write failed: ${String((cause as Error)?.message ?? cause)}`, true, undefined, { cause }),
+  leaseLost: (requestId: string) => new RunnerError("LEASE_LOST", `lease on ${requestId} was lost`, true),
+  shuttingDown: () => new RunnerError("SHUTTING_DOWN", "runner is shutting down", true),
+};
+
+/** Anything that is not a RunnerError is an unexpected bug or infrastructure hiccup: retry it. */
+export function toRunnerError(e: unknown): RunnerError {
+  if (e instanceof RunnerError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new RunnerError("INTERNAL", message, true, undefined, { cause: e });
+}

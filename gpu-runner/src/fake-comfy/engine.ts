@@ -1,0 +1,123 @@
+import type { Faults, PromptFault } from "./faults";
+import { executePrompt, Interrupted } from "./execute";
+import type { FileStore } from "./file-store";
+import type { Prompt } from "./validate";
+import type { WsHub } from "./ws-hub";
+
+export interface QueueItem {
+  number: number;
+  promptId: string;
+  prompt: Prompt;
+  extraData: Record<string, unknown>;
+  outputs: string[];
+  clientId: string | null;
+  fault: PromptFault;
+}
+
+/** One prompt at a time, like a single GPU; queue and history live in memory. */
+export class Engine {
+  readonly pending: QueueItem[] = [];
+  running: QueueItem | null = null;
+  currentNode: string | null = null;
+  readonly history = new Map<string, Record<string, unknown>>();
+  readonly accepted: QueueItem[] = [];
+  readonly interrupts: string[] = [];
+  private interruptFlag = false;
+  private wakeInterrupt: (() => void) | null = null;
+  private counter = 0;
+  private stopped = false;
+  /** Bumped by restart(): work begun in an older epoch leaves no trace, like a killed process. */
+  private epoch = 0;
+
+  constructor(private readonly hub: WsHub, private readonly files: FileStore, private readonly faults: Faults) {}
+
+  nextNumber(): number {
+    return this.counter++;
+  }
+
+  enqueue(item: QueueItem): void {
+    this.accepted.push(item);
+    this.pending.push(item);
+    this.pending.sort((a, b) => a.number - b.number);
+    this.broadcastStatus();
+    if (!this.running) void this.drain();
+  }
+
+  queueRemaining(): number {
+    return this.pending.length + (this.running ? 1 : 0);
+  }
+
+  broadcastStatus(): void {
+    this.hub.broadcast("status", { status: { exec_info: { queue_remaining: this.queueRemaining() } } });
+  }
+
+  /** POST /interrupt: only the running prompt, and only if the id matches (or none given). */
+  interrupt(promptId?: string): void {
+    if (!this.running || (promptId && promptId !== this.running.promptId)) return;
+    this.interrupts.push(this.running.promptId);
+    this.interruptFlag = true;
+    this.wakeInterrupt?.();
+  }
+
+  deletePending(ids: string[] | "all"): void {
+    const keep = this.pending.filter((i) => ids !== "all" && !ids.includes(i.promptId));
+    this.pending.splice(0, this.pending.length, ...keep);
+    this.broadcastStatus();
+  }
+
+  /** Simulates a ComfyUI restart: queue, history and the running prompt vanish. */
+  restart(): void {
+    this.epoch++;
+    this.pending.splice(0);
+    this.history.clear();
+    this.hub.dropAll();
+    this.interruptFlag = true;
+    this.wakeInterrupt?.();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.interruptFlag = true;
+    this.wakeInterrupt?.();
+  }
+
+  /** Sleeps `ms` unless interrupted; `forever` = the hang fault. */
+  sleep(ms: number | "forever"): Promise<void> {
+    if (this.interruptFlag) return Promise.reject(new Interrupted());
+    return new Promise((resolve, reject) => {
+      const t = ms === "forever" ? null : setTimeout(() => ((this.wakeInterrupt = null), resolve()), ms);
+      this.wakeInterrupt = () => {
+        if (t) clearTimeout(t);
+        this.wakeInterrupt = null;
+        reject(new Interrupted());
+      };
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped && this.pending.length) {
+      const item = this.pending.shift()!;
+      this.running = item;
+      this.interruptFlag = false;
+      // Without a client_id ComfyUI sends progress to everyone and the other events to no one.
+      const emit = (type: string, data: Record<string, unknown>) =>
+        item.clientId ? this.hub.send(item.clientId, type, data) : type === "progress" && this.hub.broadcast(type, data);
+      const epoch = this.epoch;
+      const outputs = await executePrompt(item, { engine: this, hub: this.hub, files: this.files, faults: this.faults, emit });
+      if (epoch !== this.epoch) {
+        this.running = null;
+        continue;
+      }
+      this.history.set(item.promptId, {
+        prompt: [item.number, item.promptId, item.prompt, item.extraData, item.outputs],
+        outputs: outputs.outputs,
+        status: { status_str: outputs.ok ? "success" : "error", completed: outputs.ok, messages: [...outputs.messages] },
+        meta: Object.fromEntries(Object.keys(outputs.outputs).map((id) => [id, { node_id: id, display_node: id, parent_node: null, real_node_id: id }])),
+      });
+      this.running = null;
+      this.currentNode = null;
+      if (outputs.ok) emit("executing", { node: null, prompt_id: item.promptId });
+      this.broadcastStatus();
+    }
+  }
+}

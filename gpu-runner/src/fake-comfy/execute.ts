@@ -1,0 +1,132 @@
+import sharp from "sharp";
+import type { Engine, QueueItem } from "./engine";
+import type { Faults } from "./faults";
+import type { FileStore } from "./file-store";
+import { renderFakeImage } from "./render-image";
+import type { WsHub } from "./ws-hub";
+
+export class Interrupted extends Error {}
+class ExecutionFailed extends Error {
+  constructor(readonly nodeId: string, readonly nodeType: string, message: string) { super(message); }
+}
+
+interface Ctx { engine: Engine; hub: WsHub; files: FileStore; faults: Faults; emit: (type: string, data: Record<string, unknown>) => void }
+type Value = Record<string, unknown>;
+type Msg = [string, Record<string, unknown>];
+
+/** Runs one prompt's graph, emitting ComfyUI's WebSocket events; returns history outputs. */
+export async function executePrompt(item: QueueItem, ctx: Ctx): Promise<{ ok: boolean; outputs: Record<string, { images: unknown[] }>; messages: Msg[] }> {
+  const messages: Msg[] = [];
+  const record = (type: string, data: Record<string, unknown>) => {
+    const full = { ...data, prompt_id: item.promptId, timestamp: Date.now() };
+    messages.push([type, full]);
+    if (type === "execution_interrupted") ctx.hub.broadcast(type, full);
+    else ctx.emit(type, full);
+  };
+  const outputs: Record<string, { images: unknown[] }> = {};
+  const values = new Map<string, Value[]>();
+  const executed: string[] = [];
+  record("execution_start", {});
+  record("execution_cached", { nodes: [] });
+  if (ctx.faults.wsDrop && item.clientId) {
+    ctx.hub.blocked.add(item.clientId);
+    ctx.hub.drop(item.clientId);
+  }
+  let current = { id: "", type: "" };
+  try {
+    for (const id of order(item)) {
+      const node = item.prompt[id];
+      current = { id, type: node.class_type as string };
+      ctx.engine.currentNode = id;
+      ctx.emit("executing", { node: id, display_node: id, prompt_id: item.promptId });
+      const inputs = resolveInputs(node.inputs ?? {}, values);
+      const result = await runNode(current.type, inputs, id, item, ctx);
+      values.set(id, result.values);
+      if (result.images) {
+        outputs[id] = { images: result.images };
+        ctx.emit("executed", { node: id, display_node: id, output: { images: result.images }, prompt_id: item.promptId });
+      }
+      executed.push(id);
+    }
+    record("execution_success", {});
+    return { ok: true, outputs, messages };
+  } catch (e) {
+    if (e instanceof Interrupted) {
+      record("execution_interrupted", { node_id: current.id, node_type: current.type, executed });
+    } else {
+      const err = e instanceof ExecutionFailed ? e : new ExecutionFailed(current.id, current.type, (e as Error).message);
+      record("execution_error", {
+        node_id: err.nodeId, node_type: err.nodeType, executed, exception_message: err.message,
+        exception_type: "torch.OutOfMemoryError", traceback: [`  File "execution.py", line 1, in ${err.nodeType}\n`], current_inputs: {}, current_outputs: executed,
+      });
+    }
+    return { ok: false, outputs, messages };
+  } finally {
+    if (item.clientId) ctx.hub.blocked.delete(item.clientId);
+  }
+}
+
+/** Ancestors of the outputs, dependencies first. */
+function order(item: QueueItem): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  const visit = (id: string) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    for (const v of Object.values(item.prompt[id].inputs ?? {})) if (Array.isArray(v)) visit(v[0] as string);
+    out.push(id);
+  };
+  item.outputs.forEach(visit);
+  return out;
+}
+
+function resolveInputs(inputs: Record<string, unknown>, values: Map<string, Value[]>): Value {
+  return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, Array.isArray(v) ? values.get(v[0] as string)?.[v[1] as number] : v]));
+}
+
+async function runNode(type: string, inp: Value, id: string, item: QueueItem, ctx: Ctx): Promise<{ values: Value[]; images?: unknown[] }> {
+  const img = inp.images as Value | undefined;
+  switch (type) {
+    case "CheckpointLoaderSimple": return { values: [{ model: inp.ckpt_name }, { clip: inp.ckpt_name }, { vae: inp.ckpt_name }] };
+    case "CLIPTextEncode": return { values: [{ text: String(inp.text) }] };
+    case "EmptyLatentImage": return { values: [{ width: Number(inp.width), height: Number(inp.height), batch: Number(inp.batch_size) }] };
+    case "LoadImage": {
+      const name = String(inp.image);
+      const slash = name.lastIndexOf("/");
+      const bytes = ctx.files.get("input", slash >= 0 ? name.slice(0, slash) : "", slash >= 0 ? name.slice(slash + 1) : name);
+      if (!bytes) throw new ExecutionFailed(id, type, `Invalid image file: ${name}`);
+      const meta = await sharp(bytes).metadata();
+      return { values: [{ width: meta.width, height: meta.height, batch: 1 }, {}] };
+    }
+    case "ImageScale": return { values: [{ ...(inp.image as Value), width: Number(inp.width), height: Number(inp.height) }] };
+    case "VAEEncode": return { values: [{ ...(inp.pixels as Value) }] };
+    case "RepeatLatentBatch": return { values: [{ ...(inp.samples as Value), batch: Number((inp.samples as Value).batch) * Number(inp.amount) }] };
+    case "KSampler": return { values: [await sample(inp, id, item, ctx)] };
+    case "VAEDecode": return { values: [{ ...(inp.samples as Value) }] };
+    case "SaveImage":
+    case "PreviewImage": {
+      const images = [];
+      for (let i = 0; i < Number(img?.batch ?? 1); i++) {
+        const png = await renderFakeImage({
+          width: Number(img!.width), height: Number(img!.height), seed: Number(img!.seed ?? 0), text: String(img!.text ?? ""), index: i,
+          pngInfo: { prompt: JSON.stringify(item.prompt), workflow: JSON.stringify((item.extraData.extra_pnginfo as Value | undefined)?.workflow ?? { nodes: [] }) },
+        });
+        images.push(ctx.files.saveOutput(type === "SaveImage" ? "output" : "temp", type === "SaveImage" ? String(inp.filename_prefix) : "ComfyUI_temp", png));
+      }
+      return { values: [], images };
+    }
+    default: throw new ExecutionFailed(id, type, `fake ComfyUI cannot execute ${type}`);
+  }
+}
+
+async function sample(inp: Value, id: string, item: QueueItem, ctx: Ctx): Promise<Value> {
+  const latent = inp.latent_image as Value;
+  const steps = Number(inp.steps);
+  const stepMs = (ctx.faults.imageMs * Number(latent.batch)) / steps;
+  for (let step = 1; step <= steps; step++) {
+    if (item.fault === "execution_error" && step > steps / 2) throw new ExecutionFailed(id, "KSampler", "Allocation on device 0 would exceed allowed memory. (fake: out of memory)");
+    await ctx.engine.sleep(item.fault === "hang" && step > 1 ? "forever" : stepMs);
+    ctx.emit("progress", { value: step, max: steps, prompt_id: item.promptId, node: id });
+  }
+  return { ...latent, seed: Number(inp.seed), text: String((inp.positive as Value).text) };
+}

@@ -1,0 +1,47 @@
+import { z } from "zod";
+
+// Fault injection contract (DESIGN.md): the next `count` prompts (all, if omitted) fail in
+// `mode`; `refuse` drops every ComfyUI connection until mode "none"; `imageMs` = GPU time per image.
+// `wsDrop` (fake-only extra) kills the prompt's WebSocket mid-run and refuses its reconnects.
+export const faultsSchema = z.object({
+  mode: z.enum(["none", "execution_error", "hang", "refuse"]),
+  count: z.number().int().positive().optional(),
+  imageMs: z.number().int().min(0).max(600_000).optional(),
+  wsDrop: z.boolean().optional(),
+});
+export type FaultRequest = z.infer<typeof faultsSchema>;
+export type PromptFault = "none" | "execution_error" | "hang";
+
+export class Faults {
+  mode: FaultRequest["mode"] = "none";
+  remaining: number | null = null;
+  wsDrop = false;
+  constructor(public imageMs: number) {}
+
+  set(req: FaultRequest): void {
+    this.mode = req.mode;
+    this.remaining = req.mode === "none" || req.mode === "refuse" ? null : req.count ?? null;
+    if (req.imageMs !== undefined) this.imageMs = req.imageMs;
+    if (req.wsDrop !== undefined) this.wsDrop = req.wsDrop;
+    else if (req.mode === "none") this.wsDrop = false;
+  }
+
+  get refusing(): boolean {
+    return this.mode === "refuse";
+  }
+
+  /** Fault for a newly accepted prompt, consuming one of `count`. */
+  take(): PromptFault {
+    if (this.mode !== "execution_error" && this.mode !== "hang") return "none";
+    const mode = this.mode;
+    if (this.remaining !== null && --this.remaining <= 0) {
+      this.mode = "none";
+      this.remaining = null;
+    }
+    return mode;
+  }
+
+  snapshot() {
+    return { mode: this.mode, count: this.remaining, imageMs: this.imageMs, wsDrop: this.wsDrop };
+  }
+}

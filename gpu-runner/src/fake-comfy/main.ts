@@ -1,0 +1,14 @@
+import { startFakeComfy } from "./server";
+
+// `node gpu-runner/lib/fake-comfy/main.js`: the fake ComfyUI for dev and benchmarks.
+async function main(): Promise<void> {
+  const port = Number(process.env.FAKE_COMFY_PORT ?? process.env.PORT ?? 8188);
+  const imageMs = Number(process.env.FAKE_COMFY_IMAGE_MS ?? 300);
+  const fake = await startFakeComfy({ port, host: process.env.FAKE_COMFY_HOST ?? "127.0.0.1", imageMs });
+  process.stdout.write(JSON.stringify({ severity: "INFO", message: "fake-comfy.listening", url: fake.url, imageMs }) + "\n");
+  const stop = () => void fake.close().then(() => process.exit(0));
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}
+
+void main();

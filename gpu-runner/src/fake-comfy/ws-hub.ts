@@ -1,0 +1,58 @@
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocket, WebSocketServer } from "ws";
+
+/** Sockets by clientId, with ComfyUI's routing: prompt events only to the prompt's client. */
+export class WsHub {
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly sockets = new Map<string, WebSocket>();
+  /** clientIds whose upgrades are refused (wsDrop fault). */
+  readonly blocked = new Set<string>();
+  dropped = 0;
+
+  constructor(private readonly onConnect: (sid: string) => void) {}
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? "/", "http://x");
+    const sid = url.searchParams.get("clientId") || randomBytes(16).toString("hex");
+    if (this.blocked.has(sid)) return void socket.destroy();
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // Same clientId replaces the old socket, as in ComfyUI.
+      this.sockets.get(sid)?.terminate();
+      this.sockets.set(sid, ws);
+      ws.on("close", () => {
+        if (this.sockets.get(sid) === ws) this.sockets.delete(sid);
+      });
+      ws.on("error", () => undefined);
+      this.onConnect(sid);
+    });
+  }
+
+  send(sid: string | null | undefined, type: string, data: unknown): void {
+    if (!sid) return;
+    const ws = this.sockets.get(sid);
+    if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type, data }));
+  }
+
+  broadcast(type: string, data: unknown): void {
+    for (const ws of this.sockets.values()) if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type, data }));
+  }
+
+  drop(sid: string): void {
+    const ws = this.sockets.get(sid);
+    if (!ws) return;
+    this.dropped++;
+    ws.terminate();
+    this.sockets.delete(sid);
+  }
+
+  dropAll(): void {
+    for (const sid of [...this.sockets.keys()]) this.drop(sid);
+  }
+
+  close(): void {
+    this.dropAll();
+    this.wss.close();
+  }
+}

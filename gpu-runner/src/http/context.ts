@@ -1,0 +1,20 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { ComfyHttp } from "../comfy/http-client";
+import type { Config } from "../config";
+import type { TaskOutcome } from "../jobs/handle-task";
+import type { Logger } from "../log";
+import type { LocalStorage } from "../storage";
+
+/** What the HTTP layer needs from the rest of the runner; tests and main both build one. */
+export interface RunnerContext {
+  config: Config;
+  log: Logger;
+  comfy: ComfyHttp;
+  localStorage: LocalStorage | null;
+  authenticate(headers: IncomingHttpHeaders): Promise<string | null>;
+  handleTask(requestId: string, retryCount: number | null): Promise<TaskOutcome>;
+  /** Returns a release function, or null when at capacity. */
+  admit(): (() => void) | null;
+  draining(): boolean;
+  templatesLoaded(): boolean;
+}

@@ -1,0 +1,20 @@
+import type { ServerResponse } from "node:http";
+import { sendJson } from "../../shared/http-util";
+import type { RunnerContext } from "../context";
+
+export function healthz(res: ServerResponse): void {
+  sendJson(res, 200, { status: "ok" });
+}
+
+/** Ready = templates loaded, ComfyUI answering /system_stats, and not draining. */
+export async function readyz(res: ServerResponse, ctx: RunnerContext): Promise<void> {
+  const checks = { templates: ctx.templatesLoaded(), comfy: false, draining: ctx.draining() };
+  try {
+    await ctx.comfy.systemStats();
+    checks.comfy = true;
+  } catch {
+    checks.comfy = false;
+  }
+  const ready = checks.templates && checks.comfy && !checks.draining;
+  sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not-ready", checks });
+}

@@ -1,0 +1,29 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import { sendJson } from "../shared/http-util";
+import type { RunnerContext } from "./context";
+import { getFile } from "./routes/files";
+import { healthz, readyz } from "./routes/health";
+import { postGenerate } from "./routes/tasks";
+
+export function createHttpServer(ctx: RunnerContext): http.Server {
+  return http.createServer((req, res) => {
+    route(req, res, ctx).catch((e) => {
+      ctx.log.error("http.unhandled", { path: req.url?.split("?")[0], error: e });
+      if (!res.headersSent) sendJson(res, 500, { error: { code: "INTERNAL", message: "internal error" } });
+      else res.destroy();
+    });
+  });
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, ctx: RunnerContext): Promise<void> {
+  const path = (req.url ?? "/").split("?")[0];
+  const method = req.method ?? "GET";
+  if (path === "/tasks/generate") {
+    if (method !== "POST") return sendJson(res, 405, { error: { code: "INVALID_ARGUMENT", message: "use POST" } }, { allow: "POST" });
+    return postGenerate(req, res, ctx);
+  }
+  if (method === "GET" && path === "/healthz") return healthz(res);
+  if (method === "GET" && path === "/readyz") return readyz(res, ctx);
+  if (method === "GET" && path.startsWith("/files/")) return getFile(req, res, ctx);
+  sendJson(res, 404, { error: { code: "NOT_FOUND", message: "no such route" } });
+}

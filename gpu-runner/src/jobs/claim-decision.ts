@@ -1,0 +1,23 @@
+// Pure rules of the lease, so they are unit-tested without Firestore.
+
+export type ClaimDecision = "unknown" | "terminal" | "busy" | "claim" | "invalid";
+export const TERMINAL = ["succeeded", "failed", "cancelled"];
+
+export interface LeaseState { status?: unknown; lease?: { owner?: unknown; expiresAt?: { toMillis(): number } } | null }
+
+export function decideClaim(doc: LeaseState | undefined, nowMs: number): ClaimDecision {
+  if (!doc) return "unknown";
+  if (typeof doc.status === "string" && TERMINAL.includes(doc.status)) return "terminal";
+  if (doc.status === "queued") return "claim";
+  if (doc.status === "running") {
+    // A running job without a lease expiry is treated as abandoned, so it can never get stuck.
+    const expires = doc.lease?.expiresAt?.toMillis();
+    return expires !== undefined && expires > nowMs ? "busy" : "claim";
+  }
+  return "invalid";
+}
+
+/** Cloud Tasks counts retries from 0; the document counts claims. Either may be the larger. */
+export function isLastAttempt(retryCount: number | null, attempts: number, maxAttempts: number): boolean {
+  return Math.max((retryCount ?? -1) + 1, attempts) >= maxAttempts;
+}

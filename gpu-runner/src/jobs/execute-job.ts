@@ -1,0 +1,94 @@
+import type { Config } from "../config";
+import { ComfyHttp } from "../comfy/http-client";
+import { renderWorkflow, RenderError } from "../comfy/render-workflow";
+import { readOutcome } from "../comfy/history";
+import { runPrompt, type RunResult } from "../comfy/run-prompt";
+import type { Template } from "../comfy/templates";
+import { errors, RunnerError } from "../errors";
+import type { Logger } from "../log";
+import { postprocessImage } from "../postprocess/postprocess";
+import { outputPath, thumbnailPath, type Storage } from "../storage";
+import type { JobInput } from "./job-input";
+import type { Output } from "./job.repo";
+
+export interface ExecuteDeps {
+  config: Config;
+  comfy: ComfyHttp;
+  storage: Storage;
+  templates: Map<string, Template>;
+  log: Logger;
+}
+
+export interface ComfyIds { promptId: string; clientId: string }
+
+export interface ExecuteHooks {
+  /** ComfyUI ids recorded by an earlier attempt, if any. */
+  previous: ComfyIds | null;
+  signal: AbortSignal;
+  onProgress: (fraction: number) => void;
+  onSubmitted: (ids: { promptId: string; clientId: string }) => Promise<void>;
+}
+
+/** ComfyUI run + post-processing + storage for one claimed job; throws RunnerError. */
+export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: number, job: JobInput, hooks: ExecuteHooks): Promise<Output[]> {
+  const { config, comfy, storage, log } = deps;
+  const r = job.render;
+  const template = deps.templates.get(r.workflow);
+  if (!template) throw errors.invalidRequest(`unknown workflow template "${r.workflow}"`);
+  const common = {
+    timeoutMs: config.JOB_TIMEOUT_SECONDS * 1000, pollIntervalMs: config.COMFY_POLL_INTERVAL_MS,
+    reconnectMs: config.COMFY_WS_RECONNECT_MS, signal: hooks.signal, onProgress: hooks.onProgress, log,
+  };
+  // An earlier attempt's prompt that finished or is still in ComfyUI is followed, not re-run
+  // (the runner that submitted it died or lost its lease): the GPU time is already spent.
+  if (hooks.previous && (await isReusable(comfy, hooks.previous.promptId))) {
+    log.info("job.comfy.reattach", { promptId: hooks.previous.promptId });
+    const run = await runPrompt(comfy, { ...common, ...hooks.previous, workflow: template.workflow, attach: true });
+    return storeOutputs(deps, requestId, job, run.images, hooks.signal);
+  }
+  let inputImage: string | undefined;
+  if (r.inputImagePath) {
+    const bytes = await storage.get(r.inputImagePath).catch((e) => { throw errors.storageUnavailable(e); });
+    if (!bytes) throw errors.inputImageMissing(r.inputImagePath);
+    const uploaded = await comfy.uploadImage(bytes, `${requestId}.png`);
+    inputImage = uploaded.subfolder ? `${uploaded.subfolder}/${uploaded.name}` : uploaded.name;
+  }
+  let workflow;
+  try {
+    // A prefix unique per attempt defeats ComfyUI's cache returning an earlier run's files.
+    workflow = renderWorkflow(template, { ...r, inputImage, filenamePrefix: `imagegen/${requestId}/a${attempt}` });
+  } catch (e) {
+    if (e instanceof RenderError) throw errors.invalidRequest(e.message);
+    throw e;
+  }
+  const run = await runPrompt(comfy, { ...common, workflow, onSubmitted: hooks.onSubmitted });
+  log.info("job.comfy.done", { promptId: run.promptId, images: run.images.length, wsReconnects: run.wsReconnects });
+  return storeOutputs(deps, requestId, job, run.images, hooks.signal);
+}
+
+async function isReusable(comfy: ComfyHttp, promptId: string): Promise<boolean> {
+  const entry = await comfy.history(promptId);
+  if (entry) return readOutcome(promptId, entry).state === "success";
+  return comfy.isQueued(promptId);
+}
+
+async function storeOutputs(deps: ExecuteDeps, requestId: string, job: JobInput, images: RunResult["images"], signal: AbortSignal): Promise<Output[]> {
+  const { config, storage } = deps;
+  const r = job.render;
+  const outputs: Output[] = [];
+  for (const [i, img] of images.entries()) {
+    if (signal.aborted) throw signal.reason as RunnerError;
+    const processed = await postprocessImage(img.bytes, { format: config.OUTPUT_FORMAT, quality: config.OUTPUT_QUALITY, thumbnailSize: config.THUMBNAIL_SIZE })
+      .catch((e) => { throw errors.postprocessFailed(e); });
+    const path = outputPath(job.userId, requestId, i, processed.ext);
+    const thumb = thumbnailPath(job.userId, requestId, i);
+    try {
+      await storage.put(path, processed.bytes, processed.contentType);
+      await storage.put(thumb, processed.thumbnail, "image/webp");
+    } catch (e) {
+      throw errors.storageUnavailable(e);
+    }
+    outputs.push({ path, thumbnailPath: thumb, contentType: processed.contentType, width: processed.width, height: processed.height, bytes: processed.bytes.length, seed: r.seed });
+  }
+  return outputs;
+}

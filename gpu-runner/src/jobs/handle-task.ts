@@ -1,0 +1,101 @@
+import type { Firestore } from "firebase-admin/firestore";
+import { randomUUID } from "node:crypto";
+import { errors, toRunnerError, type RunnerError } from "../errors";
+import { isLastAttempt } from "./claim-decision";
+import { executeJob, type ComfyIds, type ExecuteDeps } from "./execute-job";
+import { parseJobInput } from "./job-input";
+import * as repo from "./job.repo";
+import { ProgressThrottle, SAMPLING_SHARE } from "./progress-throttle";
+import { SerialQueue } from "./serial";
+
+export interface TaskDeps extends ExecuteDeps { db: Firestore; instanceId: string }
+export interface TaskOutcome { status: number; body: Record<string, unknown> }
+
+/**
+ * One task delivery. 2xx = Cloud Tasks is done with it (success, permanent failure, nothing to
+ * do); non-2xx = redeliver later (job busy elsewhere or a retryable error, job left claimable).
+ */
+export async function handleTask(deps: TaskDeps, requestId: string, retryCount: number | null, shutdown: AbortSignal): Promise<TaskOutcome> {
+  const { db, config } = deps;
+  const log = deps.log.child({ requestId });
+  const owner = `${deps.instanceId}/${randomUUID()}`;
+  const leaseMs = config.LEASE_SECONDS * 1000;
+  const claim = await repo.claimJob(db, requestId, owner, leaseMs);
+  if (claim.kind !== "claim") return skip(claim.kind, claim.status, retryCount, log);
+  const started = Date.now();
+  log.info("job.claimed", { attempt: claim.attempts, retryCount });
+  const abort = new AbortController();
+  const onShutdown = () => abort.abort(errors.shuttingDown());
+  shutdown.addEventListener("abort", onShutdown, { once: true });
+  if (shutdown.aborted) onShutdown();
+  const writes = new SerialQueue();
+  const heartbeat = setInterval(() => {
+    writes.run(() => repo.renewLease(db, requestId, owner, leaseMs)).then(
+      (held) => held || abort.abort(errors.leaseLost(requestId)),
+      (e) => log.warn("job.lease_renew_failed", { error: e }),
+    );
+  }, Math.max(1000, leaseMs / 3));
+  const throttle = new ProgressThrottle(config.PROGRESS_WRITE_INTERVAL_MS);
+  const onProgress = (fraction: number) => {
+    const value = throttle.offer(fraction * SAMPLING_SHARE, Date.now());
+    if (value !== null) writes.run(() => repo.writeProgress(db, requestId, owner, value)).catch((e) => log.warn("job.progress_write_failed", { error: e }));
+  };
+  try {
+    const job = parseJobInput(claim.data);
+    const previous = claim.data.comfy?.promptId && claim.data.comfy?.clientId ? (claim.data.comfy as ComfyIds) : null;
+    const outputs = await executeJob({ ...deps, log }, requestId, claim.attempts, job, {
+      previous, signal: abort.signal, onProgress, onSubmitted: (ids) => writes.run(() => repo.recordComfyIds(db, requestId, owner, ids)).then(() => undefined),
+    });
+    if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started)))) return leaseLost(log, requestId);
+    log.info("job.succeeded", { outputs: outputs.length, durationMs: Date.now() - started });
+    return { status: 200, body: { result: "succeeded", outputs: outputs.length } };
+  } catch (e) {
+    return settleError(deps, requestId, owner, toRunnerError(e), retryCount, claim.attempts, started, log, writes);
+  } finally {
+    clearInterval(heartbeat);
+    shutdown.removeEventListener("abort", onShutdown);
+  }
+}
+
+async function settleError(
+  deps: TaskDeps, requestId: string, owner: string, err: RunnerError, retryCount: number | null, attempts: number, started: number, log: TaskDeps["log"],
+  writes: SerialQueue,
+): Promise<TaskOutcome> {
+  const { db, config } = deps;
+  if (err.code === "LEASE_LOST") return leaseLost(log, requestId);
+  const last = isLastAttempt(retryCount, attempts, config.MAX_ATTEMPTS) && err.code !== "SHUTTING_DOWN";
+  if (!err.retryable || last) {
+    const error = err.retryable
+      ? { code: "MAX_ATTEMPTS_EXCEEDED", message: `gave up after ${attempts} attempt(s); last error ${err.code}: ${err.message}` }
+      : { code: err.code, message: err.message };
+    if (!(await writes.run(() => repo.failJob(db, requestId, owner, error, started)))) return leaseLost(log, requestId);
+    log.error("job.failed", { code: error.code, cause: err.code, error: err.message, attempts });
+    return { status: 200, body: { result: "failed", code: error.code } };
+  }
+  await writes.run(() => repo.releaseJob(db, requestId, owner));
+  log.warn("job.retry_later", { code: err.code, error: err.message, attempts, retryCount });
+  return { status: 503, body: { result: "retry", code: err.code, message: err.message } };
+}
+
+function leaseLost(log: TaskDeps["log"], requestId: string): TaskOutcome {
+  log.warn("job.lease_lost", { requestId });
+  return { status: 200, body: { result: "lease-lost" } };
+}
+
+/** Deliveries that do no work: only `busy` asks Cloud Tasks to come back. */
+function skip(kind: "unknown" | "terminal" | "busy" | "invalid", status: unknown, retryCount: number | null, log: TaskDeps["log"]): TaskOutcome {
+  switch (kind) {
+    case "unknown":
+      log.warn("task.unknown_request", { retryCount });
+      return { status: 200, body: { result: "unknown-request" } };
+    case "terminal":
+      log.info("task.already_terminal", { status });
+      return { status: 200, body: { result: "already-done", status } };
+    case "busy":
+      log.info("task.busy", { retryCount });
+      return { status: 409, body: { result: "busy", message: "another delivery holds the lease; retry later" } };
+    case "invalid":
+      log.error("task.invalid_status", { status });
+      return { status: 200, body: { result: "invalid-status", status } };
+  }
+}

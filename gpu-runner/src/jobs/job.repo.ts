@@ -1,0 +1,77 @@
+import { Timestamp, type Firestore } from "firebase-admin/firestore";
+import { decideClaim } from "./claim-decision";
+
+export const requestDoc = (db: Firestore, id: string) => db.collection("generationRequests").doc(id);
+
+export type Claim =
+  | { kind: "unknown" | "terminal" | "busy" | "invalid"; status?: unknown }
+  | { kind: "claim"; data: FirebaseFirestore.DocumentData; attempts: number };
+
+export interface Output { path: string; thumbnailPath: string; contentType: string; width: number; height: number; bytes: number; seed: number }
+
+/**
+ * queued (or running with an expired lease) → running under our lease; all reads before writes.
+ * `progress` is left as is: writes never lower it, so a retried job never appears to go backwards.
+ */
+export async function claimJob(db: Firestore, id: string, owner: string, leaseMs: number, now = Date.now()): Promise<Claim> {
+  return db.runTransaction(async (tx) => {
+    const snap = await tx.get(requestDoc(db, id));
+    const data = snap.data();
+    const kind = decideClaim(data, now);
+    if (kind !== "claim") return { kind, status: data?.status } as Claim;
+    const attempts = (typeof data!.attempts === "number" ? data!.attempts : 0) + 1;
+    const ts = Timestamp.fromMillis(now);
+    tx.update(snap.ref, {
+      status: "running",
+      attempts,
+      lease: { owner, expiresAt: Timestamp.fromMillis(now + leaseMs) },
+      updatedAt: ts,
+      ...(data!.startedAt ? {} : { startedAt: ts }),
+    });
+    return { kind: "claim", data: data!, attempts };
+  });
+}
+
+/** Applies `patch` only while `owner` still holds the running job; false when the lease is gone. */
+async function whileOwner(db: Firestore, id: string, owner: string, patch: (data: FirebaseFirestore.DocumentData) => Record<string, unknown> | null): Promise<boolean> {
+  return db.runTransaction(async (tx) => {
+    const snap = await tx.get(requestDoc(db, id));
+    const data = snap.data();
+    if (!data || data.status !== "running" || data.lease?.owner !== owner) return false;
+    const update = patch(data);
+    if (update) tx.update(snap.ref, { ...update, updatedAt: Timestamp.now() });
+    return true;
+  });
+}
+
+export const renewLease = (db: Firestore, id: string, owner: string, leaseMs: number) =>
+  whileOwner(db, id, owner, () => ({ "lease.expiresAt": Timestamp.fromMillis(Date.now() + leaseMs) }));
+
+export const writeProgress = (db: Firestore, id: string, owner: string, progress: number) =>
+  whileOwner(db, id, owner, (d) => (typeof d.progress === "number" && d.progress >= progress ? null : { progress }));
+
+export const recordComfyIds = (db: Firestore, id: string, owner: string, comfy: { promptId: string; clientId: string }) =>
+  whileOwner(db, id, owner, () => ({ comfy }));
+
+export function completeJob(db: Firestore, id: string, owner: string, outputs: Output[], attemptStartedMs: number): Promise<boolean> {
+  const now = Date.now();
+  return whileOwner(db, id, owner, () => ({
+    status: "succeeded", outputs, progress: 1, error: null, lease: null,
+    finishedAt: Timestamp.fromMillis(now), durationMs: now - attemptStartedMs,
+  }));
+}
+
+/** Ends the job `failed`; the functions package sees the status and refunds (never the runner). */
+export function failJob(db: Firestore, id: string, owner: string, error: { code: string; message: string }, attemptStartedMs: number): Promise<boolean> {
+  const now = Date.now();
+  return whileOwner(db, id, owner, () => ({
+    status: "failed", error, lease: null, finishedAt: Timestamp.fromMillis(now), durationMs: now - attemptStartedMs,
+  }));
+}
+
+/**
+ * Gives the job back for a retry. It stays `running` (status only moves forward, see
+ * docs/data-model.md) with a lease that expires now, which the claim rule treats as free.
+ */
+export const releaseJob = (db: Firestore, id: string, owner: string) =>
+  whileOwner(db, id, owner, () => ({ "lease.expiresAt": Timestamp.now(), "lease.owner": `released:${owner}` }));

@@ -1,0 +1,26 @@
+import { startRunner } from "./app";
+import { ConfigError, loadConfig } from "./config";
+import { TemplateError } from "./comfy/templates";
+import { createLogger } from "./log";
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const runner = await startRunner({ config });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    runner.ctx.log.info("runner.signal", { signal });
+    runner.shutdown().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((e) => {
+  // Bad config or a broken template must stop the boot loudly, with the reason on one line.
+  const log = createLogger("info", (l) => process.stderr.write(l + "\n"));
+  const known = e instanceof ConfigError || e instanceof TemplateError;
+  log.error(known ? "runner.boot_rejected" : "runner.boot_failed", { error: known ? e.message : e });
+  process.exit(1);
+});

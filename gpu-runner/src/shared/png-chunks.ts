@@ -1,0 +1,59 @@
+import { crc32 } from "node:zlib";
+
+// Minimal PNG chunk codec. The fake ComfyUI needs to write tEXt chunks (sharp cannot), and the
+// tests need to prove the runner's outputs carry none.
+
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+export interface PngChunk {
+  type: string;
+  data: Buffer;
+}
+
+export function isPng(buf: Buffer): boolean {
+  return buf.length >= 8 && buf.subarray(0, 8).equals(SIGNATURE);
+}
+
+export function readPngChunks(buf: Buffer): PngChunk[] {
+  if (!isPng(buf)) throw new Error("not a PNG");
+  const chunks: PngChunk[] = [];
+  for (let off = 8; off + 12 <= buf.length; ) {
+    const len = buf.readUInt32BE(off);
+    const type = buf.toString("latin1", off + 4, off + 8);
+    chunks.push({ type, data: buf.subarray(off + 8, off + 8 + len) });
+    off += 12 + len;
+    if (type === "IEND") break;
+  }
+  return chunks;
+}
+
+function encodeChunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, "latin1");
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** Inserts `keyword\0text` tEXt chunks right after IHDR, as ComfyUI's SaveImage does. */
+export function addPngTextChunks(png: Buffer, entries: Record<string, string>): Buffer {
+  const chunks = readPngChunks(png);
+  const text = Object.entries(entries).map(([k, v]) => encodeChunk("tEXt", Buffer.concat([Buffer.from(k, "latin1"), Buffer.from([0]), Buffer.from(v, "latin1")])));
+  const parts: Buffer[] = [SIGNATURE];
+  for (const c of chunks) {
+    parts.push(encodeChunk(c.type, c.data));
+    if (c.type === "IHDR") parts.push(...text);
+  }
+  return Buffer.concat(parts);
+}
+
+export function readPngText(png: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of readPngChunks(png)) {
+    if (c.type !== "tEXt") continue;
+    const nul = c.data.indexOf(0);
+    out[c.data.toString("latin1", 0, nul)] = c.data.toString("latin1", nul + 1);
+  }
+  return out;
+}

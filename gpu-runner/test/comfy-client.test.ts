@@ -1,0 +1,126 @@
+import { randomUUID } from "node:crypto";
+import path from "node:path";
+import sharp from "sharp";
+import { ComfyHttp } from "../src/comfy/http-client";
+import { renderWorkflow } from "../src/comfy/render-workflow";
+import { runPrompt, type RunOptions } from "../src/comfy/run-prompt";
+import { loadTemplates } from "../src/comfy/templates";
+import { RunnerError } from "../src/errors";
+import { startFakeComfy, type FakeComfy } from "../src/fake-comfy/server";
+import { readPngText } from "../src/shared/png-chunks";
+import { quietLogger } from "./helpers";
+
+const templates = loadTemplates(path.join(__dirname, "..", "workflows"));
+const workflow = (over: Partial<Parameters<typeof renderWorkflow>[1]> = {}) =>
+  renderWorkflow(templates.get("txt2img")!, {
+    positivePrompt: "a red fox", negativePrompt: "", seed: 7, steps: 8, cfg: 7, width: 96, height: 64, batchSize: 2, filenamePrefix: `t/${randomUUID()}`, ...over,
+  });
+
+async function expectRunnerError(p: Promise<unknown>, code: string, retryable: boolean): Promise<RunnerError> {
+  const err = await p.then(() => null, (e) => e);
+  expect(err).toBeInstanceOf(RunnerError);
+  expect({ code: err.code, retryable: err.retryable }).toEqual({ code, retryable });
+  return err;
+}
+
+describe("ComfyUI client against the fake ComfyUI", () => {
+  let fake: FakeComfy;
+  let http: ComfyHttp;
+  const opts = (over: Partial<RunOptions> = {}): RunOptions => ({ workflow: workflow(), timeoutMs: 10_000, pollIntervalMs: 100, reconnectMs: 20, log: quietLogger(), ...over });
+
+  beforeAll(async () => {
+    fake = await startFakeComfy({ port: 0, imageMs: 40 });
+    http = new ComfyHttp(fake.url);
+  });
+  afterAll(() => fake.close());
+  afterEach(() => fake.faults.set({ mode: "none", wsDrop: false }));
+
+  it("runs a prompt: our prompt_id, progress over the socket, images fetched via /view", async () => {
+    const promptId = randomUUID();
+    const progress: number[] = [];
+    const submitted: unknown[] = [];
+    const res = await runPrompt(http, opts({ promptId, onProgress: (f) => progress.push(f), onSubmitted: (ids) => void submitted.push(ids) }));
+    expect(res.promptId).toBe(promptId);
+    expect(submitted).toEqual([{ promptId, clientId: expect.stringMatching(/^[0-9a-f-]{36}$/) }]);
+    expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((s) => s / 8));
+    expect(res.images).toHaveLength(2);
+    for (const img of res.images) {
+      expect(img.ref.type).toBe("output");
+      const meta = await sharp(img.bytes).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(["png", 96, 64]);
+      expect(JSON.parse(readPngText(img.bytes).prompt)["6"].inputs.text).toBe("a red fox");
+    }
+    expect(res.wsReconnects).toBe(0);
+    expect(fake.engine.accepted.at(-1)!.clientId).toBe((submitted[0] as { clientId: string }).clientId);
+  });
+
+  it("finishes through /history polling when the WebSocket drops and cannot reconnect", async () => {
+    fake.faults.set({ mode: "none", wsDrop: true, imageMs: 200 });
+    const droppedBefore = fake.hub.dropped;
+    const res = await runPrompt(http, opts());
+    expect(fake.hub.dropped).toBe(droppedBefore + 1);
+    expect(res.wsReconnects).toBeGreaterThanOrEqual(1);
+    expect(res.images).toHaveLength(2);
+  });
+
+  it("maps an execution error to a permanent COMFY_EXECUTION_ERROR", async () => {
+    fake.faults.set({ mode: "execution_error", count: 1, imageMs: 40 });
+    const err = await expectRunnerError(runPrompt(http, opts()), "COMFY_EXECUTION_ERROR", false);
+    expect(err.message).toMatch(/KSampler #3: .*out of memory/);
+    expect(fake.faults.mode).toBe("none");
+  });
+
+  it("interrupts a hung prompt on timeout and reports a retryable COMFY_TIMEOUT", async () => {
+    fake.faults.set({ mode: "hang", count: 1 });
+    const promptId = randomUUID();
+    await expectRunnerError(runPrompt(http, opts({ promptId, timeoutMs: 600 })), "COMFY_TIMEOUT", true);
+    expect(fake.engine.interrupts).toContain(promptId);
+    // The interrupted prompt is in history as an error, and the GPU is free for the next one.
+    expect((await http.history(promptId))!.status!.status_str).toBe("error");
+    expect((await runPrompt(http, opts())).images).toHaveLength(2);
+  });
+
+  it("reports a retryable COMFY_LOST_PROMPT when ComfyUI restarts mid-run and forgets the prompt", async () => {
+    fake.faults.set({ mode: "hang", count: 1 });
+    const promptId = randomUUID();
+    const run = runPrompt(http, opts({ promptId }));
+    while (fake.engine.running?.promptId !== promptId) await new Promise((r) => setTimeout(r, 10));
+    expect((await fetch(`${fake.url}/fake/restart`, { method: "POST" })).status).toBe(200);
+    await expectRunnerError(run, "COMFY_LOST_PROMPT", true);
+    expect(await http.history(promptId)).toBeNull();
+    expect(fake.engine.interrupts).not.toContain(promptId);
+  });
+
+  it("treats a refused connection as a retryable COMFY_UNAVAILABLE", async () => {
+    fake.faults.set({ mode: "refuse" });
+    await expectRunnerError(runPrompt(http, opts()), "COMFY_UNAVAILABLE", true);
+    await expect(http.systemStats()).rejects.toMatchObject({ code: "COMFY_UNAVAILABLE" });
+  });
+
+  it("maps a rejected workflow to a permanent COMFY_INVALID_WORKFLOW naming the node", async () => {
+    const wf = workflow();
+    wf["4"].inputs.ckpt_name = "missing.safetensors";
+    const err = await expectRunnerError(runPrompt(http, opts({ workflow: wf })), "COMFY_INVALID_WORKFLOW", false);
+    expect(err.message).toMatch(/node 4 \(CheckpointLoaderSimple\): Value not in list/);
+  });
+
+  it("uploads input images with ComfyUI's rename rule and runs image-to-image", async () => {
+    const a = await sharp({ create: { width: 40, height: 30, channels: 3, background: "blue" } }).png().toBuffer();
+    const b = await sharp({ create: { width: 40, height: 30, channels: 3, background: "green" } }).png().toBuffer();
+    const form = async (bytes: Buffer, overwrite: boolean) => {
+      const f = new FormData();
+      f.set("image", new Blob([new Uint8Array(bytes)]), "room.png");
+      if (overwrite) f.set("overwrite", "true");
+      return (await fetch(`${fake.url}/upload/image`, { method: "POST", body: f })).json();
+    };
+    expect(await form(a, false)).toEqual({ name: "room.png", subfolder: "", type: "input" });
+    expect(await form(a, false)).toEqual({ name: "room.png", subfolder: "", type: "input" });
+    expect(await form(b, false)).toEqual({ name: "room (1).png", subfolder: "", type: "input" });
+    expect((await http.uploadImage(b, "room.png")).name).toBe("room.png");
+    const wf = renderWorkflow(templates.get("img2img-staging")!, {
+      positivePrompt: "a sofa", negativePrompt: "", seed: 1, steps: 4, cfg: 7, width: 48, height: 40, batchSize: 1, denoise: 0.5, inputImage: "room.png", filenamePrefix: `s/${randomUUID()}`,
+    });
+    const res = await runPrompt(http, opts({ workflow: wf }));
+    expect(await sharp(res.images[0].bytes).metadata()).toMatchObject({ width: 48, height: 40 });
+  });
+});

@@ -1,0 +1,28 @@
+import sharp from "sharp";
+import { addPngTextChunks } from "../src/shared/png-chunks";
+import { createLogger, type Logger } from "../src/log";
+
+/** FourCCs of a RIFF/WebP file's top-level chunks (VP8, VP8L, VP8X, EXIF, XMP, ICCP...). */
+export function webpChunks(buf: Buffer): string[] {
+  if (buf.toString("latin1", 0, 4) !== "RIFF" || buf.toString("latin1", 8, 12) !== "WEBP") throw new Error("not a WebP");
+  const out: string[] = [];
+  for (let off = 12; off + 8 <= buf.length; ) {
+    const size = buf.readUInt32LE(off + 4);
+    out.push(buf.toString("latin1", off, off + 4));
+    off += 8 + size + (size % 2);
+  }
+  return out;
+}
+
+/** A PNG like ComfyUI writes: real pixels plus prompt/workflow tEXt chunks. */
+export async function comfyLikePng(width = 64, height = 48): Promise<Buffer> {
+  const png = await sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 90 } } }).png().toBuffer();
+  return addPngTextChunks(png, { prompt: JSON.stringify({ "3": { class_type: "KSampler", inputs: { seed: 42 } } }), workflow: JSON.stringify({ nodes: [{ id: 3 }] }) });
+}
+
+export function captureLogger(): { log: Logger; lines: () => Record<string, unknown>[] } {
+  const lines: string[] = [];
+  return { log: createLogger("debug", (l) => lines.push(l)), lines: () => lines.map((l) => JSON.parse(l)) };
+}
+
+export const quietLogger = () => createLogger("silent");

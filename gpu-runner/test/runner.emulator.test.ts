@@ -1,0 +1,276 @@
+import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Timestamp } from "firebase-admin/firestore";
+import sharp from "sharp";
+import { db } from "../../test-support/emulator";
+import { startRunner, type Runner } from "../src/app";
+import { loadConfig } from "../src/config";
+import { startFakeComfy, type FakeComfy } from "../src/fake-comfy/server";
+import { readPngText } from "../src/shared/png-chunks";
+import { LocalStorage, signedFileUrl } from "../src/storage";
+import { captureLogger, webpChunks } from "./helpers";
+
+const MAX_ATTEMPTS = 3;
+const SECRET = "test-runner-secret";
+const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "runner-storage-"));
+const env = (comfyUrl: string, extra: Record<string, string> = {}) => ({
+  PORT: "0", HOST: "127.0.0.1", COMFY_URL: comfyUrl, RUNNER_SHARED_SECRET: SECRET, LOCAL_STORAGE_DIR: storageDir,
+  MAX_ATTEMPTS: String(MAX_ATTEMPTS), JOB_TIMEOUT_SECONDS: "2", COMFY_POLL_INTERVAL_MS: "200", COMFY_WS_RECONNECT_MS: "50",
+  PROGRESS_WRITE_INTERVAL_MS: "100", LEASE_SECONDS: "30", ...extra,
+});
+
+// Generous per-test ceiling for slow CI machines; no assertion depends on elapsed time.
+jest.setTimeout(30_000);
+
+let fake: FakeComfy;
+let runner: Runner;
+const logs = captureLogger();
+
+beforeAll(async () => {
+  fake = await startFakeComfy({ port: 0, imageMs: 40 });
+  runner = await startRunner({ config: loadConfig(env(fake.url)), db: db(), log: logs.log });
+});
+afterAll(async () => {
+  await runner.shutdown();
+  await fake.close();
+  if (process.env.DUMP_RUNNER_LOGS) fs.writeFileSync(process.env.DUMP_RUNNER_LOGS, logs.lines().map((l) => JSON.stringify(l)).join("\n"));
+});
+afterEach(() => fake.faults.set({ mode: "none", imageMs: 40 }));
+
+const ref = (id: string) => db().collection("generationRequests").doc(id);
+
+/** A queued request exactly as createGenerationRequest writes it (docs/data-model.md). */
+async function queuedRequest(render: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<{ id: string; uid: string }> {
+  const id = `rt_${randomUUID()}`;
+  const uid = `runner_user_${randomUUID().slice(0, 8)}`;
+  const now = Timestamp.now();
+  await ref(id).set({
+    userId: uid, status: "queued", model: "A", style: "realistic", color: "vibrant", size: "512x512",
+    prompt: "A cat in space", negativePrompt: "", numImages: 2, seed: 42, cost: 2,
+    render: { workflow: "txt2img", positivePrompt: "A cat in space, photo, vibrant colours", negativePrompt: "", width: 128, height: 96, batchSize: 2, seed: 42, steps: 20, cfg: 7, ...render },
+    attempts: 0, lease: null, progress: 0, comfy: null, outputs: [], error: null, refunded: false,
+    createdAt: now, updatedAt: now, idempotencyKey: null, paramsHash: "test", webhookUrl: null, ...extra,
+  });
+  return { id, uid };
+}
+
+async function push(requestId: unknown, opts: { token?: string | null; retryCount?: number; rawBody?: string } = {}) {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (opts.token !== null) headers["x-runner-token"] = opts.token ?? SECRET;
+  if (opts.retryCount !== undefined) headers["x-cloudtasks-taskretrycount"] = String(opts.retryCount);
+  const res = await fetch(`${runner.url}/tasks/generate`, { method: "POST", headers, body: opts.rawBody ?? JSON.stringify({ requestId }) });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+const data = async (id: string) => (await ref(id).get()).data()!;
+const promptsFor = (id: string) => fake.engine.accepted.filter((p) => JSON.stringify(p.prompt).includes(`imagegen/${id}/`));
+
+function waitForStatus(id: string, status: string): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = ref(id).onSnapshot((s) => {
+      if (s.get("status") === status) (stop(), resolve());
+    });
+  });
+}
+
+describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
+  it("runs a queued request to succeeded: WebP outputs without text chunks, thumbnails, progress rising to 1", async () => {
+    fake.faults.set({ mode: "none", imageMs: 600 });
+    const { id, uid } = await queuedRequest();
+    const seen: number[] = [];
+    const stop = ref(id).onSnapshot((s) => void (typeof s.get("progress") === "number" && seen.push(s.get("progress"))));
+    const res = await push(id, { retryCount: 0 });
+    expect(res).toEqual({ status: 200, body: { result: "succeeded", outputs: 2 } });
+    await new Promise((r) => setTimeout(r, 300)); // let the last snapshot arrive before unsubscribing
+    stop();
+    const doc = await data(id);
+    expect(doc).toMatchObject({ status: "succeeded", attempts: 1, progress: 1, lease: null, error: null, refunded: false });
+    expect(doc.finishedAt.toMillis()).toBeGreaterThanOrEqual(doc.startedAt.toMillis());
+    expect(doc.durationMs).toBeGreaterThan(0);
+    expect(doc.comfy).toEqual({ promptId: expect.stringMatching(/^[0-9a-f-]{36}$/), clientId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    const storage = new LocalStorage(storageDir);
+    expect(doc.outputs).toHaveLength(2);
+    for (const [i, out] of doc.outputs.entries()) {
+      expect(out).toEqual({ path: `generations/${uid}/${id}/${i}.webp`, thumbnailPath: `generations/${uid}/${id}/${i}.thumb.webp`, contentType: "image/webp", width: 128, height: 96, bytes: expect.any(Number), seed: 42 });
+      const bytes = (await storage.get(out.path))!;
+      expect(bytes.length).toBe(out.bytes);
+      expect(await sharp(bytes).metadata()).toMatchObject({ format: "webp", width: 128, height: 96 });
+      expect(webpChunks(bytes).filter((c) => c !== "VP8 " && c !== "VP8L" && c !== "VP8X" && c !== "ALPH")).toEqual([]);
+      expect(bytes.includes(Buffer.from("tEXt")) || bytes.includes(Buffer.from("KSampler"))).toBe(false);
+      expect(await sharp((await storage.get(out.thumbnailPath))!).metadata()).toMatchObject({ format: "webp", width: 128 });
+    }
+    // ComfyUI's own PNG carried the workflow; ours must not.
+    const original = fake.engine.history.get(doc.comfy.promptId) as { outputs: Record<string, { images: { filename: string; subfolder: string }[] }> };
+    const img = original.outputs["9"].images[0];
+    const png = Buffer.from(await (await fetch(`${fake.url}/view?${new URLSearchParams({ ...img, type: "output" })}`)).arrayBuffer());
+    expect(Object.keys(readPngText(png))).toEqual(["prompt", "workflow"]);
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    expect(seen.filter((v) => v > 0 && v < 1).length).toBeGreaterThanOrEqual(2);
+    expect(seen.every((v, i) => i === 0 || v >= seen[i - 1])).toBe(true);
+    expect(seen.at(-1)).toBe(1);
+  });
+
+  it("serves outputs on /files only with a valid, unexpired signature", async () => {
+    const { id } = await queuedRequest({ batchSize: 1 });
+    expect((await push(id)).status).toBe(200);
+    const out = (await data(id)).outputs[0];
+    const url = signedFileUrl(runner.url, "dev-storage-secret", out.path, 60);
+    const ok = await fetch(url);
+    expect([ok.status, ok.headers.get("content-type")]).toEqual([200, "image/webp"]);
+    expect(Buffer.from(await ok.arrayBuffer()).length).toBe(out.bytes);
+    expect((await fetch(url.replace(/sig=./, (m) => (m.endsWith("0") ? "sig=1" : "sig=0")))).status).toBe(403);
+    expect((await fetch(signedFileUrl(runner.url, "dev-storage-secret", out.path, -10))).status).toBe(403);
+    expect((await fetch(`${runner.url}/files/${out.path}`)).status).toBe(403);
+  });
+
+  it("answers a duplicate push while running with non-2xx and processes the job once; a push after success is a no-op", async () => {
+    fake.faults.set({ mode: "none", imageMs: 700 });
+    const { id } = await queuedRequest({ batchSize: 1 });
+    const running = waitForStatus(id, "running");
+    const first = push(id, { retryCount: 0 });
+    await running;
+    const dup = await push(id, { retryCount: 0 });
+    expect(dup.status).toBe(409);
+    expect(dup.body.result).toBe("busy");
+    expect((await first).body.result).toBe("succeeded");
+    const after = await push(id, { retryCount: 1 });
+    expect(after).toEqual({ status: 200, body: { result: "already-done", status: "succeeded" } });
+    expect(promptsFor(id)).toHaveLength(1);
+    expect((await data(id)).attempts).toBe(1);
+  });
+
+  it("ends failed with COMFY_EXECUTION_ERROR on an execution error and never touches credits", async () => {
+    fake.faults.set({ mode: "execution_error", count: 1 });
+    const { id } = await queuedRequest();
+    const res = await push(id, { retryCount: 0 });
+    expect(res).toEqual({ status: 200, body: { result: "failed", code: "COMFY_EXECUTION_ERROR" } });
+    const doc = await data(id);
+    expect(doc).toMatchObject({ status: "failed", lease: null, refunded: false, outputs: [], error: { code: "COMFY_EXECUTION_ERROR", message: expect.stringMatching(/KSampler/) } });
+    expect(doc.finishedAt).toBeInstanceOf(Timestamp);
+  });
+
+  it("gives a retryable answer when ComfyUI refuses connections, leaving the request claimable", async () => {
+    fake.faults.set({ mode: "refuse" });
+    const { id } = await queuedRequest({ batchSize: 1 });
+    const res = await push(id, { retryCount: 0 });
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ result: "retry", code: "COMFY_UNAVAILABLE" });
+    const doc = await data(id);
+    expect(doc.status).toBe("running");
+    expect(doc.lease.expiresAt.toMillis()).toBeLessThanOrEqual(Date.now());
+    fake.faults.set({ mode: "none" });
+    expect((await push(id, { retryCount: 1 })).body.result).toBe("succeeded");
+    expect(await data(id)).toMatchObject({ status: "succeeded", attempts: 2 });
+  });
+
+  it("interrupts a hung prompt after the timeout and answers retryable", async () => {
+    fake.faults.set({ mode: "hang", count: 1 });
+    const { id } = await queuedRequest({ batchSize: 1 });
+    const res = await push(id, { retryCount: 0 });
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe("COMFY_TIMEOUT");
+    const doc = await data(id);
+    expect(fake.engine.interrupts).toContain(doc.comfy.promptId);
+    expect(doc.status).toBe("running");
+    expect(doc.lease.expiresAt.toMillis()).toBeLessThanOrEqual(Date.now());
+  });
+
+  it("fails the request on the last attempt instead of asking for another retry", async () => {
+    fake.faults.set({ mode: "refuse" });
+    const { id } = await queuedRequest({ batchSize: 1 });
+    const res = await push(id, { retryCount: MAX_ATTEMPTS - 1 });
+    expect(res).toEqual({ status: 200, body: { result: "failed", code: "MAX_ATTEMPTS_EXCEEDED" } });
+    expect(await data(id)).toMatchObject({ status: "failed", lease: null, error: { code: "MAX_ATTEMPTS_EXCEEDED", message: expect.stringMatching(/COMFY_UNAVAILABLE/) } });
+  });
+
+  it("fails permanently on a request whose render block is unusable", async () => {
+    const { id } = await queuedRequest({ workflow: "no-such-template" });
+    expect((await push(id)).body).toEqual({ result: "failed", code: "INVALID_REQUEST" });
+    expect((await data(id)).error.message).toMatch(/no-such-template/);
+  });
+
+  it("runs image-to-image with the stored input image", async () => {
+    const { id, uid } = await queuedRequest({ workflow: "img2img-staging", denoise: 0.6, batchSize: 1, width: 96, height: 64, inputImagePath: "" });
+    const inputPath = `inputs/${uid}/${id}/input.png`;
+    await new LocalStorage(storageDir).put(inputPath, await sharp({ create: { width: 200, height: 150, channels: 3, background: "grey" } }).png().toBuffer(), "image/png");
+    await ref(id).update({ "render.inputImagePath": inputPath });
+    expect((await push(id)).body.result).toBe("succeeded");
+    expect((await data(id)).outputs[0]).toMatchObject({ width: 96, height: 64 });
+    const sent = promptsFor(id)[0].prompt as Record<string, { inputs: Record<string, unknown> }>;
+    expect(sent["10"].inputs.image).toBe(`${id}.png`);
+    expect(sent["3"].inputs.denoise).toBe(0.6);
+  });
+
+  it("rejects bad pushes: 401 without touching Firestore, 400 on a malformed body, 2xx + log for an unknown id", async () => {
+    const { id } = await queuedRequest();
+    expect((await push(id, { token: null })).status).toBe(401);
+    expect((await push(id, { token: "wrong-secret" })).status).toBe(401);
+    expect(await data(id)).toMatchObject({ status: "queued", attempts: 0 });
+    expect((await push(id, { rawBody: "{not json" })).status).toBe(400);
+    expect((await push(id, { rawBody: JSON.stringify({ id }) })).status).toBe(400);
+    expect((await push("a/b")).status).toBe(400);
+    const unknown = `missing_${randomUUID()}`;
+    expect(await push(unknown)).toEqual({ status: 200, body: { result: "unknown-request" } });
+    expect(logs.lines()).toContainEqual(expect.objectContaining({ severity: "WARNING", message: "task.unknown_request", requestId: unknown }));
+    expect(await ref(unknown).get()).toMatchObject({ exists: false });
+  });
+
+  it("reports health and readiness from ComfyUI's /system_stats", async () => {
+    expect((await fetch(`${runner.url}/healthz`)).status).toBe(200);
+    expect((await (await fetch(`${runner.url}/readyz`)).json() as any)).toEqual({ status: "ready", checks: { templates: true, comfy: true, draining: false } });
+    fake.faults.set({ mode: "refuse" });
+    const down = await fetch(`${runner.url}/readyz`);
+    expect(down.status).toBe(503);
+    expect(((await down.json()) as any).checks.comfy).toBe(false);
+  });
+});
+
+describe("gpu-runner boot", () => {
+  const brokenDir = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "broken-templates-"));
+    const src = path.join(__dirname, "..", "workflows");
+    for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(dir, f));
+    const map = JSON.parse(fs.readFileSync(path.join(dir, "txt2img-sdxl.map.json"), "utf8"));
+    fs.writeFileSync(path.join(dir, "txt2img-sdxl.map.json"), JSON.stringify({ ...map, steps: "3.inputs.num_steps" }));
+    return dir;
+  };
+
+  it("refuses to start with a broken template, naming the node and the input", async () => {
+    await expect(startRunner({ config: loadConfig(env("http://127.0.0.1:1", { TEMPLATES_DIR: brokenDir() })), db: db() }))
+      .rejects.toThrow(/template "txt2img-sdxl": mapping "steps" → node "3" \(KSampler\) has no input "num_steps"/);
+  });
+
+  it("exits non-zero from the built entry point with the same message", () => {
+    const main = path.join(__dirname, "..", "lib", "main.js");
+    const res = spawnSync(process.execPath, [main], { env: { ...process.env, ...env("http://127.0.0.1:1", { TEMPLATES_DIR: brokenDir() }) }, encoding: "utf8", timeout: 20_000 });
+    expect(res.status).toBe(1);
+    const line = JSON.parse(res.stderr.trim().split("\n").at(-1)!);
+    expect(line).toMatchObject({ severity: "ERROR", message: "runner.boot_rejected", error: expect.stringMatching(/node "3" \(KSampler\) has no input "num_steps"/) });
+  });
+});
+
+describe("gpu-runner shutdown", () => {
+  it("stops taking tasks on shutdown and releases a job that cannot finish in time", async () => {
+    const local = await startFakeComfy({ port: 0, imageMs: 40 });
+    const r = await startRunner({ config: loadConfig(env(local.url, { DRAIN_TIMEOUT_SECONDS: "0", JOB_TIMEOUT_SECONDS: "30" })), db: db(), log: captureLogger().log });
+    local.faults.set({ mode: "hang" });
+    const { id } = await queuedRequest({ batchSize: 1 });
+    const running = waitForStatus(id, "running");
+    const pending = fetch(`${r.url}/tasks/generate`, { method: "POST", headers: { "x-runner-token": SECRET, "content-type": "application/json" }, body: JSON.stringify({ requestId: id }) });
+    await running;
+    await new Promise<void>((resolve) => { const t = setInterval(() => local.engine.running && (clearInterval(t), resolve()), 20); });
+    const stopped = r.shutdown();
+    const res = await pending;
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as any).code).toBe("SHUTTING_DOWN");
+    await stopped;
+    const doc = await data(id);
+    expect(doc.status).toBe("running");
+    expect(doc.lease.expiresAt.toMillis()).toBeLessThanOrEqual(Date.now());
+    expect(local.engine.interrupts).toContain(doc.comfy.promptId);
+    await local.close();
+  });
+});
