@@ -18,6 +18,23 @@ const SPIKY = UIDS[0];
 const COUNTS = WEEKS.map((_, w) => [w === 9 ? 30 : 6, 9 + (w % 2), 5 + (w % 3 === 0 ? 1 : 0), 3]);
 const GRANTS = UIDS.map((userId, u) => ({ userId, week: WEEKS[u === 1 ? 9 : 0], amount: 100 + u, createdAt: new Date(Date.parse("2031-03-05T10:00:00Z") + (u === 1 ? 63 : 0) * 86_400_000) }));
 
+/**
+ * Calls a v2 scheduled function the way Cloud Scheduler does (HTTP POST with the scheduler
+ * headers). firebase-tools 14.18 registers it as a Pub/Sub trigger but its Pub/Sub emulator only
+ * delivers to event/cloudevent signatures, and a schedule's is "http", so a publish never runs
+ * it; the emulator does serve the trigger on its internal route, keyed `{region}-{name}-{generation}`.
+ */
+async function invokeScheduled(name: string, scheduleTime: string): Promise<Response> {
+  const origin = new URL(functionsUrl(name)).origin;
+  const headers = { "X-CloudScheduler-JobName": `firebase-schedule-${name}-us-central1`, "X-CloudScheduler-ScheduleTime": scheduleTime };
+  let res: Response | undefined;
+  for (let generation = 0; generation < 5; generation++) {
+    res = await fetch(`${origin}/functions/projects/demo-imagegen/triggers/us-central1-${name}-${generation}`, { method: "POST", headers });
+    if (res.status !== 404) return res;
+  }
+  return res!;
+}
+
 let requests: SeedRequest[];
 let admin: string;
 
@@ -175,14 +192,11 @@ describe("scheduleWeeklyReport on ten seeded weeks", () => {
   });
 
   it("runs from the schedule for the week before the scheduled time", async () => {
-    // Cloud Scheduler calls a v2 scheduled function over HTTP with these headers; the emulator
-    // serves the function at its usual URL, so this is the production invocation path.
-    const res = await fetch(functionsUrl("weeklyReport"), {
-      method: "POST",
-      headers: { "X-CloudScheduler-JobName": "firebase-schedule-weeklyReport-us-central1", "X-CloudScheduler-ScheduleTime": "2031-05-12T00:05:00Z" },
-    });
+    const before = (await db().doc(`reports/${REPORT_WEEK}`).get()).get("generatedAt").toMillis();
+    const res = await invokeScheduled("weeklyReport", "2031-05-12T00:05:00Z");
     expect(res.status).toBe(200);
     const doc = (await db().doc(`reports/${REPORT_WEEK}`).get()).data()!;
+    expect(doc.generatedAt.toMillis()).toBeGreaterThan(before);
     expect(doc.week).toBe(REPORT_WEEK);
     expect(doc.requests).toEqual(truthTotals(REPORT_WEEK).requests);
     expect(doc.anomalies.some((a: { subject: string }) => a.subject === SPIKY)).toBe(true);
