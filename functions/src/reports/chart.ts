@@ -6,7 +6,7 @@ import type { TrendPoint } from "./types";
 
 export const CHART_WIDTH = 800;
 export const CHART_HEIGHT = 400;
-const M = { top: 56, right: 64, bottom: 48, left: 64 };
+const M = { top: 72, right: 64, bottom: 48, left: 64 };
 const COLORS = { bar: "#4a78c2", spike: "#d62f2f", line: "#e08a1e", axis: "#444", grid: "#e3e3e3", text: "#222" };
 
 export function trendChartSvg(points: TrendPoint[], title: string): string {
@@ -20,7 +20,7 @@ export function trendChartSvg(points: TrendPoint[], title: string): string {
   const yCred = (v: number) => M.top + h - (v / maxCred) * h;
   const parts: string[] = [];
   parts.push(`<rect width="${CHART_WIDTH}" height="${CHART_HEIGHT}" fill="#ffffff"/>`);
-  parts.push(text(M.left, 24, title, { size: 16, weight: "bold" }));
+  parts.push(text(M.left, 22, title, { size: 16, weight: "bold" }));
   parts.push(legend());
   for (let k = 0; k <= 4; k++) {
     const y = M.top + (h * k) / 4;
@@ -49,22 +49,24 @@ export async function renderPng(svg: string): Promise<Buffer> {
 
 function legend(): string {
   const x0 = CHART_WIDTH - M.right - 330;
+  const y0 = 32;
   return [
-    `<rect x="${x0}" y="14" width="12" height="12" fill="${COLORS.bar}"/>`,
-    text(x0 + 16, 25, "generations", { size: 12 }),
-    `<line x1="${x0 + 110}" x2="${x0 + 130}" y1="20" y2="20" stroke="${COLORS.line}" stroke-width="2.5"/>`,
-    text(x0 + 134, 25, "credits (right)", { size: 12 }),
-    `<rect x="${x0 + 240}" y="14" width="12" height="12" fill="${COLORS.spike}"/>`,
-    text(x0 + 256, 25, "anomaly", { size: 12 }),
+    `<rect x="${x0}" y="${y0}" width="12" height="12" fill="${COLORS.bar}"/>`,
+    text(x0 + 16, y0 + 11, "generations", { size: 12 }),
+    `<line x1="${x0 + 110}" x2="${x0 + 130}" y1="${y0 + 6}" y2="${y0 + 6}" stroke="${COLORS.line}" stroke-width="2.5"/>`,
+    text(x0 + 134, y0 + 11, "credits (right)", { size: 12 }),
+    `<rect x="${x0 + 240}" y="${y0}" width="12" height="12" fill="${COLORS.spike}"/>`,
+    text(x0 + 256, y0 + 11, "anomaly", { size: 12 }),
   ].join("");
 }
 
-/** Rounds an axis maximum up to 1, 2 or 5 × 10^k so the four gridlines get readable labels. */
+/** Rounds an axis maximum up so each of the four gridline steps is a round number (1, 1.5, 2, 2.5 or 5 × 10^k). */
 export function niceMax(v: number): number {
   if (v <= 4) return 4;
-  const mag = 10 ** Math.floor(Math.log10(v));
-  for (const step of [1, 2, 5, 10]) if (step * mag >= v) return step * mag;
-  return 10 * mag;
+  const raw = v / 4;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const steps = mag >= 10 ? [1, 1.5, 2, 2.5, 5, 10] : [1, 2, 5, 10];
+  return 4 * steps.find((st) => st * mag >= raw)! * mag;
 }
 
 function text(x: number, y: number, s: string, o: { size?: number; anchor?: string; weight?: string; color?: string } = {}) {

@@ -160,6 +160,6 @@ describe("trend chart", () => {
   });
 
   it("rounds axis maxima to readable values", () => {
-    expect([0, 3, 7, 42, 101, 999, 1001].map(niceMax)).toEqual([4, 4, 10, 50, 200, 1000, 2000]);
+    expect([0, 3, 7, 42, 101, 999, 1001].map(niceMax)).toEqual([4, 4, 8, 60, 200, 1000, 2000]);
   });
 });
