@@ -8,3 +8,5 @@ export { onGenerationRequestUpdated } from "./ledger/trigger";
 export const health = onRequest((_req, res) => {
   res.json({ status: "ok" });
 });
+
+export { scheduleWeeklyReport, weeklyReport } from "./reports";

@@ -1,0 +1,56 @@
+// The one report builder behind both the admin endpoint and the schedule: gather (Firestore
+// aggregations), assemble (pure), draw the chart, then write `reports/{week}` with set() so a
+// rerun replaces the document instead of adding one.
+import type { Firestore } from "firebase-admin/firestore";
+import { firestore } from "../shared/firestore";
+import { log } from "../shared/log";
+import { assembleReport } from "./assemble";
+import { renderPng, trendChartSvg, CHART_HEIGHT, CHART_WIDTH } from "./chart";
+import { gatherHistory } from "./history-data";
+import { MeteredReader } from "./reads";
+import { reportStore, type BlobStore } from "./report-storage";
+import type { ReportDoc } from "./types";
+import { gatherWeek } from "./week-data";
+
+export const REPORT_SETTINGS = {
+  historyWeeks: 12,
+  chartWeeks: 12,
+  topUsers: 10,
+  userCandidates: 20,
+  durationRefineLimit: 200,
+};
+
+export interface RunOptions {
+  db?: Firestore;
+  store?: BlobStore;
+  now?: Date;
+  settings?: Partial<typeof REPORT_SETTINGS>;
+}
+
+export async function runWeeklyReport(week: string, opts: RunOptions = {}): Promise<ReportDoc> {
+  const s = { ...REPORT_SETTINGS, ...opts.settings };
+  const db = opts.db ?? firestore();
+  const now = opts.now ?? new Date();
+  const reader = new MeteredReader(db);
+  const current = await gatherWeek(reader, week, { topUsers: Math.max(s.topUsers, s.userCandidates), durationRefineLimit: s.durationRefineLimit });
+  const candidates = current.topUsers.slice(0, s.userCandidates).map((u) => u.uid);
+  const history = await gatherHistory(reader, week, s.historyWeeks, current.byModel.map((m) => m.id), candidates);
+  const report = assembleReport(current, history, { now, userCandidates: s.userCandidates, topUsers: s.topUsers, chartWeeks: s.chartWeeks });
+
+  const png = await renderPng(trendChartSvg(report.trend, `Weekly trend to ${week} (UTC weeks)`));
+  const chartPath = `reports/${week}/trend.png`;
+  await (opts.store ?? reportStore()).put(chartPath, png, "image/png");
+  report.chart = { path: chartPath, contentType: "image/png", width: CHART_WIDTH, height: CHART_HEIGHT, bytes: png.length };
+  report.cost = reader.cost();
+  report.generatedAt = now;
+
+  await db.doc(`reports/${week}`).set(report);
+  log.info("report.written", {
+    week,
+    requests: report.requests.total,
+    anomalies: report.anomalies.length,
+    reads: report.cost.reads,
+    reusedReports: history.fromStoredReports.length,
+  });
+  return report;
+}

@@ -1,0 +1,61 @@
+// Thin wrappers: the admin endpoint (run now, optionally for a given week) and the Monday
+// schedule. Both call runWeeklyReport; neither contains report logic.
+import { getApps, initializeApp } from "firebase-admin/app";
+import { onSchedule } from "firebase-functions/v2/scheduler";
+import { z } from "zod";
+import { endpoint } from "../http/endpoint";
+import { parseInput } from "../http/validate";
+import { lastCompleteIsoWeek, parseIsoWeek } from "../shared/isoWeek";
+import { log } from "../shared/log";
+import { runWeeklyReport } from "./run-report";
+
+// authenticate() calls getAuth() before anything has created the default app; without this the
+// first call to the endpoint in a fresh instance answers 401. Idempotent, no I/O.
+if (getApps().length === 0) initializeApp();
+
+/**
+ * IANA time zone the Monday 00:05 schedule fires in (REPORT_TIME_ZONE in functions/.env; report
+ * weeks themselves are always UTC). Read at definition time because the deployed schedule needs
+ * it; a `defineString` param would do the same but makes the emulator stop and prompt for it.
+ */
+export function reportTimeZone(env: NodeJS.ProcessEnv = process.env): string {
+  const tz = env.REPORT_TIME_ZONE?.trim() || "UTC";
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+  } catch {
+    throw new Error(`REPORT_TIME_ZONE is not a valid IANA time zone: ${tz}`);
+  }
+  return tz;
+}
+
+const isoWeek = z.string().refine((w) => {
+  try {
+    parseIsoWeek(w);
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be an ISO week like 2026-W47");
+
+const bodySchema = z.object({ week: isoWeek.optional() }).strict();
+
+export const scheduleWeeklyReport = endpoint(
+  { name: "scheduleWeeklyReport", method: "POST", access: "admin", options: { timeoutSeconds: 300, memory: "512MiB" } },
+  async ({ body }) => {
+    const { week } = parseInput(bodySchema, body);
+    const report = await runWeeklyReport(week ?? lastCompleteIsoWeek(new Date()));
+    return { body: { reportStatus: "success", reportId: report.week, ...(report.anomaly ? { anomaly: report.anomaly } : {}), anomalies: report.anomalies } };
+  },
+);
+
+export const weeklyReport = onSchedule(
+  { schedule: "5 0 * * 1", timeZone: reportTimeZone(), retryCount: 3, timeoutSeconds: 300, memory: "512MiB" },
+  async (event) => {
+    // The week comes from the scheduled time, not the clock, so a retry or a late run still
+    // reports the week the job was meant for.
+    const at = new Date(event.scheduleTime);
+    const week = lastCompleteIsoWeek(Number.isNaN(at.getTime()) ? new Date() : at);
+    const report = await runWeeklyReport(week);
+    log.info("report.scheduled", { week, job: event.jobName, anomaly: report.anomaly });
+  },
+);
