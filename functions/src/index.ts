@@ -4,9 +4,8 @@ import { onRequest } from "firebase-functions/v2/https";
 export { createGenerationRequest, getGenerationRequest, listGenerationRequests, cancelGenerationRequest } from "./requests/http";
 export { getUserCredits, grantCredits } from "./ledger/http";
 export { onGenerationRequestUpdated } from "./ledger/trigger";
+export { scheduleWeeklyReport, weeklyReport } from "./reports";
 
 export const health = onRequest((_req, res) => {
   res.json({ status: "ok" });
 });
-
-export { scheduleWeeklyReport, weeklyReport } from "./reports";

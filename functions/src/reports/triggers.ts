@@ -1,6 +1,5 @@
 // Thin wrappers: the admin endpoint (run now, optionally for a given week) and the Monday
 // schedule. Both call runWeeklyReport; neither contains report logic.
-import { getApps, initializeApp } from "firebase-admin/app";
 import { onSchedule } from "firebase-functions/v2/scheduler";
 import { z } from "zod";
 import { endpoint } from "../http/endpoint";
@@ -8,10 +7,6 @@ import { parseInput } from "../http/validate";
 import { lastCompleteIsoWeek, parseIsoWeek } from "../shared/isoWeek";
 import { log } from "../shared/log";
 import { runWeeklyReport } from "./run-report";
-
-// authenticate() calls getAuth() before anything has created the default app; without this the
-// first call to the endpoint in a fresh instance answers 401. Idempotent, no I/O.
-if (getApps().length === 0) initializeApp();
 
 /**
  * IANA time zone the Monday 00:05 schedule fires in (REPORT_TIME_ZONE in functions/.env; report
