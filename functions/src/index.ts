@@ -4,6 +4,7 @@ import { onRequest } from "firebase-functions/v2/https";
 export { createGenerationRequest, getGenerationRequest, listGenerationRequests, cancelGenerationRequest } from "./requests/http";
 export { getUserCredits, grantCredits } from "./ledger/http";
 export { onGenerationRequestUpdated } from "./ledger/trigger";
+export { createApiKey, listApiKeys, revokeApiKey } from "./auth/apiKeysHttp";
 export { scheduleWeeklyReport, weeklyReport } from "./reports";
 
 export const health = onRequest((_req, res) => {

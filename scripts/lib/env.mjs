@@ -9,7 +9,7 @@ export const firebaseBin = path.join(repoRoot, "node_modules", ".bin", "firebase
 export const PROJECT_ID = "demo-imagegen";
 export const REGION = "us-central1";
 
-// Chosen so that offsets that are multiples of 100 never land one stack's port on another's.
+// Offsets that are multiples of 1000 never land one stack's port on another's (100s can: auth+400 = tasks).
 const basePorts = { hub: 4400, logging: 4401, auth: 9099, functions: 5001, firestore: 8080, pubsub: 8085, tasks: 9499, eventarc: 9299, websocket: 9150 };
 
 /** Ports shifted by IMAGEGEN_PORT_OFFSET, so two stacks (two checkouts, a dev and a test run) can coexist. */
