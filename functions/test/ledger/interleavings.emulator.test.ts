@@ -1,4 +1,5 @@
 // Property test: random interleavings of create / cancel / fail / succeed / grant for several
+import { rng } from "../../../test-support/rng";
 // users, run concurrently against the emulator through the real modules (and the real refund
 // trigger in the Functions emulator). Afterwards every user's balance equals the sum of their
 // ledger, never went negative, and every request was charged once and refunded at most once.
@@ -10,16 +11,6 @@ import { refundIfOwed } from "../../src/ledger/refund";
 import { firestore } from "../../src/shared/firestore";
 import type { Caller } from "../../src/auth/caller";
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FORWARD: Record<string, string[]> = { queued: ["running", "failed"], running: ["succeeded", "failed"] };
 
@@ -100,7 +91,7 @@ it.each([[1], [2], [3]])("keeps credits == sum(ledger) and credits >= 0 under ra
     const state = await ledgerState(u.uid);
     expect(state.credits).toBe(state.ledgerSum);
     expect(state.credits).toBeGreaterThanOrEqual(0);
-    for (const e of state.entries as Array<{ balanceAfter: number }>) expect(e.balanceAfter).toBeGreaterThanOrEqual(0);
+    for (const e of state.entries as any[]) expect(e.balanceAfter).toBeGreaterThanOrEqual(0);
     for (const d of docs) {
       const entries = state.entries.filter((e: any) => e.requestId === d.id);
       expect(entries.filter((e: any) => e.type === "debit")).toHaveLength(1);

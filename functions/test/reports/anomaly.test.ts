@@ -1,16 +1,6 @@
 import { detectSpike } from "../../src/reports/anomaly";
+import { rng } from "../../../test-support/rng";
 
-// Deterministic RNG (mulberry32) so the suite's figures are reproducible run to run.
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function poisson(rand: () => number, lambda: number): number {
   if (lambda <= 0) return 0;
