@@ -8,7 +8,7 @@ import { assembleReport } from "./assemble";
 import { renderPng, trendChartSvg, CHART_HEIGHT, CHART_WIDTH } from "./chart";
 import { gatherHistory } from "./history-data";
 import { MeteredReader } from "./reads";
-import { reportStore, type BlobStore } from "./report-storage";
+import { storage, type ObjectStorage } from "../storage/storage";
 import type { ReportDoc } from "./types";
 import { gatherWeek } from "./week-data";
 
@@ -22,7 +22,7 @@ export const REPORT_SETTINGS = {
 
 export interface RunOptions {
   db?: Firestore;
-  store?: BlobStore;
+  store?: ObjectStorage;
   now?: Date;
   settings?: Partial<typeof REPORT_SETTINGS>;
 }
@@ -39,7 +39,7 @@ export async function runWeeklyReport(week: string, opts: RunOptions = {}): Prom
 
   const png = await renderPng(trendChartSvg(report.trend, `Weekly trend to ${week} (UTC weeks)`));
   const chartPath = `reports/${week}/trend.png`;
-  await (opts.store ?? reportStore()).put(chartPath, png, "image/png");
+  await (opts.store ?? storage()).save(chartPath, png, "image/png");
   report.chart = { path: chartPath, contentType: "image/png", width: CHART_WIDTH, height: CHART_HEIGHT, bytes: png.length };
   report.cost = reader.cost();
   report.generatedAt = now;

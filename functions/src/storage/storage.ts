@@ -38,7 +38,10 @@ export class LocalStorage implements ObjectStorage {
   async save(objectPath: string, bytes: Buffer): Promise<void> {
     const file = path.join(this.root, safeRelative(objectPath));
     await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, bytes);
+    // Write-then-rename: a reader never sees half a file when an object is rewritten.
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await fs.writeFile(tmp, bytes);
+    await fs.rename(tmp, file);
   }
 
   async remove(objectPath: string): Promise<void> {
