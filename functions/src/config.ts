@@ -16,6 +16,22 @@ const schema = z.object({
   TASKS_LOCATION: z.string().default("us-central1"),
   TASKS_QUEUE: z.string().default("generation-jobs"),
   CLOUD_TASKS_EMULATOR_HOST: z.string().default("127.0.0.1:9499"),
+  // Queue retry/rate settings: see dispatch/queueConfig.ts, the one place that reads them.
+  TASKS_MAX_ATTEMPTS: int(5),
+  TASKS_MIN_BACKOFF_SECONDS: z.coerce.number().positive().default(10),
+  TASKS_MAX_BACKOFF_SECONDS: z.coerce.number().positive().default(300),
+  TASKS_MAX_DOUBLINGS: z.coerce.number().int().nonnegative().default(4),
+  TASKS_MAX_DISPATCHES_PER_SECOND: z.coerce.number().positive().default(5),
+  /** Jobs the runner fleet runs at once (instances x MAX_CONCURRENT_JOBS). */
+  RUNNER_CAPACITY: int(2),
+  DISPATCH_DEADLINE_SECONDS: int(900),
+  // Sweeper thresholds: see dispatch/sweepPlan.ts.
+  SWEEP_PENDING_AFTER_SECONDS: int(60),
+  SWEEP_ENQUEUED_STALE_SECONDS: int(1800),
+  SWEEP_LEASE_GRACE_SECONDS: int(600),
+  SWEEP_QUEUED_DEADLINE_SECONDS: int(6 * 3600),
+  SWEEP_MAX_REDISPATCHES: int(3),
+  SWEEP_BATCH_LIMIT: int(100),
 
   STORAGE_BACKEND: z.enum(["local", "gcs"]).optional(),
   STORAGE_BUCKET: z.string().optional(),
