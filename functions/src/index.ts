@@ -5,6 +5,8 @@ export { createGenerationRequest, getGenerationRequest, listGenerationRequests, 
 export { getUserCredits, grantCredits } from "./ledger/http";
 export { onGenerationRequestUpdated } from "./ledger/trigger";
 export { scheduleWeeklyReport, weeklyReport } from "./reports";
+export { sweepStuckJobs } from "./dispatch/triggers";
+export { onGenerationRequestFinished, deliverWebhook, getWebhookSecret, rotateWebhookSecret } from "./webhooks/triggers";
 
 export const health = onRequest((_req, res) => {
   res.json({ status: "ok" });
