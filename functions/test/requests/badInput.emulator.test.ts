@@ -1,6 +1,6 @@
 // Every bad input gets a clear error with a stable code, and never moves a credit.
 import sharp from "sharp";
-import { callFunction, createTestUser, ledgerState } from "../../../test-support/emulator";
+import { callFunction, createTestUser, db, ledgerState } from "../../../test-support/emulator";
 
 const CAT = { model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt: "A cat in space" };
 const STAGING = { model: "staging", style: "scandinavian", color: "muted", size: "512x512", prompt: "furnish this empty living room" };
@@ -148,7 +148,6 @@ describe("input images", () => {
     expect(res.status).toBe(201);
     expect(res.body.deductedCredits).toBe(2);
     expect((await ledgerState(user.uid)).credits).toBe(credits - 2);
-    const { db } = await import("../../../test-support/emulator");
     const doc = await db().doc(`generationRequests/${res.body.generationRequestId}`).get();
     expect(doc.get("inputImage")).toMatchObject({ width: 192, height: 256, sourceFormat: "jpeg" });
     const path = doc.get("render.inputImagePath") as string;
