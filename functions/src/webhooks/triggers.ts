@@ -20,7 +20,8 @@ const REGION = "us-central1";
 /**
  * Retry schedule of the delivery queue, read at definition time because it is deployed with the
  * function (a `defineInt` param would make the emulator prompt). Defaults: 5 s doubling up to
- * 10 min, 10 attempts (about an hour in all); tests shorten the backoff.
+ * 10 min, 10 attempts (about an hour in all). Override in functions/.env: firebase-tools passes
+ * only those files (not the shell's env) to the discovery that registers the queue.
  */
 export function webhookRetryConfig(env: NodeJS.ProcessEnv = process.env) {
   const num = (name: string, def: number) => (env[name] && Number.isFinite(Number(env[name])) ? Number(env[name]) : def);
