@@ -33,6 +33,8 @@ const runnerPort = 8090 + Number(process.env.IMAGEGEN_PORT_OFFSET || 0);
 const testEnv = {
   ...env,
   IMAGEGEN_TEST: "1",
+  // Phase 1's emulator tests expect requests to stay queued: no runner, dispatch only recorded.
+  DISPATCH_MODE: "record",
   // The Functions emulator starts one worker process per concurrent request and gives each 30 s
   // to boot; 50 parallel creates on 2 cores need longer.
   FUNCTIONS_DISCOVERY_TIMEOUT: process.env.FUNCTIONS_DISCOVERY_TIMEOUT || "180",

@@ -7,7 +7,7 @@ const inEmulator = () => process.env.FUNCTIONS_EMULATOR === "true" || !!process.
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 
 const schema = z.object({
-  /** How jobs reach the runner: `tasks-emulator` (local), `cloud-tasks` (production), `record` (no runner: only marks the request dispatched). */
+  /** How jobs reach the runner: `tasks-emulator` (local default), `cloud-tasks` (production default), `record` (no runner: only marks the request dispatched). */
   DISPATCH_MODE: z.enum(["record", "tasks-emulator", "cloud-tasks"]).optional(),
   RUNNER_URL: z.string().url().default("http://127.0.0.1:8090"),
   RUNNER_SHARED_SECRET: z.string().min(8).default("dev-runner-secret"),
@@ -72,7 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...c,
     EMULATED: emulated,
-    DISPATCH_MODE: c.DISPATCH_MODE ?? (emulated ? "record" : "cloud-tasks"),
+    // On the emulators the full loop is the default (npm run dev); the emulator tests that need
+    // requests to stay queued set DISPATCH_MODE=record explicitly (scripts/test.mjs phase 1).
+    DISPATCH_MODE: c.DISPATCH_MODE ?? (emulated ? "tasks-emulator" : "cloud-tasks"),
     STORAGE_BACKEND: c.STORAGE_BACKEND ?? (emulated ? "local" : "gcs"),
     // The functions emulator runs with cwd = functions/, so the repo root is one level up.
     LOCAL_STORAGE_DIR: c.LOCAL_STORAGE_DIR ?? path.resolve(process.cwd(), "..", ".data", "storage"),
