@@ -64,7 +64,9 @@ const e2eEnv = {
 
 /** Runs jest for `projects` inside a fresh emulator stack; resolves with the exit code. */
 function phase(label, projects, phaseEnv, extraJest = []) {
-  const jestCmd = [jestBin, "--ci", "--passWithNoTests", "--selectProjects", ...projects, ...extraJest, ...jestArgs].map((a) => JSON.stringify(a)).join(" ");
+  // --selectProjects goes last: it takes every following bare word as a project name, which
+  // would swallow a test path pattern.
+  const jestCmd = [jestBin, "--ci", "--passWithNoTests", ...extraJest, ...jestArgs, "--selectProjects", ...projects].map((a) => JSON.stringify(a)).join(" ");
   step(`${label}: starting emulators and running jest (${projects.join(", ")})`);
   const child = spawn(
     firebaseBin,
@@ -85,7 +87,7 @@ function phase(label, projects, phaseEnv, extraJest = []) {
 
 /** Whether the arguments select any e2e test file (skips a whole emulator start when not). */
 function anyE2eTests() {
-  const list = spawnSync(jestBin, ["--listTests", "--selectProjects", "e2e", ...jestArgs], { cwd: repoRoot, encoding: "utf8" });
+  const list = spawnSync(jestBin, ["--listTests", ...jestArgs, "--selectProjects", "e2e"], { cwd: repoRoot, encoding: "utf8" });
   return list.status === 0 && list.stdout.split("\n").some((l) => l.endsWith(".e2e.test.ts"));
 }
 
