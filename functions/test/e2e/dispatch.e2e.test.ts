@@ -101,6 +101,8 @@ describe("dispatch end to end (Tasks emulator → runner → fake ComfyUI)", () 
     expect(refunds(state.entries).length).toBe(done.status === "failed" ? 1 : 0);
     expect(state.credits).toBe(state.ledgerSum);
     expect(state.credits).toBe(done.status === "failed" ? 5 : 4);
+    // The new runner followed the prompt the dead one had submitted instead of running it again.
+    if (done.status === "succeeded") expect(promptsFor(fake, id)).toHaveLength(1);
   });
 
   it("two runners share the queue with duplicate deliveries: every job runs once", async () => {
