@@ -21,18 +21,18 @@ beforeAll(async () => {
   server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
+    req.on("end", (): void => {
       const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : null;
       calls.push({ method: req.method!, url: req.url!, body });
       const send = (status: number, out: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(out));
-      if (req.url === "/queueStats") return send(200, queues);
-      if (req.url === QUEUE) return (queues[KEY] = {}), send(200, { taskQueueConfig: body });
+      if (req.url === "/queueStats") return void send(200, queues);
+      if (req.url === QUEUE) return void ((queues[KEY] = {}), send(200, { taskQueueConfig: body }));
       if (req.url === `${QUEUE}/tasks`) {
-        if (!(KEY in queues)) return send(404, "no queue");
-        if (taskStatus !== 200) return send(taskStatus, "refused");
-        if (names.has(body.task.name)) return send(409, "A task with the same name already exists");
+        if (!(KEY in queues)) return void send(404, "no queue");
+        if (taskStatus !== 200) return void send(taskStatus, "refused");
+        if (names.has(body.task.name)) return void send(409, "A task with the same name already exists");
         names.add(body.task.name);
-        return send(200, { task: body.task });
+        return void send(200, { task: body.task });
       }
       send(404, "unknown route");
     });
