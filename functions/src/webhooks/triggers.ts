@@ -33,11 +33,16 @@ export function webhookRetryConfig(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
+const taskSchema = z.strictObject({ requestId: z.string().min(1).max(1500), deliveryId: z.string().regex(/^[A-Za-z0-9_-]{1,500}$/) });
+
 export const deliverWebhook = onTaskDispatched<WebhookTask>(
   { region: REGION, retryConfig: webhookRetryConfig(), rateLimits: { maxConcurrentDispatches: 20 }, timeoutSeconds: 60 },
   async (req) => {
+    const task = taskSchema.safeParse(req.data);
+    // A malformed task can never succeed: log it and let the queue drop it (2xx).
+    if (!task.success) return void log.error("webhook task malformed", { data: req.data });
     try {
-      await deliver(firestore(), req.data, req.retryCount ?? 0);
+      await deliver(firestore(), task.data, req.retryCount ?? 0);
     } catch (err) {
       if (err instanceof RetryableDeliveryError) {
         log.warn("webhook attempt failed; will retry", { ...req.data, retryCount: req.retryCount, reason: err.message });
