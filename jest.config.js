@@ -1,5 +1,8 @@
-// Two projects: `unit` (pure logic, no emulators) and `emulator` (*.emulator.test.ts, run inside
-// `firebase emulators:exec` by scripts/test.mjs). `npm test` runs both in one jest invocation.
+// Three projects: `unit` (pure logic, no emulators), `emulator` (*.emulator.test.ts, inside
+// `firebase emulators:exec` by scripts/test.mjs) and `e2e` (*.e2e.test.ts: the whole loop with
+// the Tasks emulator dispatching to real runner processes; scripts/test.mjs runs it in a second
+// emulators:exec with DISPATCH_MODE=tasks-emulator, because the emulator tests expect requests
+// to stay queued).
 const transform = { "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" } }] };
 const fs = require("fs");
 const roots = ["functions/test", "gpu-runner/test"].filter((d) => fs.existsSync(`${__dirname}/${d}`)).map((d) => `<rootDir>/${d}`);
@@ -7,7 +10,8 @@ module.exports = {
   verbose: true,
   testTimeout: 120_000,
   projects: [
-    { displayName: "unit", roots, transform, testEnvironment: "node", testMatch: ["**/*.test.ts"], testPathIgnorePatterns: ["\\.emulator\\.test\\.ts$"] },
+    { displayName: "unit", roots, transform, testEnvironment: "node", testMatch: ["**/*.test.ts"], testPathIgnorePatterns: ["\\.emulator\\.test\\.ts$", "\\.e2e\\.test\\.ts$"] },
     { displayName: "emulator", roots, transform, testEnvironment: "node", testMatch: ["**/*.emulator.test.ts"], slowTestThreshold: 30 },
+    { displayName: "e2e", roots, transform, testEnvironment: "node", testMatch: ["**/*.e2e.test.ts"], slowTestThreshold: 60 },
   ],
 };

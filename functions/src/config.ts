@@ -7,7 +7,7 @@ const inEmulator = () => process.env.FUNCTIONS_EMULATOR === "true" || !!process.
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 
 const schema = z.object({
-  /** How jobs reach the runner: `tasks-emulator` (local), `cloud-tasks` (production), `record` (no runner: only marks the request dispatched). */
+  /** How jobs reach the runner: `tasks-emulator` (local default), `cloud-tasks` (production default), `record` (no runner: only marks the request dispatched). */
   DISPATCH_MODE: z.enum(["record", "tasks-emulator", "cloud-tasks"]).optional(),
   RUNNER_URL: z.string().url().default("http://127.0.0.1:8090"),
   RUNNER_SHARED_SECRET: z.string().min(8).default("dev-runner-secret"),
@@ -16,6 +16,22 @@ const schema = z.object({
   TASKS_LOCATION: z.string().default("us-central1"),
   TASKS_QUEUE: z.string().default("generation-jobs"),
   CLOUD_TASKS_EMULATOR_HOST: z.string().default("127.0.0.1:9499"),
+  // Queue retry/rate settings: see dispatch/queueConfig.ts, the one place that reads them.
+  TASKS_MAX_ATTEMPTS: int(5),
+  TASKS_MIN_BACKOFF_SECONDS: z.coerce.number().positive().default(10),
+  TASKS_MAX_BACKOFF_SECONDS: z.coerce.number().positive().default(300),
+  TASKS_MAX_DOUBLINGS: z.coerce.number().int().nonnegative().default(4),
+  TASKS_MAX_DISPATCHES_PER_SECOND: z.coerce.number().positive().default(5),
+  /** Jobs the runner fleet runs at once (instances x MAX_CONCURRENT_JOBS). */
+  RUNNER_CAPACITY: int(2),
+  DISPATCH_DEADLINE_SECONDS: int(900),
+  // Sweeper thresholds: see dispatch/sweepPlan.ts.
+  SWEEP_PENDING_AFTER_SECONDS: int(60),
+  SWEEP_ENQUEUED_STALE_SECONDS: int(1800),
+  SWEEP_LEASE_GRACE_SECONDS: int(600),
+  SWEEP_QUEUED_DEADLINE_SECONDS: int(6 * 3600),
+  SWEEP_MAX_REDISPATCHES: int(3),
+  SWEEP_BATCH_LIMIT: int(100),
 
   STORAGE_BACKEND: z.enum(["local", "gcs"]).optional(),
   STORAGE_BUCKET: z.string().optional(),
@@ -56,7 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     ...c,
     EMULATED: emulated,
-    DISPATCH_MODE: c.DISPATCH_MODE ?? (emulated ? "record" : "cloud-tasks"),
+    // On the emulators the full loop is the default (npm run dev); the emulator tests that need
+    // requests to stay queued set DISPATCH_MODE=record explicitly (scripts/test.mjs phase 1).
+    DISPATCH_MODE: c.DISPATCH_MODE ?? (emulated ? "tasks-emulator" : "cloud-tasks"),
     STORAGE_BACKEND: c.STORAGE_BACKEND ?? (emulated ? "local" : "gcs"),
     // The functions emulator runs with cwd = functions/, so the repo root is one level up.
     LOCAL_STORAGE_DIR: c.LOCAL_STORAGE_DIR ?? path.resolve(process.cwd(), "..", ".data", "storage"),

@@ -6,6 +6,8 @@ export { getUserCredits, grantCredits } from "./ledger/http";
 export { onGenerationRequestUpdated } from "./ledger/trigger";
 export { createApiKey, listApiKeys, revokeApiKey } from "./auth/apiKeysHttp";
 export { scheduleWeeklyReport, weeklyReport } from "./reports";
+export { sweepStuckJobs } from "./dispatch/triggers";
+export { onGenerationRequestFinished, deliverWebhook, getWebhookSecret, rotateWebhookSecret } from "./webhooks/triggers";
 
 export const health = onRequest((_req, res) => {
   res.json({ status: "ok" });

@@ -1,15 +1,32 @@
-import type { Firestore } from "firebase-admin/firestore";
-import { config } from "../config";
+import { FieldValue, type Firestore } from "firebase-admin/firestore";
+import { config, type Config } from "../config";
 import { errorFields, log } from "../shared/log";
+import { CloudTasksDispatcher } from "./cloudTasks";
 import { RecordingDispatcher, type Dispatcher } from "./dispatcher";
+import { queueConfig } from "./queueConfig";
+import { taskIdFor } from "./task";
+import { TasksEmulatorDispatcher } from "./tasksEmulator";
 
 let instance: Dispatcher | undefined;
 
+export function createDispatcher(cfg: Config): Dispatcher {
+  const queue = queueConfig(cfg);
+  switch (cfg.DISPATCH_MODE) {
+    case "record":
+      return new RecordingDispatcher();
+    case "tasks-emulator":
+      return new TasksEmulatorDispatcher(queue, { runnerUrl: cfg.RUNNER_URL, headers: { "X-Runner-Token": cfg.RUNNER_SHARED_SECRET } }, cfg.CLOUD_TASKS_EMULATOR_HOST);
+    case "cloud-tasks": {
+      const oidc = cfg.TASKS_SERVICE_ACCOUNT
+        ? { serviceAccountEmail: cfg.TASKS_SERVICE_ACCOUNT, audience: cfg.RUNNER_AUDIENCE ?? cfg.RUNNER_URL }
+        : undefined;
+      return new CloudTasksDispatcher(queue, { runnerUrl: cfg.RUNNER_URL, oidc });
+    }
+  }
+}
+
 export function dispatcher(): Dispatcher {
-  if (instance) return instance;
-  const mode = config().DISPATCH_MODE;
-  if (mode !== "record") throw new Error(`dispatch mode '${mode}' is not available in this build`);
-  instance = new RecordingDispatcher();
+  instance ??= createDispatcher(config());
   return instance;
 }
 
@@ -18,12 +35,28 @@ export function dispatcher(): Dispatcher {
  * fail the client's call: the request keeps `dispatch.state = "pending"` and the sweeper
  * re-dispatches it later.
  */
-export async function dispatchAfterCommit(db: Firestore, requestId: string): Promise<boolean> {
+export async function dispatchAfterCommit(db: Firestore, requestId: string, d: Dispatcher = dispatcher()): Promise<boolean> {
+  return dispatchRequest(db, requestId, 0, d);
+}
+
+/**
+ * Enqueues the request's `n`-th task (n = `dispatch.attempts`, confirmed enqueues so far) and
+ * records it. Two sweeps racing on one request at worst enqueue one extra task, which the
+ * runner's lease makes harmless.
+ */
+export async function dispatchRequest(db: Firestore, requestId: string, n: number, d: Dispatcher = dispatcher()): Promise<boolean> {
   const ref = db.doc(`generationRequests/${requestId}`);
-  const d = dispatcher();
   try {
-    await d.dispatch({ requestId });
-    await ref.update({ "dispatch.state": "enqueued", "dispatch.mode": d.mode, "dispatch.updatedAt": new Date(), "dispatch.lastError": null });
+    const { taskId, duplicate } = await d.dispatch({ requestId, taskId: taskIdFor(requestId, n) });
+    await ref.update({
+      "dispatch.state": "enqueued",
+      "dispatch.mode": d.mode,
+      "dispatch.taskId": taskId,
+      "dispatch.attempts": FieldValue.increment(1),
+      "dispatch.updatedAt": new Date(),
+      "dispatch.lastError": null,
+    });
+    if (duplicate) log.info("dispatch: task already existed", { requestId, taskId });
     return true;
   } catch (err) {
     log.warn("dispatch failed; the sweeper will retry", { requestId, mode: d.mode, ...errorFields(err) });

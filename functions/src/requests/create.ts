@@ -12,6 +12,7 @@ import { addUsage } from "../ledger/usage";
 import { storage } from "../storage/storage";
 import { log } from "../shared/log";
 import { dispatchAfterCommit } from "../dispatch/dispatch";
+import type { Dispatcher } from "../dispatch/dispatcher";
 import { createRequestSchema, type CreateRequestInput } from "./schema";
 import { normalizeInputImage, type NormalizedImage } from "./inputImage";
 import { paramsHash, requestIdFor } from "./ids";
@@ -27,7 +28,8 @@ export interface CreateResult {
   replayed: boolean;
 }
 
-export async function createGenerationRequest(db: Firestore, caller: Caller, rawBody: unknown): Promise<CreateResult> {
+/** `deps.dispatcher` lets tests simulate an enqueue that fails after the commit. */
+export async function createGenerationRequest(db: Firestore, caller: Caller, rawBody: unknown, deps: { dispatcher?: Dispatcher } = {}): Promise<CreateResult> {
   const cfg = config();
   const input = parseInput(createRequestSchema(cfg), rawBody);
   const uid = targetUser(caller, input.userId);
@@ -113,7 +115,7 @@ export async function createGenerationRequest(db: Firestore, caller: Caller, raw
 
   if (!result.replayed) {
     log.info("generation request created", { requestId, uid, cost, model: model.id, size: size.id, numImages: input.numImages });
-    await dispatchAfterCommit(db, requestId);
+    await dispatchAfterCommit(db, requestId, deps.dispatcher);
   }
   return result;
 }

@@ -1,0 +1,82 @@
+// The stuck-job sweeper: three indexed, limited queries find candidates; planSweep decides;
+// re-dispatches go through dispatchRequest, endings through one transaction that sets `failed`
+// and refunds via the ledger's one refund path (readForRefund/writeRefund), re-checking the plan
+// on the fresh document so a runner that claimed the job meanwhile wins.
+import type { DocumentSnapshot, Firestore, Query } from "firebase-admin/firestore";
+import { readForRefund, writeRefund } from "../ledger/refund";
+import { errorFields, log } from "../shared/log";
+import { dispatchRequest } from "./dispatch";
+import type { Dispatcher } from "./dispatcher";
+import { planSweep, sweepFacts, type SweepAction, type SweepLimits } from "./sweepPlan";
+
+export interface SweepOptions {
+  dispatcher: Dispatcher;
+  limits: SweepLimits;
+  /** Documents per query per run, so one run's work stays bounded however much is stuck. */
+  batchLimit: number;
+  now?: Date;
+}
+
+export interface SweepSummary {
+  scanned: number;
+  dispatched: string[];
+  failed: string[];
+  errors: string[];
+}
+
+const PARALLEL = 8;
+
+export async function sweepStuckRequests(db: Firestore, opts: SweepOptions): Promise<SweepSummary> {
+  const now = opts.now ?? new Date();
+  const nowMs = now.getTime();
+  const col = db.collection("generationRequests");
+  const before = (ms: number) => new Date(nowMs - ms);
+  const queries: Query[] = [
+    col.where("status", "==", "queued").where("dispatch.state", "==", "pending").where("dispatch.updatedAt", "<=", before(opts.limits.pendingAfterMs)).orderBy("dispatch.updatedAt"),
+    col.where("status", "==", "queued").where("dispatch.state", "==", "enqueued")
+      .where("dispatch.updatedAt", "<=", before(Math.min(opts.limits.enqueuedStaleMs, opts.limits.queuedDeadlineMs))).orderBy("dispatch.updatedAt"),
+    col.where("status", "==", "running").where("lease.expiresAt", "<=", before(opts.limits.leaseGraceMs)).orderBy("lease.expiresAt"),
+  ];
+  const snaps = await Promise.all(queries.map((q) => q.limit(opts.batchLimit).get()));
+  const docs = new Map<string, DocumentSnapshot>();
+  for (const s of snaps) for (const d of s.docs) docs.set(d.id, d);
+  const actions = [...docs.values()].map((d) => planSweep(sweepFacts(d.id, d.data() ?? {}), nowMs, opts.limits));
+
+  const summary: SweepSummary = { scanned: docs.size, dispatched: [], failed: [], errors: [] };
+  const todo = actions.filter((a) => a.kind !== "none");
+  for (let i = 0; i < todo.length; i += PARALLEL) {
+    await Promise.all(todo.slice(i, i + PARALLEL).map((a) => apply(db, a, opts, nowMs, summary)));
+  }
+  log.info("sweep done", { scanned: summary.scanned, dispatched: summary.dispatched.length, failed: summary.failed.length, errors: summary.errors.length });
+  return summary;
+}
+
+async function apply(db: Firestore, a: SweepAction, opts: SweepOptions, nowMs: number, summary: SweepSummary): Promise<void> {
+  try {
+    if (a.kind === "dispatch") {
+      if (await dispatchRequest(db, a.id, a.n, opts.dispatcher)) summary.dispatched.push(a.id);
+      else summary.errors.push(a.id);
+    } else if (a.kind === "fail") {
+      if (await failAndRefund(db, a.id, opts.limits, nowMs)) summary.failed.push(a.id);
+    }
+  } catch (err) {
+    log.error("sweep action failed", { requestId: a.id, action: a.kind, ...errorFields(err) });
+    summary.errors.push(a.id);
+  }
+}
+
+/** Ends the request failed and refunds it, in one transaction, if the plan still says so. */
+async function failAndRefund(db: Firestore, id: string, limits: SweepLimits, nowMs: number): Promise<boolean> {
+  return db.runTransaction(async (tx) => {
+    const request = await tx.get(db.doc(`generationRequests/${id}`));
+    if (!request.exists) return false;
+    const plan = planSweep(sweepFacts(id, request.data() ?? {}), nowMs, limits);
+    if (plan.kind !== "fail") return false;
+    const reads = await readForRefund(db, tx, request);
+    const now = new Date();
+    tx.update(request.ref, { status: "failed", error: { code: plan.code, message: plan.message }, lease: null, finishedAt: now, updatedAt: now });
+    writeRefund(db, tx, reads, { statusAfter: "failed", actor: "system:sweeper", reason: `generation failed (${plan.code})`, now });
+    log.warn("sweep ended request", { requestId: id, code: plan.code });
+    return true;
+  }, { maxAttempts: 10 });
+}

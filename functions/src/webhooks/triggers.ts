@@ -1,0 +1,94 @@
+// Completion webhooks: a Firestore trigger notices the move to a terminal status and enqueues one
+// task-queue task; the task function delivers it with retries. The request's own completion never
+// waits on a receiver. Also the owner's endpoints to read and rotate the signing secret.
+import { getFunctions } from "firebase-admin/functions";
+import { onDocumentUpdated } from "firebase-functions/v2/firestore";
+import { onTaskDispatched } from "firebase-functions/v2/tasks";
+import { HttpsError } from "firebase-functions/v2/https";
+import { z } from "zod";
+import { targetUser } from "../auth/caller";
+import { endpoint } from "../http/endpoint";
+import { parseInput } from "../http/validate";
+import { TERMINAL } from "../ledger/types";
+import { adminApp, firestore } from "../shared/firestore";
+import { log } from "../shared/log";
+import { deliverWebhook as deliver, deliveryIdFor, RetryableDeliveryError, type WebhookTask } from "./deliver";
+import { rotateWebhookSecret as rotate, webhookSecret } from "./secret";
+
+const REGION = "us-central1";
+
+/**
+ * Retry schedule of the delivery queue, read at definition time because it is deployed with the
+ * function (a `defineInt` param would make the emulator prompt). Defaults: 5 s doubling up to
+ * 10 min, 10 attempts (about an hour in all). Override in functions/.env: firebase-tools passes
+ * only those files (not the shell's env) to the discovery that registers the queue.
+ */
+export function webhookRetryConfig(env: NodeJS.ProcessEnv = process.env) {
+  const num = (name: string, def: number) => (env[name] && Number.isFinite(Number(env[name])) ? Number(env[name]) : def);
+  return {
+    maxAttempts: num("WEBHOOK_MAX_ATTEMPTS", 10),
+    minBackoffSeconds: num("WEBHOOK_MIN_BACKOFF_SECONDS", 5),
+    maxBackoffSeconds: num("WEBHOOK_MAX_BACKOFF_SECONDS", 600),
+    maxDoublings: num("WEBHOOK_MAX_DOUBLINGS", 7),
+  };
+}
+
+const taskSchema = z.strictObject({ requestId: z.string().min(1).max(1500), deliveryId: z.string().regex(/^[A-Za-z0-9_-]{1,500}$/) });
+
+export const deliverWebhook = onTaskDispatched<WebhookTask>(
+  { region: REGION, retryConfig: webhookRetryConfig(), rateLimits: { maxConcurrentDispatches: 20 }, timeoutSeconds: 60 },
+  async (req) => {
+    const task = taskSchema.safeParse(req.data);
+    // A malformed task can never succeed: log it and let the queue drop it (2xx).
+    if (!task.success) return void log.error("webhook task malformed", { data: req.data });
+    try {
+      await deliver(firestore(), task.data, req.retryCount ?? 0);
+    } catch (err) {
+      if (err instanceof RetryableDeliveryError) {
+        log.warn("webhook attempt failed; will retry", { ...req.data, retryCount: req.retryCount, reason: err.message });
+        throw new HttpsError("unavailable", err.message);
+      }
+      throw err;
+    }
+  },
+);
+
+export async function enqueueWebhook(requestId: string, status: string): Promise<void> {
+  const deliveryId = deliveryIdFor(requestId, status);
+  const queue = getFunctions(adminApp()).taskQueue<WebhookTask>(`locations/${REGION}/functions/deliverWebhook`);
+  try {
+    await queue.enqueue({ requestId, deliveryId }, { id: deliveryId, dispatchDeadlineSeconds: 60 });
+  } catch (err) {
+    // A redelivered trigger event enqueues the same id: already queued (or sent) is success.
+    if ((err as { code?: string }).code !== "functions/task-already-exists") throw err;
+  }
+}
+
+// retry: an enqueue that failed (queue briefly unavailable) is tried again with the event.
+export const onGenerationRequestFinished = onDocumentUpdated({ document: "generationRequests/{requestId}", region: REGION, retry: true }, async (event) => {
+  const before = event.data?.before;
+  const after = event.data?.after;
+  if (!after?.exists || !after.get("webhookUrl")) return;
+  const status = after.get("status") as string;
+  if (!TERMINAL.has(status) || TERMINAL.has(before?.get("status"))) return;
+  await enqueueWebhook(after.id, status);
+});
+
+const userQuery = z.strictObject({ userId: z.string().min(1).max(128).optional() });
+
+const secretView = (s: { secret: string; createdAt: Date; rotatedAt: Date | null }) => ({
+  secret: s.secret,
+  algorithm: "HMAC-SHA256 over `${timestamp}.${body}`, header X-Imagegen-Signature: t=<timestamp>,v1=<hex>",
+  createdAt: s.createdAt.toISOString(),
+  rotatedAt: s.rotatedAt?.toISOString() ?? null,
+});
+
+export const getWebhookSecret = endpoint({ name: "getWebhookSecret", method: "GET", access: "user" }, async ({ caller, query }) => {
+  const { userId } = parseInput(userQuery, query, "query");
+  return { body: secretView(await webhookSecret(firestore(), targetUser(caller, userId))) };
+});
+
+export const rotateWebhookSecret = endpoint({ name: "rotateWebhookSecret", method: "POST", access: "user" }, async ({ caller, body }) => {
+  const { userId } = parseInput(userQuery, body ?? {});
+  return { body: secretView(await rotate(firestore(), targetUser(caller, userId))) };
+});
