@@ -39,7 +39,7 @@ async function main() {
     const t0 = Date.now();
     const truth = await seedWeek(db, week, parseIsoWeek(week).start, n, users);
     const seededS = (Date.now() - t0) / 1000;
-    const report = await runWeeklyReport(week, { db, store: { put: async () => {} } });
+    const report = await runWeeklyReport(week, { db, store: { save: async () => {}, remove: async () => {}, signedUrl: async () => "" } });
     if (report.requests.total !== n) throw new Error(`report counted ${report.requests.total} requests, seeded ${n}`);
     rows.push({ n, users, measured: report.cost, predicted: predict(truth, REPORT_SETTINGS), exact: report.durationMs.exact, seededS });
   }
