@@ -8,6 +8,8 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { startFakeComfy, type FakeComfy } from "../../../gpu-runner/src/fake-comfy/server";
 import { db } from "../../../test-support/emulator";
+import { until } from "../../../test-support/wait";
+export { until };
 
 const repoRoot = path.resolve(__dirname, "..", "..", "..");
 export const RUNNER_MAX_ATTEMPTS = process.env.TASKS_MAX_ATTEMPTS ?? "10";
@@ -91,15 +93,6 @@ export { startFakeComfy, type FakeComfy };
 /** Prompts the fake ComfyUI accepted for a request (the runner prefixes outputs with its id). */
 export const promptsFor = (fake: FakeComfy, id: string) => fake.engine.accepted.filter((p) => JSON.stringify(p.prompt).includes(`imagegen/${id}/`));
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 

@@ -2,6 +2,7 @@
 import { callFunction, createTestUser, db, ledgerState } from "../../../test-support/emulator";
 import { refundIfOwed } from "../../src/ledger/refund";
 import { firestore } from "../../src/shared/firestore";
+import { until } from "../../../test-support/wait";
 
 const CAT = { model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt: "A cat in space" };
 
@@ -9,16 +10,6 @@ async function created(token: string, extra: Record<string, unknown> = {}) {
   const res = await callFunction("createGenerationRequest", { token, body: { ...CAT, ...extra } });
   expect(res.status).toBe(201);
   return res.body.generationRequestId as string;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe("the refund path", () => {
@@ -31,7 +22,7 @@ describe("the refund path", () => {
     const decisions = await Promise.all(Array.from({ length: 10 }, () => refundIfOwed(firestore(), id, "test:duplicate-delivery")));
     // The trigger may have refunded first; either way at most one of these calls may have.
     expect(decisions.filter((d) => d.action === "refund").length).toBeLessThanOrEqual(1);
-    await waitFor("refund", async () => ((await ref.get()).get("refunded") ? true : undefined));
+    await until("refund", async () => ((await ref.get()).get("refunded") ? true : undefined));
     const state = await ledgerState(u.uid);
     expect(state.entries.filter((e: any) => e.type === "refund")).toHaveLength(1);
     expect(state.entries.find((e: any) => e.id === `refund-${id}`)).toMatchObject({ amount: 3, requestId: id });
@@ -43,7 +34,7 @@ describe("the refund path", () => {
     const u = await createTestUser({ credits: 5 });
     const id = await created(u.token);
     await db().doc(`generationRequests/${id}`).update({ status: "failed", error: { code: "COMFY_TIMEOUT", message: "timed out" } });
-    const entry = await waitFor("refund entry", async () => {
+    const entry = await until("refund entry", async () => {
       const snap = await db().doc(`users/${u.uid}/ledger/refund-${id}`).get();
       return snap.exists ? snap.data() : undefined;
     });
