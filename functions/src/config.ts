@@ -47,6 +47,8 @@ const schema = z.object({
   MAX_INPUT_IMAGE_PIXELS: int(4096 * 4096),
   MIN_INPUT_IMAGE_SIDE: int(64),
   MAX_GRANT_AMOUNT: int(1_000_000),
+  /** Paid creates per user per minute; more get RATE_LIMITED (429) with Retry-After. */
+  MAX_CREATES_PER_MINUTE: int(120),
   CATALOG_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
   PAGE_SIZE_DEFAULT: int(20),
   PAGE_SIZE_MAX: int(100),

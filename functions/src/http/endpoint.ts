@@ -47,6 +47,8 @@ export function endpoint(spec: EndpointSpec, handle: (ctx: EndpointContext) => P
       if (!(err instanceof ApiError)) log.error(`${spec.name} failed`, { callId, ...errorFields(err) });
       status = apiErr.status;
       code = apiErr.code;
+      const retryAfter = (apiErr.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+      if (retryAfter) res.set("Retry-After", String(retryAfter));
       res.status(status).json(apiErr.toBody());
     } finally {
       log.info(`${spec.name} ${status}`, { fn: spec.name, callId, uid: caller?.uid, status, code, latencyMs: Date.now() - started });

@@ -19,6 +19,7 @@ import { paramsHash, requestIdFor } from "./ids";
 import { priceOf } from "./pricing";
 import { renderSpec } from "./render";
 import { checkWebhookUrl } from "./webhookUrl";
+import { admitCreate } from "./rateLimit";
 
 export interface CreateResult {
   generationRequestId: string;
@@ -58,11 +59,15 @@ export async function createGenerationRequest(db: Firestore, caller: Caller, raw
       const userRef = db.doc(`users/${uid}`);
       const [existing, user] = await Promise.all([tx.get(requestRef), tx.get(userRef)]);
       if (existing.exists) return replayOf(existing, uid, fingerprint);
+      const now = new Date();
+      const rate = admitCreate(user.get("createWindow"), now.getTime(), cfg.MAX_CREATES_PER_MINUTE);
+      if (!rate.allowed) {
+        throw new ApiError("RATE_LIMITED", `more than ${cfg.MAX_CREATES_PER_MINUTE} requests in a minute; retry in ${rate.retryAfterSeconds} s`, { retryAfterSeconds: rate.retryAfterSeconds });
+      }
       const balance = (user.get("credits") as number | undefined) ?? 0;
       if (balance < cost) {
         throw new ApiError("INSUFFICIENT_CREDITS", `this request costs ${cost} credits; the balance is ${balance}`, { required: cost, available: balance });
       }
-      const now = new Date();
       const balanceAfter = balance - cost;
       const seed = input.seed ?? randomInt(0, 2 ** 32);
       tx.set(requestRef, {
@@ -103,7 +108,7 @@ export async function createGenerationRequest(db: Firestore, caller: Caller, raw
         actor: caller.uid === uid ? `user:${uid}` : `admin:${caller.uid}`,
         createdAt: now,
       });
-      tx.set(userRef, { credits: balanceAfter, updatedAt: now }, { merge: true });
+      tx.set(userRef, { credits: balanceAfter, createWindow: rate.next, updatedAt: now }, { merge: true });
       addUsage(db, tx, uid, now, { requests: 1, images: input.numImages, creditsDebited: cost }, now);
       return { generationRequestId: requestId, deductedCredits: cost, currentCredits: balanceAfter, status: "queued", replayed: false };
     }, { maxAttempts: 30 });
