@@ -48,7 +48,7 @@ export async function createGenerationRequest(db: Firestore, caller: Caller, raw
     ? await normalizeInputImage(input.inputImage, { maxBytes: cfg.MAX_INPUT_IMAGE_BYTES, maxPixels: cfg.MAX_INPUT_IMAGE_PIXELS, minSide: cfg.MIN_INPUT_IMAGE_SIDE })
     : undefined;
   const requestId = input.idempotencyKey ? requestIdFor(uid, input.idempotencyKey) : db.collection("generationRequests").doc().id;
-  const fingerprint = paramsHash({ ...withoutImage(input), userId: uid, inputImageSha256: image?.sha256 });
+  const fingerprint = paramsHash({ ...fingerprintFields(input), userId: uid, inputImageSha256: image?.sha256 });
   const inputImagePath = image ? `inputs/${uid}/${requestId}/input.png` : undefined;
   if (image && inputImagePath) await storage().save(inputImagePath, image.png, "image/png");
 
@@ -138,7 +138,7 @@ function replayOf(existing: FirebaseFirestore.DocumentSnapshot, uid: string, fin
   };
 }
 
-function withoutImage(input: CreateRequestInput) {
+function fingerprintFields(input: CreateRequestInput) {
   const { inputImage: _image, idempotencyKey: _key, ...rest } = input;
   return rest;
 }
