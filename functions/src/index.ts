@@ -3,11 +3,11 @@ import { onRequest } from "firebase-functions/v2/https";
 
 export { createGenerationRequest, getGenerationRequest, listGenerationRequests, cancelGenerationRequest } from "./requests/http";
 export { getUserCredits, grantCredits } from "./ledger/http";
-export { onGenerationRequestUpdated } from "./ledger/trigger";
+export { onGenerationRequestUpdated } from "./requests/trigger";
 export { createApiKey, listApiKeys, revokeApiKey } from "./auth/apiKeysHttp";
 export { scheduleWeeklyReport, weeklyReport } from "./reports";
 export { sweepStuckJobs } from "./dispatch/triggers";
-export { onGenerationRequestFinished, deliverWebhook, getWebhookSecret, rotateWebhookSecret } from "./webhooks/triggers";
+export { deliverWebhook, getWebhookSecret, rotateWebhookSecret } from "./webhooks/triggers";
 
 export const health = onRequest((_req, res) => {
   res.json({ status: "ok" });

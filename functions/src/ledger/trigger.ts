@@ -1,16 +1,14 @@
 // Backstop of the one refund path: whoever set a request to failed (the runner, the sweeper),
 // the refund follows from the status change. Redelivered events are harmless: refundIfOwed
 // re-reads the request and the deterministic refund entry inside its transaction.
-import { onDocumentUpdated } from "firebase-functions/v2/firestore";
+import type { DocumentSnapshot } from "firebase-admin/firestore";
 import { firestore } from "../shared/firestore";
 import { log } from "../shared/log";
 import { refundIfOwed } from "./refund";
 import { TERMINAL_REFUNDABLE } from "./types";
 
-export const onGenerationRequestUpdated = onDocumentUpdated({ document: "generationRequests/{requestId}", retry: true }, async (event) => {
-  const after = event.data?.after;
-  if (!after?.exists) return;
+export async function refundOnUpdate(after: DocumentSnapshot, eventId: string): Promise<void> {
   if (!TERMINAL_REFUNDABLE.has(after.get("status")) || after.get("refunded") === true) return;
   const decision = await refundIfOwed(firestore(), after.id, "system:refund-trigger");
-  log.info("refund trigger", { requestId: after.id, eventId: event.id, decision });
-});
+  log.info("refund trigger", { requestId: after.id, eventId, decision });
+}

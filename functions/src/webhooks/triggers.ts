@@ -1,8 +1,8 @@
-// Completion webhooks: a Firestore trigger notices the move to a terminal status and enqueues one
-// task-queue task; the task function delivers it with retries. The request's own completion never
+// Completion webhooks: the request trigger (requests/trigger.ts) notices the move to a terminal
+// status and enqueues one task-queue task; the task function delivers it with retries. The request's own completion never
 // waits on a receiver. Also the owner's endpoints to read and rotate the signing secret.
+import type { DocumentSnapshot } from "firebase-admin/firestore";
 import { getFunctions } from "firebase-admin/functions";
-import { onDocumentUpdated } from "firebase-functions/v2/firestore";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
 import { HttpsError } from "firebase-functions/v2/https";
 import { z } from "zod";
@@ -64,15 +64,13 @@ export async function enqueueWebhook(requestId: string, status: string): Promise
   }
 }
 
-// retry: an enqueue that failed (queue briefly unavailable) is tried again with the event.
-export const onGenerationRequestFinished = onDocumentUpdated({ document: "generationRequests/{requestId}", region: REGION, retry: true }, async (event) => {
-  const before = event.data?.before;
-  const after = event.data?.after;
-  if (!after?.exists || !after.get("webhookUrl")) return;
+/** On the move into a terminal status, enqueue the completion webhook (if the request has one). */
+export async function enqueueWebhookOnUpdate(before: DocumentSnapshot | undefined, after: DocumentSnapshot): Promise<void> {
+  if (!after.get("webhookUrl")) return;
   const status = after.get("status") as string;
   if (!TERMINAL.has(status) || TERMINAL.has(before?.get("status"))) return;
   await enqueueWebhook(after.id, status);
-});
+}
 
 const userQuery = z.strictObject({ userId: z.string().min(1).max(128).optional() });
 
