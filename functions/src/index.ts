@@ -5,6 +5,7 @@ export { createGenerationRequest, getGenerationRequest, listGenerationRequests, 
 export { getUserCredits, grantCredits } from "./ledger/http";
 export { onGenerationRequestUpdated } from "./requests/trigger";
 export { createApiKey, listApiKeys, revokeApiKey } from "./auth/apiKeysHttp";
+export { setUserRole, listAuditLog } from "./auth/rolesHttp";
 export { scheduleWeeklyReport, weeklyReport } from "./reports";
 export { sweepStuckJobs } from "./dispatch/triggers";
 export { deliverWebhook, getWebhookSecret, rotateWebhookSecret } from "./webhooks/triggers";

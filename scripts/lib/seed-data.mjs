@@ -6,6 +6,7 @@ export const users = [
   { uid: "user_test1", email: "user1@example.com", password: "password123", credits: 10, role: "user" },
   { uid: "user_test2", email: "user2@example.com", password: "password123", credits: 3, role: "user" },
   { uid: "admin_test", email: "admin@example.com", password: "password123", credits: 1000, role: "admin" },
+  { uid: "superadmin_test", email: "superadmin@example.com", password: "password123", credits: 100, role: "superadmin" },
 ];
 
 export const catalog = {

@@ -2,43 +2,58 @@
 // Identity never comes from the body; the body may only name a target user, and only admins may.
 import { adminAuth, firestore } from "../shared/firestore";
 import { ApiError } from "../http/errors";
-import { hashApiKey } from "./apiKeys";
 import { log } from "../shared/log";
+import type { KeyScope } from "./apiKeys";
+import { verifyApiKey, type KeyGrant } from "./apiKeyStore";
+import { hasRole, isElevated, roleOf, type Role } from "./roles";
 
-export type Role = "user" | "admin" | "superadmin";
+export type { Role } from "./roles";
 
 export interface Caller {
   uid: string;
   role: Role;
   via: "id-token" | "api-key";
+  /** Present when the caller is an API key: its scopes and limits. */
+  key?: KeyGrant;
 }
 
-export const isAdmin = (c: Caller) => c.role === "admin" || c.role === "superadmin";
+export const isAdmin = (c: Caller) => hasRole(c.role, "admin");
 
-function roleOf(claim: unknown): Role {
-  return claim === "admin" || claim === "superadmin" ? claim : "user";
-}
-
-export async function authenticate(headers: Record<string, string | string[] | undefined>): Promise<Caller> {
+export async function authenticate(headers: Record<string, string | string[] | undefined>, now = new Date()): Promise<Caller> {
   const authz = header(headers, "authorization");
   const apiKey = header(headers, "x-api-key");
-  if (authz) {
-    const m = /^Bearer\s+(\S+)$/i.exec(authz);
-    if (!m) throw new ApiError("UNAUTHENTICATED", "Authorization header must be 'Bearer <Firebase ID token>'");
-    try {
-      const decoded = await adminAuth().verifyIdToken(m[1]);
-      return { uid: decoded.uid, role: roleOf(decoded.role), via: "id-token" };
-    } catch (err) {
-      log.info("ID token rejected", { reason: (err as { code?: string }).code ?? String(err) });
-      throw new ApiError("UNAUTHENTICATED", "invalid or expired ID token");
-    }
-  }
+  if (authz) return fromIdToken(authz);
   if (apiKey) {
-    const snap = await firestore().doc(`apiKeys/${hashApiKey(apiKey)}`).get();
-    if (!snap.exists || snap.get("revokedAt")) throw new ApiError("UNAUTHENTICATED", "invalid or revoked API key");
-    return { uid: snap.get("uid"), role: roleOf(snap.get("role")), via: "api-key" };
+    // A key always acts as its user with the `user` role, whatever that user's own role is.
+    const { uid, key } = await verifyApiKey(firestore(), apiKey.trim(), now);
+    return { uid, role: "user", via: "api-key", key };
   }
   throw new ApiError("UNAUTHENTICATED", "missing credentials: send 'Authorization: Bearer <ID token>' or 'X-API-Key'");
+}
+
+async function fromIdToken(authz: string): Promise<Caller> {
+  const m = /^Bearer\s+(\S+)$/i.exec(authz);
+  if (!m) throw new ApiError("UNAUTHENTICATED", "Authorization header must be 'Bearer <Firebase ID token>'");
+  let decoded;
+  try {
+    decoded = await adminAuth().verifyIdToken(m[1]);
+  } catch (err) {
+    log.info("ID token rejected", { reason: (err as { code?: string }).code ?? String(err) });
+    throw new ApiError("UNAUTHENTICATED", "invalid or expired ID token");
+  }
+  const role = roleOf(decoded.role);
+  // A demoted admin's old token still carries the old claim for up to an hour. Demotion revokes
+  // the user's refresh tokens, and elevated tokens (only) are checked against that here: one
+  // Auth lookup on admin calls, none on the user traffic.
+  if (isElevated(role)) {
+    try {
+      await adminAuth().verifyIdToken(m[1], true);
+    } catch (err) {
+      log.info("elevated ID token revoked", { uid: decoded.uid, reason: (err as { code?: string }).code ?? String(err) });
+      throw new ApiError("UNAUTHENTICATED", "this ID token was issued before a role change; sign in again");
+    }
+  }
+  return { uid: decoded.uid, role, via: "id-token" };
 }
 
 /** The user an action applies to: the caller, or (admins only) the named user. */
@@ -48,8 +63,16 @@ export function targetUser(caller: Caller, requested: string | undefined): strin
   return requested;
 }
 
-export function requireAdmin(caller: Caller): void {
-  if (!isAdmin(caller)) throw new ApiError("PERMISSION_DENIED", "admin role required");
+/** Role and scope checks an endpoint declares; ID tokens carry no scopes, keys carry no admin role. */
+export function authorize(caller: Caller, access: Role, scope: KeyScope | undefined): void {
+  if (caller.key) {
+    if (access !== "user") throw new ApiError("PERMISSION_DENIED", "API keys cannot call admin endpoints; use an admin's ID token");
+    if (!scope || !caller.key.scopes.includes(scope)) {
+      throw new ApiError("INSUFFICIENT_SCOPE", `this API key lacks the '${scope ?? "none"}' scope (it has: ${caller.key.scopes.join(", ")})`, { required: scope ?? null, granted: caller.key.scopes });
+    }
+    return;
+  }
+  if (!hasRole(caller.role, access)) throw new ApiError("PERMISSION_DENIED", `${access} role required`);
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {

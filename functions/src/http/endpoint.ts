@@ -2,7 +2,8 @@
 // shape, and one structured log line per call. Handlers only see parsed input and return data.
 import { randomUUID } from "node:crypto";
 import { onRequest, type HttpsOptions, type Request } from "firebase-functions/v2/https";
-import { authenticate, requireAdmin, type Caller } from "../auth/caller";
+import { authenticate, authorize, type Caller, type Role } from "../auth/caller";
+import type { KeyScope } from "../auth/apiKeys";
 import { ApiError } from "./errors";
 import { errorFields, log } from "../shared/log";
 
@@ -22,7 +23,10 @@ export interface Reply {
 export interface EndpointSpec {
   name: string;
   method: "GET" | "POST";
-  access: "user" | "admin";
+  /** The least role that may call it. API keys act with the `user` role only. */
+  access: Role;
+  /** The API key scope a key needs here; without one, keys are refused (ID tokens only). */
+  scope?: KeyScope;
   options?: HttpsOptions;
 }
 
@@ -38,7 +42,7 @@ export function endpoint(spec: EndpointSpec, handle: (ctx: EndpointContext) => P
         throw new ApiError("METHOD_NOT_ALLOWED", `${spec.name} accepts ${spec.method} only`);
       }
       caller = await authenticate(req.headers);
-      if (spec.access === "admin") requireAdmin(caller);
+      authorize(caller, spec.access, spec.scope);
       const reply = await handle({ caller, body: bodyOf(req), query: queryOf(req), headers: req.headers, callId });
       status = reply.status ?? 200;
       res.status(status).json(reply.body);
@@ -51,7 +55,7 @@ export function endpoint(spec: EndpointSpec, handle: (ctx: EndpointContext) => P
       if (retryAfter) res.set("Retry-After", String(retryAfter));
       res.status(status).json(apiErr.toBody());
     } finally {
-      log.info(`${spec.name} ${status}`, { fn: spec.name, callId, uid: caller?.uid, status, code, latencyMs: Date.now() - started });
+      log.info(`${spec.name} ${status}`, { fn: spec.name, callId, uid: caller?.uid, via: caller?.via, keyId: caller?.key?.keyId, status, code, latencyMs: Date.now() - started });
     }
   });
 }

@@ -3,6 +3,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Firestore } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
+import { recordAudit, type AuditActor } from "../audit/audit";
 
 export interface GrantInput {
   userId: string;
@@ -10,6 +11,8 @@ export interface GrantInput {
   reason: string;
   idempotencyKey?: string;
   actor: string;
+  /** Who to name in the audit log; grants and adjustments are audited in the same transaction. */
+  auditActor: AuditActor;
 }
 
 export interface GrantResult {
@@ -50,6 +53,10 @@ export async function grantCredits(db: Firestore, input: GrantInput, userExists:
       createdAt: now,
     });
     tx.set(userRef, { credits: balanceAfter, updatedAt: now, ...(user.exists ? {} : { createdAt: now, role: "user" }) }, { merge: true });
+    recordAudit(db, tx, {
+      action: "credits.grant", actor: input.auditActor, target: { userId: input.userId },
+      before: { credits: balance }, after: { credits: balanceAfter, entryId }, reason: input.reason,
+    }, now);
     return { userId: input.userId, entryId, amount: input.amount, currentCredits: balanceAfter, replayed: false };
   }, { maxAttempts: 20 });
 }

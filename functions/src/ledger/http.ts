@@ -7,8 +7,9 @@ import { adminAuth, firestore } from "../shared/firestore";
 import { pageQuerySchema } from "../requests/schema";
 import { creditHistory } from "./history";
 import { grantCredits as grant } from "./grant";
+import { actorOf } from "../audit/audit";
 
-export const getUserCredits = endpoint({ name: "getUserCredits", method: "GET", access: "user" }, async ({ caller, query }) => {
+export const getUserCredits = endpoint({ name: "getUserCredits", method: "GET", access: "user", scope: "read" }, async ({ caller, query }) => {
   const q = parseInput(z.strictObject(pageQuerySchema(config())), query, "query");
   return { body: await creditHistory(firestore(), targetUser(caller, q.userId), q) };
 });
@@ -24,6 +25,6 @@ const grantSchema = () =>
 export const grantCredits = endpoint({ name: "grantCredits", method: "POST", access: "admin" }, async ({ caller, body }) => {
   const input = parseInput(grantSchema(), body);
   const exists = (uid: string) => adminAuth().getUser(uid).then(() => true, () => false);
-  const result = await grant(firestore(), { ...input, actor: `admin:${caller.uid}` }, exists);
+  const result = await grant(firestore(), { ...input, actor: `admin:${caller.uid}`, auditActor: actorOf(caller) }, exists);
   return { status: result.replayed ? 200 : 201, body: result };
 });

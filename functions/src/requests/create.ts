@@ -19,7 +19,9 @@ import { paramsHash, requestIdFor } from "./ids";
 import { priceOf } from "./pricing";
 import { renderSpec } from "./render";
 import { checkWebhookUrl } from "./webhookUrl";
-import { admitCreate } from "./rateLimit";
+import { admitPrincipal, type PrincipalLimits } from "./rateLimit";
+import { API_KEYS } from "../auth/apiKeyStore";
+import { keyRefusal } from "../auth/apiKeys";
 
 export interface CreateResult {
   generationRequestId: string;
@@ -57,13 +59,14 @@ export async function createGenerationRequest(db: Firestore, caller: Caller, raw
     result = await db.runTransaction(async (tx) => {
       const requestRef = db.doc(`generationRequests/${requestId}`);
       const userRef = db.doc(`users/${uid}`);
-      const [existing, user] = await Promise.all([tx.get(requestRef), tx.get(userRef)]);
+      // The principal whose limits this create counts against: the API key, or else the user.
+      const keyRef = caller.key ? db.doc(`${API_KEYS}/${caller.key.keyId}`) : null;
+      const [existing, user, key] = await Promise.all([tx.get(requestRef), tx.get(userRef), keyRef ? tx.get(keyRef) : null]);
       if (existing.exists) return replayOf(existing, uid, fingerprint);
       const now = new Date();
-      const rate = admitCreate(user.get("createWindow"), now.getTime(), cfg.MAX_CREATES_PER_MINUTE);
-      if (!rate.allowed) {
-        throw new ApiError("RATE_LIMITED", `more than ${cfg.MAX_CREATES_PER_MINUTE} requests in a minute; retry in ${rate.retryAfterSeconds} s`, { retryAfterSeconds: rate.retryAfterSeconds });
-      }
+      const principal = key ?? user;
+      if (key) assertKeyUsable(key, now);
+      const usage = admitPrincipal(principal.data() ?? {}, limitsOf(caller, cfg.MAX_CREATES_PER_MINUTE), now.getTime());
       const balance = (user.get("credits") as number | undefined) ?? 0;
       if (balance < cost) {
         throw new ApiError("INSUFFICIENT_CREDITS", `this request costs ${cost} credits; the balance is ${balance}`, { required: cost, available: balance });
@@ -108,7 +111,8 @@ export async function createGenerationRequest(db: Firestore, caller: Caller, raw
         actor: caller.uid === uid ? `user:${uid}` : `admin:${caller.uid}`,
         createdAt: now,
       });
-      tx.set(userRef, { credits: balanceAfter, createWindow: rate.next, updatedAt: now }, { merge: true });
+      tx.set(userRef, { credits: balanceAfter, updatedAt: now, ...(key ? {} : usage) }, { merge: true });
+      if (key) tx.update(key.ref, { ...usage, lastUsedAt: now });
       addUsage(db, tx, uid, now, { requests: 1, images: input.numImages, creditsDebited: cost }, now);
       return { generationRequestId: requestId, deductedCredits: cost, currentCredits: balanceAfter, status: "queued", replayed: false };
     }, { maxAttempts: 30 });
@@ -145,4 +149,14 @@ function fingerprintFields(input: CreateRequestInput) {
 
 function imageFacts(image: NormalizedImage, path: string) {
   return { path, width: image.width, height: image.height, sourceFormat: image.sourceFormat, sha256: image.sha256 };
+}
+
+function limitsOf(caller: Caller, defaultPerMinute: number): PrincipalLimits {
+  return { perMinute: caller.key?.ratePerMinute ?? defaultPerMinute, dailyQuota: caller.key?.dailyQuota ?? null };
+}
+
+/** A key revoked between authentication and this transaction must not debit. */
+function assertKeyUsable(key: FirebaseFirestore.DocumentSnapshot, now: Date): void {
+  const refusal = key.exists ? keyRefusal({ revokedAt: key.get("revokedAt")?.toDate() ?? null, expiresAt: key.get("expiresAt")?.toDate() ?? null }, now) : "API_KEY_REVOKED";
+  if (refusal) throw new ApiError(refusal, `API key ${key.get("prefix") ?? key.id} is no longer valid`);
 }

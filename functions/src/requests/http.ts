@@ -14,25 +14,25 @@ import { detailView, summaryView } from "./view";
 // Input images travel inside the JSON body; 2nd-gen functions accept up to 32 MB requests.
 const bigBody = { memory: "1GiB" as const, timeoutSeconds: 60 };
 
-export const createGenerationRequest = endpoint({ name: "createGenerationRequest", method: "POST", access: "user", options: bigBody }, async ({ caller, body }) => {
+export const createGenerationRequest = endpoint({ name: "createGenerationRequest", method: "POST", access: "user", scope: "generate", options: bigBody }, async ({ caller, body }) => {
   const { replayed, ...result } = await create(firestore(), caller, body);
   return { status: replayed ? 200 : 201, body: { ...result, replayed } };
 });
 
-export const getGenerationRequest = endpoint({ name: "getGenerationRequest", method: "GET", access: "user" }, async ({ caller, query }) => {
+export const getGenerationRequest = endpoint({ name: "getGenerationRequest", method: "GET", access: "user", scope: "read" }, async ({ caller, query }) => {
   const { id } = parseInput(getSchema, query, "query");
   const doc = await readOwnRequest(firestore(), caller, id);
   return { body: await detailView(doc, storage(), config().SIGNED_URL_TTL_SECONDS) };
 });
 
-export const listGenerationRequests = endpoint({ name: "listGenerationRequests", method: "GET", access: "user" }, async ({ caller, query }) => {
+export const listGenerationRequests = endpoint({ name: "listGenerationRequests", method: "GET", access: "user", scope: "read" }, async ({ caller, query }) => {
   const schema = z.strictObject({ ...pageQuerySchema(config()), status: z.enum(REQUEST_STATUSES).optional() });
   const q = parseInput(schema, query, "query");
   const { docs, nextCursor } = await listRequests(firestore(), targetUser(caller, q.userId), q);
   return { body: { requests: docs.map(summaryView), nextCursor } };
 });
 
-export const cancelGenerationRequest = endpoint({ name: "cancelGenerationRequest", method: "POST", access: "user" }, async ({ caller, body }) => {
+export const cancelGenerationRequest = endpoint({ name: "cancelGenerationRequest", method: "POST", access: "user", scope: "generate" }, async ({ caller, body }) => {
   const { id } = parseInput(cancelSchema, body);
   return { body: await cancelRequest(firestore(), caller, id) };
 });

@@ -81,12 +81,12 @@ const secretView = (s: { secret: string; createdAt: Date; rotatedAt: Date | null
   rotatedAt: s.rotatedAt?.toISOString() ?? null,
 });
 
-export const getWebhookSecret = endpoint({ name: "getWebhookSecret", method: "GET", access: "user" }, async ({ caller, query }) => {
+export const getWebhookSecret = endpoint({ name: "getWebhookSecret", method: "GET", access: "user", scope: "read" }, async ({ caller, query }) => {
   const { userId } = parseInput(userQuery, query, "query");
   return { body: secretView(await webhookSecret(firestore(), targetUser(caller, userId))) };
 });
 
-export const rotateWebhookSecret = endpoint({ name: "rotateWebhookSecret", method: "POST", access: "user" }, async ({ caller, body }) => {
+export const rotateWebhookSecret = endpoint({ name: "rotateWebhookSecret", method: "POST", access: "user", scope: "generate" }, async ({ caller, body }) => {
   const { userId } = parseInput(userQuery, body ?? {});
   return { body: secretView(await rotate(firestore(), targetUser(caller, userId))) };
 });

@@ -1,8 +1,8 @@
 import { auth, db, signIn, callFunction, ledgerState } from "../../../test-support/emulator";
 
 describe("seeded emulator data", () => {
-  it("has the three seeded users, each seed balance granted by a ledger entry", async () => {
-    const expected: Record<string, number> = { user_test1: 10, user_test2: 3, admin_test: 1000 };
+  it("has the four seeded users, each seed balance granted by a ledger entry", async () => {
+    const expected: Record<string, number> = { user_test1: 10, user_test2: 3, admin_test: 1000, superadmin_test: 100 };
     for (const [uid, credits] of Object.entries(expected)) {
       const seedGrant = await db().doc(`users/${uid}/ledger/grant-seed`).get();
       expect(seedGrant.data()).toMatchObject({ type: "grant", amount: credits, balanceAfter: credits });
@@ -31,6 +31,7 @@ describe("seeded emulator data", () => {
     const decodedAdmin = await auth().verifyIdToken(adminToken);
     expect(decodedAdmin.uid).toBe("admin_test");
     expect(decodedAdmin.role).toBe("admin");
+    expect((await auth().verifyIdToken(await signIn("superadmin@example.com"))).role).toBe("superadmin");
     const userToken = await signIn("user1@example.com");
     const decodedUser = await auth().verifyIdToken(userToken);
     expect(decodedUser.uid).toBe("user_test1");

@@ -70,7 +70,7 @@ it.each([[1], [2], [3]])("keeps credits == sum(ledger) and credits >= 0 under ra
         await transition(pickOf(mine), "succeeded");
         count("succeed");
       } else {
-        await grantCredits(firestore(), { userId: u.uid, amount: 1 + Math.floor(rand() * 4), reason: "property test", actor: "test" }, async () => true);
+        await grantCredits(firestore(), { userId: u.uid, amount: 1 + Math.floor(rand() * 4), reason: "property test", actor: "test", auditActor: { uid: "test", role: "admin", via: "cli" } }, async () => true);
         count("grant");
       }
     } catch (err) {

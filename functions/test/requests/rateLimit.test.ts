@@ -1,4 +1,4 @@
-import { admitCreate } from "../../src/requests/rateLimit";
+import { admitCreate, admitDaily, admitPrincipal } from "../../src/requests/rateLimit";
 
 describe("admitCreate", () => {
   const t0 = 1_700_000_000_000;
@@ -19,5 +19,45 @@ describe("admitCreate", () => {
     const full = { startMs: t0, count: 3 };
     expect(admitCreate(full, t0 + 60_000, 3)).toEqual({ allowed: true, next: { startMs: t0 + 60_000, count: 1 } });
     expect(admitCreate(full, t0 - 5_000, 3)).toEqual({ allowed: true, next: { startMs: t0 - 5_000, count: 1 } });
+  });
+});
+
+describe("admitDaily", () => {
+  const noon = Date.parse("2026-11-21T12:00:00Z");
+
+  it("counts per UTC day and tells a refused caller how long until midnight UTC", () => {
+    expect(admitDaily(undefined, noon, 2)).toEqual({ allowed: true, next: { day: "2026-11-21", count: 1 } });
+    expect(admitDaily({ day: "2026-11-21", count: 1 }, noon, 2)).toEqual({ allowed: true, next: { day: "2026-11-21", count: 2 } });
+    expect(admitDaily({ day: "2026-11-21", count: 2 }, noon, 2)).toEqual({ allowed: false, retryAfterSeconds: 12 * 3600 });
+    expect(admitDaily({ day: "2026-11-21", count: 2 }, Date.parse("2026-11-21T23:59:59.500Z"), 2)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+  });
+
+  it("starts afresh on a new day", () => {
+    expect(admitDaily({ day: "2026-11-20", count: 99 }, noon, 2)).toEqual({ allowed: true, next: { day: "2026-11-21", count: 1 } });
+  });
+});
+
+describe("admitPrincipal", () => {
+  const t0 = Date.parse("2026-11-21T12:00:00Z");
+  const codeOf = (fn: () => unknown) => {
+    try {
+      fn();
+      return "ok";
+    } catch (e) {
+      return `${(e as { code: string }).code} ${(e as { details: { retryAfterSeconds: number } }).details.retryAfterSeconds}`;
+    }
+  };
+
+  it("applies the per-minute window alone when there is no daily quota", () => {
+    expect(admitPrincipal({}, { perMinute: 5, dailyQuota: null }, t0)).toEqual({ createWindow: { startMs: t0, count: 1 } });
+    expect(codeOf(() => admitPrincipal({ createWindow: { startMs: t0, count: 5 } }, { perMinute: 5, dailyQuota: null }, t0 + 15_000))).toBe("RATE_LIMITED 45");
+  });
+
+  it("updates both counters, and reports the quota when both are exhausted", () => {
+    expect(admitPrincipal({ dailyUsage: { day: "2026-11-21", count: 1 } }, { perMinute: 5, dailyQuota: 3 }, t0)).toEqual({
+      createWindow: { startMs: t0, count: 1 }, dailyUsage: { day: "2026-11-21", count: 2 },
+    });
+    const both = { createWindow: { startMs: t0, count: 5 }, dailyUsage: { day: "2026-11-21", count: 3 } };
+    expect(codeOf(() => admitPrincipal(both, { perMinute: 5, dailyQuota: 3 }, t0))).toBe(`QUOTA_EXCEEDED ${12 * 3600}`);
   });
 });

@@ -10,6 +10,7 @@ const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 
 const alice = `rules_alice_${suffix}`;
 const bob = `rules_bob_${suffix}`;
 const aliceReq = `rules_req_a_${suffix}`;
+const aliceKey = `a1b2c3d4${suffix}`.slice(0, 16);
 
 beforeAll(async () => {
   const [host, port] = process.env.FIRESTORE_EMULATOR_HOST!.split(":");
@@ -25,6 +26,8 @@ beforeAll(async () => {
     await setDoc(doc(db, `users/${bob}`), { credits: 1, role: "user" });
     await setDoc(doc(db, `generationRequests/${aliceReq}`), { userId: alice, status: "queued", cost: 1 });
     await setDoc(doc(db, `usageWeekly/2026-W01_${alice}`), { uid: alice, requests: 1 });
+    await setDoc(doc(db, `apiKeys/${aliceKey}`), { uid: alice, hash: "00", scopes: ["read"], dailyUsage: { day: "2026-01-01", count: 1 } });
+    await setDoc(doc(db, `auditLog/rules_audit_${suffix}`), { action: "role.set", target: { userId: alice } });
   });
 });
 
@@ -68,6 +71,20 @@ describe("firestore.rules", () => {
     await assertFails(getDoc(doc(db, `users/${alice}/private/webhook`)));
     await assertFails(getDoc(doc(db, `usageWeekly/2026-W01_${alice}`)));
     await assertFails(getDocs(collection(db, "apiKeys")));
+  });
+
+  it("keeps API keys (with their quota counters) and the audit log server-only, admins included", async () => {
+    for (const db of [as(alice), as(`rules_admin_${suffix}`, { role: "admin" }), as(`rules_super_${suffix}`, { role: "superadmin" })]) {
+      await assertFails(getDoc(doc(db, `apiKeys/${aliceKey}`)));
+      await assertFails(getDocs(query(collection(db, "apiKeys"), where("uid", "==", alice))));
+      await assertFails(updateDoc(doc(db, `apiKeys/${aliceKey}`), { dailyUsage: { day: "2026-01-01", count: 0 } }));
+      await assertFails(setDoc(doc(db, `apiKeys/ffffffffffffffff`), { uid: alice, hash: "00", scopes: ["generate"] }));
+      await assertFails(getDocs(collection(db, "auditLog")));
+      await assertFails(setDoc(doc(db, `auditLog/forged_${suffix}`), { action: "role.set" }));
+      await assertFails(deleteDoc(doc(db, `auditLog/rules_audit_${suffix}`)));
+    }
+    // The per-minute window on a user's own doc is readable by that user but, like credits, not writable.
+    await assertFails(updateDoc(doc(as(alice), `users/${alice}`), { createWindow: { startMs: 0, count: 0 } }));
   });
 
   it("lets signed-in users read the catalog and nobody change it", async () => {

@@ -1,0 +1,50 @@
+// The audit log: who changed roles, keys or credits, what changed, and when. Entries are written
+// in the same transaction or batch as the change they describe, so one never exists without the
+// other, and they are never updated. Clients cannot read them (firestore.rules): only admins,
+// through listAuditLog.
+import type { Firestore } from "firebase-admin/firestore";
+import { decodeCursor, encodeCursor } from "../shared/cursor";
+
+export const AUDIT = "auditLog";
+
+export type AuditAction = "role.set" | "apiKey.create" | "apiKey.revoke" | "credits.grant";
+
+export interface AuditActor {
+  uid: string;
+  role: string;
+  via: "id-token" | "api-key" | "cli";
+}
+
+export interface AuditEntry {
+  action: AuditAction;
+  actor: AuditActor;
+  target: { userId: string; keyId?: string };
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+  reason?: string | null;
+}
+
+/** Anything with create(): a Transaction or a WriteBatch. */
+interface Creator { create(ref: FirebaseFirestore.DocumentReference, data: FirebaseFirestore.DocumentData): unknown }
+
+export function recordAudit(db: Firestore, writer: Creator, entry: AuditEntry, at: Date): string {
+  const ref = db.collection(AUDIT).doc();
+  writer.create(ref, { ...entry, before: entry.before ?? null, after: entry.after ?? null, reason: entry.reason ?? null, at });
+  return ref.id;
+}
+
+export async function listAudit(db: Firestore, q: { limit: number; cursor?: string; userId?: string }) {
+  let query = db.collection(AUDIT).orderBy("at", "desc").orderBy("__name__", "desc");
+  if (q.userId) query = query.where("target.userId", "==", q.userId);
+  if (q.cursor) {
+    const c = decodeCursor(q.cursor);
+    query = query.startAfter(c.createdAt, c.id);
+  }
+  const snap = await query.limit(q.limit + 1).get();
+  const docs = snap.docs.slice(0, q.limit);
+  const last = docs[docs.length - 1];
+  const entries = docs.map((d) => ({ id: d.id, ...d.data(), at: (d.get("at") as FirebaseFirestore.Timestamp).toDate().toISOString() }));
+  return { entries, nextCursor: snap.docs.length > q.limit && last ? encodeCursor(last.get("at"), last.id) : null };
+}
+
+export const actorOf = (c: { uid: string; role: string; via: AuditActor["via"] }): AuditActor => ({ uid: c.uid, role: c.role, via: c.via });

@@ -1,0 +1,101 @@
+// API key documents: apiKeys/{keyId}. Authenticating a key is one point read by the id embedded
+// in the key. Nothing is cached between requests: a revocation takes effect on the next call.
+import type { Firestore, Timestamp } from "firebase-admin/firestore";
+import { ApiError } from "../http/errors";
+import { recordAudit, type AuditActor } from "../audit/audit";
+import { log } from "../shared/log";
+import { utcDay } from "../requests/rateLimit";
+import { hashApiKey, hashMatches, keyRefusal, lastUsedIsStale, newApiKey, parseApiKey, type KeyEnv, type KeyScope } from "./apiKeys";
+
+export const API_KEYS = "apiKeys";
+
+/** What a verified key lets its holder do; carried on the Caller. */
+export interface KeyGrant {
+  keyId: string;
+  scopes: KeyScope[];
+  ratePerMinute: number | null;
+  dailyQuota: number | null;
+}
+
+export interface NewKeyInput {
+  userId: string;
+  name: string;
+  scopes: KeyScope[];
+  expiresAt: Date | null;
+  dailyQuota: number | null;
+  ratePerMinute: number | null;
+}
+
+const date = (t: Timestamp | null | undefined) => (t ? t.toDate() : null);
+const iso = (t: Timestamp | null | undefined) => date(t)?.toISOString() ?? null;
+
+export async function verifyApiKey(db: Firestore, plain: string, now: Date): Promise<{ uid: string; key: KeyGrant }> {
+  const parsed = parseApiKey(plain);
+  if (!parsed) throw new ApiError("UNAUTHENTICATED", "malformed API key: expected sk_live_… or sk_test_… as issued by createApiKey");
+  const snap = await db.doc(`${API_KEYS}/${parsed.keyId}`).get();
+  if (!snap.exists || !hashMatches(plain, snap.get("hash"))) throw new ApiError("UNAUTHENTICATED", "invalid API key");
+  const refusal = keyRefusal({ revokedAt: date(snap.get("revokedAt")), expiresAt: date(snap.get("expiresAt")) }, now);
+  if (refusal === "API_KEY_REVOKED") throw new ApiError(refusal, `API key ${snap.get("prefix")} was revoked`);
+  if (refusal === "API_KEY_EXPIRED") throw new ApiError(refusal, `API key ${snap.get("prefix")} expired at ${iso(snap.get("expiresAt"))}`);
+  if (lastUsedIsStale(date(snap.get("lastUsedAt")), now)) {
+    // Best effort: a lost lastUsedAt update must never fail the caller's request.
+    await snap.ref.update({ lastUsedAt: now }).catch((e) => log.warn("apiKey.last_used_write_failed", { keyId: parsed.keyId, error: String(e) }));
+  }
+  return {
+    uid: snap.get("uid"),
+    key: { keyId: parsed.keyId, scopes: snap.get("scopes"), ratePerMinute: snap.get("ratePerMinute") ?? null, dailyQuota: snap.get("dailyQuota") ?? null },
+  };
+}
+
+export async function createKey(db: Firestore, env: KeyEnv, input: NewKeyInput, actor: AuditActor) {
+  const { plain, keyId, prefix } = newApiKey(env);
+  const now = new Date();
+  const summary = { keyId, prefix, name: input.name, scopes: input.scopes, expiresAt: input.expiresAt, dailyQuota: input.dailyQuota, ratePerMinute: input.ratePerMinute };
+  const batch = db.batch();
+  batch.create(db.doc(`${API_KEYS}/${keyId}`), {
+    ...summary, uid: input.userId, env, hash: hashApiKey(plain), createdBy: actor.uid, createdAt: now, revokedAt: null, revokedBy: null, lastUsedAt: null,
+  });
+  recordAudit(db, batch, { action: "apiKey.create", actor, target: { userId: input.userId, keyId }, after: summary }, now);
+  await batch.commit();
+  return { ...viewOf({ ...summary, userId: input.userId, createdAt: now, revokedAt: null, lastUsedAt: null }), key: plain };
+}
+
+export async function listKeys(db: Firestore, userId: string) {
+  const snap = await db.collection(API_KEYS).where("uid", "==", userId).get();
+  const today = utcDay(Date.now());
+  return snap.docs
+    .map((d) => viewOf({
+      keyId: d.id, prefix: d.get("prefix"), name: d.get("name"), scopes: d.get("scopes"), userId, dailyQuota: d.get("dailyQuota"), ratePerMinute: d.get("ratePerMinute"),
+      expiresAt: date(d.get("expiresAt")), createdAt: date(d.get("createdAt"))!, revokedAt: date(d.get("revokedAt")), lastUsedAt: date(d.get("lastUsedAt")),
+      createsToday: d.get("dailyUsage")?.day === today ? d.get("dailyUsage").count : 0,
+    }))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+/** Idempotent: revoking a revoked key answers its original revocation time and audits nothing. */
+export async function revokeKey(db: Firestore, keyId: string, actor: AuditActor, reason: string | null) {
+  return db.runTransaction(async (tx) => {
+    const ref = db.doc(`${API_KEYS}/${keyId}`);
+    const snap = await tx.get(ref);
+    if (!snap.exists) throw new ApiError("NOT_FOUND", `API key '${keyId}' not found`);
+    const already = date(snap.get("revokedAt"));
+    if (already) return { keyId, revokedAt: already.toISOString(), alreadyRevoked: true };
+    const now = new Date();
+    tx.update(ref, { revokedAt: now, revokedBy: actor.uid });
+    recordAudit(db, tx, { action: "apiKey.revoke", actor, target: { userId: snap.get("uid"), keyId }, before: { revokedAt: null }, after: { revokedAt: now }, reason }, now);
+    return { keyId, revokedAt: now.toISOString(), alreadyRevoked: false };
+  });
+}
+
+interface KeyView {
+  keyId: string; prefix: string; name: string; scopes: KeyScope[]; userId: string; dailyQuota: number | null; ratePerMinute: number | null;
+  expiresAt: Date | null; createdAt: Date; revokedAt: Date | null; lastUsedAt: Date | null; createsToday?: number;
+}
+
+function viewOf(k: KeyView) {
+  return {
+    keyId: k.keyId, prefix: k.prefix, name: k.name, userId: k.userId, scopes: k.scopes, dailyQuota: k.dailyQuota ?? null, ratePerMinute: k.ratePerMinute ?? null,
+    expiresAt: k.expiresAt?.toISOString() ?? null, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null,
+    lastUsedAt: k.lastUsedAt?.toISOString() ?? null, ...(k.createsToday !== undefined ? { createsToday: k.createsToday } : {}),
+  };
+}
