@@ -32,7 +32,7 @@ export async function signIn(email: string, password = "password123"): Promise<s
 }
 
 /** Creates a fresh Auth user + users/{uid} doc with a grant ledger entry, so tests never share balances. */
-export async function createTestUser(opts: { credits: number; role?: "user" | "admin"; prefix?: string }) {
+export async function createTestUser(opts: { credits: number; role?: "user" | "admin" | "superadmin"; prefix?: string }) {
   const uid = `${opts.prefix ?? "t"}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const email = `${uid}@test.example.com`;
   await auth().createUser({ uid, email, password: "password123" });

@@ -152,7 +152,7 @@ function imageFacts(image: NormalizedImage, path: string) {
 }
 
 function limitsOf(caller: Caller, defaultPerMinute: number): PrincipalLimits {
-  return { perMinute: caller.key?.ratePerMinute ?? defaultPerMinute, dailyQuota: caller.key?.dailyQuota ?? null };
+  return { perMinute: caller.key?.ratePerMinute ?? defaultPerMinute, dailyQuota: caller.key?.dailyQuota ?? null, countDaily: !!caller.key };
 }
 
 /** A key revoked between authentication and this transaction must not debit. */

@@ -48,7 +48,10 @@ export function admitDaily(current: DailyUsage | undefined, nowMs: number, quota
 
 export interface PrincipalLimits {
   perMinute: number;
+  /** null = no quota. */
   dailyQuota: number | null;
+  /** Keep a per-day count even without a quota (API keys: listApiKeys shows it). */
+  countDaily: boolean;
 }
 
 export interface PrincipalUsage {
@@ -62,8 +65,8 @@ export interface PrincipalUsage {
  */
 export function admitPrincipal(usage: PrincipalUsage, limits: PrincipalLimits, nowMs: number): Required<PrincipalUsage> | { createWindow: CreateWindow } {
   let dailyUsage: DailyUsage | undefined;
-  if (limits.dailyQuota !== null) {
-    const daily = admitDaily(usage.dailyUsage, nowMs, limits.dailyQuota);
+  if (limits.countDaily || limits.dailyQuota !== null) {
+    const daily = admitDaily(usage.dailyUsage, nowMs, limits.dailyQuota ?? Infinity);
     if (!daily.allowed) {
       throw new ApiError("QUOTA_EXCEEDED", `this API key's daily quota of ${limits.dailyQuota} requests is used up; it resets at 00:00 UTC, in ${daily.retryAfterSeconds} s`, { retryAfterSeconds: daily.retryAfterSeconds, dailyQuota: limits.dailyQuota });
     }

@@ -49,15 +49,21 @@ describe("admitPrincipal", () => {
   };
 
   it("applies the per-minute window alone when there is no daily quota", () => {
-    expect(admitPrincipal({}, { perMinute: 5, dailyQuota: null }, t0)).toEqual({ createWindow: { startMs: t0, count: 1 } });
-    expect(codeOf(() => admitPrincipal({ createWindow: { startMs: t0, count: 5 } }, { perMinute: 5, dailyQuota: null }, t0 + 15_000))).toBe("RATE_LIMITED 45");
+    expect(admitPrincipal({}, { perMinute: 5, dailyQuota: null, countDaily: false }, t0)).toEqual({ createWindow: { startMs: t0, count: 1 } });
+    expect(codeOf(() => admitPrincipal({ createWindow: { startMs: t0, count: 5 } }, { perMinute: 5, dailyQuota: null, countDaily: false }, t0 + 15_000))).toBe("RATE_LIMITED 45");
+  });
+
+  it("counts the day without a quota when asked to", () => {
+    expect(admitPrincipal({ dailyUsage: { day: "2026-11-20", count: 7 } }, { perMinute: 5, dailyQuota: null, countDaily: true }, t0)).toEqual({
+      createWindow: { startMs: t0, count: 1 }, dailyUsage: { day: "2026-11-21", count: 1 },
+    });
   });
 
   it("updates both counters, and reports the quota when both are exhausted", () => {
-    expect(admitPrincipal({ dailyUsage: { day: "2026-11-21", count: 1 } }, { perMinute: 5, dailyQuota: 3 }, t0)).toEqual({
+    expect(admitPrincipal({ dailyUsage: { day: "2026-11-21", count: 1 } }, { perMinute: 5, dailyQuota: 3, countDaily: true }, t0)).toEqual({
       createWindow: { startMs: t0, count: 1 }, dailyUsage: { day: "2026-11-21", count: 2 },
     });
     const both = { createWindow: { startMs: t0, count: 5 }, dailyUsage: { day: "2026-11-21", count: 3 } };
-    expect(codeOf(() => admitPrincipal(both, { perMinute: 5, dailyQuota: 3 }, t0))).toBe(`QUOTA_EXCEEDED ${12 * 3600}`);
+    expect(codeOf(() => admitPrincipal(both, { perMinute: 5, dailyQuota: 3, countDaily: true }, t0))).toBe(`QUOTA_EXCEEDED ${12 * 3600}`);
   });
 });
