@@ -29,8 +29,14 @@ interface Creator { create(ref: FirebaseFirestore.DocumentReference, data: Fireb
 
 export function recordAudit(db: Firestore, writer: Creator, entry: AuditEntry, at: Date): string {
   const ref = db.collection(AUDIT).doc();
-  writer.create(ref, { ...entry, before: entry.before ?? null, after: entry.after ?? null, reason: entry.reason ?? null, at });
+  writer.create(ref, { ...entry, before: plain(entry.before), after: plain(entry.after), reason: entry.reason ?? null, at });
   return ref.id;
+}
+
+/** Dates inside before/after become ISO strings: an audit entry reads the same in every client. */
+function plain(values: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
+  if (!values) return null;
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
 }
 
 export async function listAudit(db: Firestore, q: { limit: number; cursor?: string; userId?: string }) {

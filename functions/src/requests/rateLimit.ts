@@ -68,7 +68,7 @@ export function admitPrincipal(usage: PrincipalUsage, limits: PrincipalLimits, n
   if (limits.countDaily || limits.dailyQuota !== null) {
     const daily = admitDaily(usage.dailyUsage, nowMs, limits.dailyQuota ?? Infinity);
     if (!daily.allowed) {
-      throw new ApiError("QUOTA_EXCEEDED", `this API key's daily quota of ${limits.dailyQuota} requests is used up; it resets at 00:00 UTC, in ${daily.retryAfterSeconds} s`, { retryAfterSeconds: daily.retryAfterSeconds, dailyQuota: limits.dailyQuota });
+      throw new ApiError("QUOTA_EXCEEDED", `this API key's daily quota of ${limits.dailyQuota} request${limits.dailyQuota === 1 ? "" : "s"} is used up; it resets at 00:00 UTC, in ${daily.retryAfterSeconds} s`, { retryAfterSeconds: daily.retryAfterSeconds, dailyQuota: limits.dailyQuota });
     }
     dailyUsage = daily.next;
   }

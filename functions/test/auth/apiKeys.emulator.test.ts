@@ -50,7 +50,7 @@ describe("API keys", () => {
 
     const audit = await auditFor(u.uid);
     expect(audit.map((e) => e.action)).toEqual(["apiKey.revoke", "apiKey.create"]);
-    expect(audit[0]).toMatchObject({ actor: { uid: "admin_test", role: "admin", via: "id-token" }, target: { userId: u.uid, keyId: created.keyId }, reason: "leaked in a log" });
+    expect(audit[0]).toMatchObject({ actor: { uid: "admin_test", role: "admin", via: "id-token" }, target: { userId: u.uid, keyId: created.keyId }, reason: "leaked in a log", after: { revokedAt: revoked.body.revokedAt } });
   });
 
   it("refuses an expired key with its own code", async () => {
