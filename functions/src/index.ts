@@ -6,6 +6,7 @@ export { getUserCredits, grantCredits } from "./ledger/http";
 export { onGenerationRequestUpdated } from "./requests/trigger";
 export { createApiKey, listApiKeys, revokeApiKey } from "./auth/apiKeysHttp";
 export { setUserRole, listAuditLog } from "./auth/rolesHttp";
+export { listUsers } from "./users/http";
 export { scheduleWeeklyReport, weeklyReport } from "./reports";
 export { sweepStuckJobs } from "./dispatch/triggers";
 export { deliverWebhook, getWebhookSecret, rotateWebhookSecret } from "./webhooks/triggers";

@@ -3,7 +3,7 @@
 // other, and they are never updated. Clients cannot read them (firestore.rules): only admins,
 // through listAuditLog.
 import type { Firestore } from "firebase-admin/firestore";
-import { decodeCursor, encodeCursor } from "../shared/cursor";
+import { pageOf, type PageQuery } from "../shared/cursor";
 
 export const AUDIT = "auditLog";
 
@@ -39,18 +39,11 @@ function plain(values: Record<string, unknown> | null | undefined): Record<strin
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]));
 }
 
-export async function listAudit(db: Firestore, q: { limit: number; cursor?: string; userId?: string }) {
-  let query = db.collection(AUDIT).orderBy("at", "desc").orderBy("__name__", "desc");
-  if (q.userId) query = query.where("target.userId", "==", q.userId);
-  if (q.cursor) {
-    const c = decodeCursor(q.cursor);
-    query = query.startAfter(c.createdAt, c.id);
-  }
-  const snap = await query.limit(q.limit + 1).get();
-  const docs = snap.docs.slice(0, q.limit);
-  const last = docs[docs.length - 1];
+export async function listAudit(db: Firestore, q: PageQuery & { userId?: string }) {
+  const base = q.userId ? db.collection(AUDIT).where("target.userId", "==", q.userId) : db.collection(AUDIT);
+  const { docs, nextCursor } = await pageOf(base, "at", q);
   const entries = docs.map((d) => ({ id: d.id, ...d.data(), at: (d.get("at") as FirebaseFirestore.Timestamp).toDate().toISOString() }));
-  return { entries, nextCursor: snap.docs.length > q.limit && last ? encodeCursor(last.get("at"), last.id) : null };
+  return { entries, nextCursor };
 }
 
 export const actorOf = (c: { uid: string; role: string; via: AuditActor["via"] }): AuditActor => ({ uid: c.uid, role: c.role, via: c.via });

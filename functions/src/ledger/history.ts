@@ -1,18 +1,11 @@
 import type { Firestore } from "firebase-admin/firestore";
-import { decodeCursor, encodeCursor } from "../shared/cursor";
+import { pageOf, type PageQuery } from "../shared/cursor";
 
-export async function creditHistory(db: Firestore, uid: string, opts: { limit: number; cursor?: string }) {
-  let q = db.collection(`users/${uid}/ledger`).orderBy("createdAt", "desc").orderBy("__name__", "desc");
-  if (opts.cursor) {
-    const c = decodeCursor(opts.cursor);
-    q = q.startAfter(c.createdAt, c.id);
-  }
-  const [user, snap] = await Promise.all([db.doc(`users/${uid}`).get(), q.limit(opts.limit + 1).get()]);
-  const docs = snap.docs.slice(0, opts.limit);
-  const last = docs[docs.length - 1];
+export async function creditHistory(db: Firestore, uid: string, opts: PageQuery) {
+  const [user, page] = await Promise.all([db.doc(`users/${uid}`).get(), pageOf(db.collection(`users/${uid}/ledger`), "createdAt", opts)]);
   return {
     currentCredits: (user.get("credits") as number | undefined) ?? 0,
-    transactions: docs.map((d) => ({
+    transactions: page.docs.map((d) => ({
       id: d.id,
       type: d.get("type"),
       amount: d.get("amount"),
@@ -21,6 +14,6 @@ export async function creditHistory(db: Firestore, uid: string, opts: { limit: n
       reason: d.get("reason"),
       createdAt: d.get("createdAt").toDate().toISOString(),
     })),
-    nextCursor: snap.docs.length > opts.limit && last ? encodeCursor(last.get("createdAt"), last.id) : null,
+    nextCursor: page.nextCursor,
   };
 }

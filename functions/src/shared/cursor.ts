@@ -23,3 +23,21 @@ export function decodeCursor(cursor: string): { createdAt: Timestamp; id: string
     throw new ApiError("INVALID_ARGUMENT", "cursor: not a cursor returned by this API", { fields: [{ path: "cursor", message: "invalid" }] });
   }
 }
+
+export interface PageQuery { limit: number; cursor?: string }
+
+/**
+ * One page of `query`, newest first by `field` then by document id (ties never skip or repeat),
+ * plus the cursor of the next page or null. `query` carries the filters only.
+ */
+export async function pageOf(query: FirebaseFirestore.Query, field: string, page: PageQuery) {
+  let q = query.orderBy(field, "desc").orderBy("__name__", "desc");
+  if (page.cursor) {
+    const c = decodeCursor(page.cursor);
+    q = q.startAfter(c.createdAt, c.id);
+  }
+  const snap = await q.limit(page.limit + 1).get();
+  const docs = snap.docs.slice(0, page.limit);
+  const last = docs[docs.length - 1];
+  return { docs, nextCursor: snap.docs.length > page.limit && last ? encodeCursor(last.get(field), last.id) : null };
+}

@@ -96,6 +96,21 @@ describe("roles", () => {
   });
 });
 
+describe("listUsers", () => {
+  it("lets admins page through users, optionally by role; users may not", async () => {
+    expect((await callFunction("listUsers", { token: (await createTestUser({ credits: 0 })).token })).status).toBe(403);
+    const supers = await callFunction("listUsers", { token: admin, query: { role: "superadmin", limit: 100 } });
+    expect(supers.body.users).toEqual(expect.arrayContaining([{ userId: "superadmin_test", email: "superadmin@example.com", role: "superadmin", credits: 100, createdAt: "2026-01-05T00:00:00.000Z", updatedAt: expect.any(String) }]));
+    expect(supers.body.users.every((u: { role: string }) => u.role === "superadmin")).toBe(true);
+    const first = await callFunction("listUsers", { token: admin, query: { limit: 2 } });
+    const second = await callFunction("listUsers", { token: admin, query: { limit: 2, cursor: first.body.nextCursor } });
+    expect(first.body.users).toHaveLength(2);
+    const ids = [...first.body.users, ...second.body.users].map((u: { userId: string }) => u.userId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect((await callFunction("listUsers", { token: admin, query: { role: "owner" } })).body.error.details.fields[0].path).toBe("role");
+  });
+});
+
 describe("bootstrap-superadmin script", () => {
   const script = path.join(__dirname, "../../../scripts/bootstrap-superadmin.mjs");
 
