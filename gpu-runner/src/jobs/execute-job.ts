@@ -10,6 +10,7 @@ import { postprocessImage } from "../postprocess/postprocess";
 import { outputPath, thumbnailPath, type Storage } from "../storage";
 import type { JobInput } from "./job-input";
 import type { Output } from "./job.repo";
+import type { JobTimings } from "./timings";
 
 export interface ExecuteDeps {
   config: Config;
@@ -27,6 +28,8 @@ export interface ExecuteHooks {
   signal: AbortSignal;
   onProgress: (fraction: number) => void;
   onSubmitted: (ids: { promptId: string; clientId: string }) => Promise<void>;
+  /** Filled in as the job moves on. */
+  timings: JobTimings;
 }
 
 /** ComfyUI run + post-processing + storage for one claimed job; throws RunnerError. */
@@ -44,7 +47,7 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
   if (hooks.previous && (await isReusable(comfy, hooks.previous.promptId))) {
     log.info("job.comfy.reattach", { promptId: hooks.previous.promptId });
     const run = await runPrompt(comfy, { ...common, ...hooks.previous, workflow: template.workflow, attach: true });
-    return storeOutputs(deps, requestId, job, run.images, hooks.signal);
+    return finish(deps, requestId, job, run, hooks);
   }
   let inputImage: string | undefined;
   if (r.inputImagePath) {
@@ -63,7 +66,14 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
   }
   const run = await runPrompt(comfy, { ...common, workflow, onSubmitted: hooks.onSubmitted });
   log.info("job.comfy.done", { promptId: run.promptId, images: run.images.length, wsReconnects: run.wsReconnects });
-  return storeOutputs(deps, requestId, job, run.images, hooks.signal);
+  return finish(deps, requestId, job, run, hooks);
+}
+
+async function finish(deps: ExecuteDeps, requestId: string, job: JobInput, run: RunResult, hooks: ExecuteHooks): Promise<Output[]> {
+  Object.assign(hooks.timings, run.timings);
+  const outputs = await storeOutputs(deps, requestId, job, run.images, hooks.signal);
+  hooks.timings.storedAt = Date.now();
+  return outputs;
 }
 
 async function isReusable(comfy: ComfyHttp, promptId: string): Promise<boolean> {

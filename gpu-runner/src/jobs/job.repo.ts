@@ -1,5 +1,6 @@
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { decideClaim } from "./claim-decision";
+import { timingsToFirestore, type JobTimings } from "./timings";
 
 export const requestDoc = (db: Firestore, id: string) => db.collection("generationRequests").doc(id);
 
@@ -53,13 +54,17 @@ export const writeProgress = (db: Firestore, id: string, owner: string, progress
 export const recordComfyIds = (db: Firestore, id: string, owner: string, comfy: { promptId: string; clientId: string }) =>
   whileOwner(db, id, owner, () => ({ comfy }));
 
-export function completeJob(db: Firestore, id: string, owner: string, outputs: Output[], attemptStartedMs: number): Promise<boolean> {
+export function completeJob(
+  db: Firestore, id: string, owner: string, outputs: Output[], attemptStartedMs: number, timings: JobTimings = { deliveredAt: attemptStartedMs },
+): Promise<boolean> {
   const now = Date.now();
+  timings.completedAt = now;
   return whileOwner(db, id, owner, () => ({
     status: "succeeded", outputs, progress: 1, error: null, lease: null,
-    finishedAt: Timestamp.fromMillis(now), durationMs: now - attemptStartedMs,
+    finishedAt: Timestamp.fromMillis(now), durationMs: now - attemptStartedMs, timings: timingsToFirestore(timings),
   }));
 }
+
 
 /** Ends the job `failed`; the functions package sees the status and refunds (never the runner). */
 export function failJob(db: Firestore, id: string, owner: string, error: { code: string; message: string }, attemptStartedMs: number): Promise<boolean> {
