@@ -88,13 +88,14 @@ async function storeOutputs(deps: ExecuteDeps, requestId: string, job: JobInput,
   const outputs: Output[] = [];
   for (const [i, img] of images.entries()) {
     if (signal.aborted) throw signal.reason as RunnerError;
-    const processed = await postprocessImage(img.bytes, { format: config.OUTPUT_FORMAT, quality: config.OUTPUT_QUALITY, thumbnailSize: config.THUMBNAIL_SIZE })
+    const processed = await postprocessImage(img.bytes, {
+      format: config.OUTPUT_FORMAT, quality: config.OUTPUT_QUALITY, thumbnailSize: config.THUMBNAIL_SIZE, webpEffort: config.OUTPUT_WEBP_EFFORT,
+    })
       .catch((e) => { throw errors.postprocessFailed(e); });
     const path = outputPath(job.userId, requestId, i, processed.ext);
     const thumb = thumbnailPath(job.userId, requestId, i);
     try {
-      await storage.put(path, processed.bytes, processed.contentType);
-      await storage.put(thumb, processed.thumbnail, "image/webp");
+      await Promise.all([storage.put(path, processed.bytes, processed.contentType), storage.put(thumb, processed.thumbnail, "image/webp")]);
     } catch (e) {
       throw errors.storageUnavailable(e);
     }
