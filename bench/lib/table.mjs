@@ -18,11 +18,12 @@ export function formatMetric(m) {
   return withUnit(`${med} (${formatNumber(m.min, m.digits)}–${formatNumber(m.max, m.digits)})`, m.unit);
 }
 
-const metricsText = (metrics) => metrics.map((m) => `${m.label} **${formatMetric(m)}**`).join("; ");
+const labelled = (m, text) => (m.label ? `${m.label} ${text}` : text);
+const metricsText = (metrics) => metrics.map((m) => labelled(m, `**${formatMetric(m)}**`)).join("; ");
 const escape = (s) => String(s).replace(/\|/g, "\\|");
 
 function caseRow(bench, c, first) {
-  const baseline = c.baseline ? `${c.baseline.label}: ${c.baseline.metrics.map((m) => `${m.label} ${formatMetric(m)}`).join("; ")}` : "";
+  const baseline = c.baseline ? `${c.baseline.label}: ${c.baseline.metrics.map((m) => labelled(m, formatMetric(m))).join("; ")}` : "";
   const ratios = (c.ratios ?? []).map((r) => `${r.label} ${formatNumber(r.value, r.digits ?? 2)}×`).join("; ");
   const base = [baseline, ratios].filter(Boolean).join(" → ");
   return `| ${first ? `**${escape(bench.title)}**` : ""} | ${escape(c.label)} | ${escape(metricsText(c.metrics))} | ${escape(base || "–")} |`;
