@@ -39,6 +39,12 @@ export async function startGpuStack(repoRoot, { imageMs = 0, runnerEnv = {} } = 
       const res = await fetch(`${comfyUrl}/fake/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mode: "none", imageMs: ms }) });
       if (!res.ok) throw new Error(`fake ComfyUI /fake/faults answered ${res.status}`);
     },
+    /** Submits a prompt straight to the fake ComfyUI (no backend), for the GPU-alone baseline. */
+    async submit(workflow) {
+      const res = await fetch(`${comfyUrl}/prompt`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ prompt: workflow }) });
+      if (!res.ok) throw new Error(`POST /prompt answered ${res.status}: ${await res.text()}`);
+      return (await res.json()).prompt_id;
+    },
     async executions() {
       return (await (await fetch(`${comfyUrl}/fake/executions`)).json()).executions;
     },
