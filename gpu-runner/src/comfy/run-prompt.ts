@@ -82,7 +82,9 @@ async function waitForImages(
   // An attached prompt may be finished already: look at once.
   let first = true;
   for (;;) {
-    const wait = first && opts.attach ? 0 : fastPolls > 0 ? FAST_POLL_MS : opts.pollIntervalMs;
+    // A done event that arrived while we were not sleeping (during onSubmitted, or a poll) woke
+    // nobody: look at once instead of sleeping a whole poll interval.
+    const wait = (first && opts.attach) || (fastPolls === 0 && doneSignalled()) ? 0 : fastPolls > 0 ? FAST_POLL_MS : opts.pollIntervalMs;
     first = false;
     await sleepUntilWoken(Math.min(wait, Math.max(0, deadline - Date.now())), setWake, opts.signal);
     if (opts.signal?.aborted) return abandon(http, promptId, opts, opts.signal.reason as RunnerError);
