@@ -9,7 +9,7 @@ import type { Logger } from "../log";
 import { postprocessImage } from "../postprocess/postprocess";
 import { outputPath, thumbnailPath, type Storage } from "../storage";
 import type { JobInput } from "./job-input";
-import type { Output } from "./job.repo";
+import type { ComfyIds, Output } from "./job.repo";
 import type { JobTimings } from "./timings";
 
 export interface ExecuteDeps {
@@ -20,11 +20,13 @@ export interface ExecuteDeps {
   log: Logger;
 }
 
-export interface ComfyIds { promptId: string; clientId: string }
+export type { ComfyIds } from "./job.repo";
 
 export interface ExecuteHooks {
   /** ComfyUI ids recorded by an earlier attempt, if any. */
   previous: ComfyIds | null;
+  /** Ids already saved by the claim: submit under them, and save again only if ComfyUI picks others. */
+  reserved?: ComfyIds | null;
   signal: AbortSignal;
   onProgress: (fraction: number) => void;
   onSubmitted: (ids: { promptId: string; clientId: string }) => Promise<void>;
@@ -64,7 +66,9 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
     if (e instanceof RenderError) throw errors.invalidRequest(e.message);
     throw e;
   }
-  const run = await runPrompt(comfy, { ...common, workflow, onSubmitted: hooks.onSubmitted });
+  const reserved = hooks.reserved ?? null;
+  const onSubmitted = (ids: ComfyIds) => (reserved && ids.promptId === reserved.promptId ? undefined : hooks.onSubmitted(ids));
+  const run = await runPrompt(comfy, { ...common, workflow, ...(reserved ?? {}), onSubmitted });
   log.info("job.comfy.done", { promptId: run.promptId, images: run.images.length, wsReconnects: run.wsReconnects });
   return finish(deps, requestId, job, run, hooks);
 }

@@ -23,7 +23,7 @@ export async function handleTask(
   const log = deps.log.child({ requestId });
   const owner = `${deps.instanceId}/${randomUUID()}`;
   const leaseMs = config.LEASE_SECONDS * 1000;
-  const claim = await repo.claimJob(db, requestId, owner, leaseMs);
+  const claim = await repo.claimJob(db, requestId, owner, leaseMs, Date.now(), { promptId: randomUUID(), clientId: randomUUID() });
   if (claim.kind !== "claim") return skip(claim.kind, claim.status, retryCount, log);
   const started = Date.now();
   const timings: JobTimings = { deliveredAt, claimedAt: started };
@@ -48,7 +48,7 @@ export async function handleTask(
     const job = parseJobInput(claim.data);
     const previous = claim.data.comfy?.promptId && claim.data.comfy?.clientId ? (claim.data.comfy as ComfyIds) : null;
     const outputs = await executeJob({ ...deps, log }, requestId, claim.attempts, job, {
-      previous, signal: abort.signal, onProgress, timings,
+      previous, reserved: claim.reserved, signal: abort.signal, onProgress, timings,
       onSubmitted: (ids) => writes.run(() => repo.recordComfyIds(db, requestId, owner, ids)).then(() => undefined),
     });
     if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started, timings)))) return leaseLost(log, requestId);
