@@ -9,7 +9,7 @@
 //   3. T = 0, jobs one at a time: create → delivery (the emulator's dispatch delay, its own 1 s
 //      idle poll included) and delivery → `succeeded` (the runner), split by milestone.
 //
-//   npm run bench -- dispatch     (BENCH_REPEATS=3, BENCH_DISPATCH_JOBS=40, BENCH_DISPATCH_IMAGE_MS=1000, BENCH_DISPATCH_SEQUENTIAL=15)
+//   npm run bench -- dispatch     (BENCH_REPEATS=3, BENCH_DISPATCH_JOBS=40, BENCH_DISPATCH_IMAGE_MS=1000, BENCH_DISPATCH_SEQUENTIAL=10)
 import { createRequire } from "node:module";
 import path from "node:path";
 import { initializeApp } from "firebase-admin/app";
@@ -25,7 +25,7 @@ import { makeUsers } from "./lib/users.mjs";
 const REPEATS = Number(process.env.BENCH_REPEATS || 3);
 const N = Number(process.env.BENCH_DISPATCH_JOBS || 40);
 const T = Number(process.env.BENCH_DISPATCH_IMAGE_MS || 1000);
-const SEQ = Number(process.env.BENCH_DISPATCH_SEQUENTIAL || 15);
+const SEQ = Number(process.env.BENCH_DISPATCH_SEQUENTIAL || 10);
 const ALONE = Number(process.env.BENCH_DISPATCH_ALONE || 5);
 const CAPACITY = Number(process.env.RUNNER_CAPACITY || 2);
 

@@ -4,7 +4,7 @@
 // document) against creates spread over 50 users. Baseline in the same run: the `health`
 // function at the same concurrency (same emulator routing, no auth, no Firestore). Ends with the
 // conservation check: credits == sum(ledger) for every user touched.
-//   npm run bench -- ledger     (BENCH_REPEATS=3, BENCH_LEDGER_CREATES=100, BENCH_LEDGER_LANES=10, BENCH_LEDGER_USERS=50)
+//   npm run bench -- ledger     (BENCH_REPEATS=3, BENCH_LEDGER_CREATES=60, BENCH_LEDGER_LANES=10, BENCH_LEDGER_USERS=50)
 import { initializeApp } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
 import { createRequest, health, lanes } from "./lib/client.mjs";
@@ -13,7 +13,7 @@ import { median, percentile } from "./lib/stats.mjs";
 import { conservationViolations, makeUsers } from "./lib/users.mjs";
 
 const REPEATS = Number(process.env.BENCH_REPEATS || 3);
-const CREATES = Number(process.env.BENCH_LEDGER_CREATES || 100);
+const CREATES = Number(process.env.BENCH_LEDGER_CREATES || 60);
 const LANES = Number(process.env.BENCH_LEDGER_LANES || 10);
 const MANY = Number(process.env.BENCH_LEDGER_USERS || 50);
 const PER_LANE = Math.ceil(CREATES / LANES);
