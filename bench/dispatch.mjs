@@ -19,7 +19,7 @@ import { createRequest } from "./lib/client.mjs";
 import { startGpuStack } from "./lib/gpu-stack.mjs";
 import { succeededAt, timeline } from "./lib/requests.mjs";
 import { metric, target, writePart } from "./lib/results.mjs";
-import { busyTime, gaps, median } from "./lib/stats.mjs";
+import { busyTime, gaps, median, ratio } from "./lib/stats.mjs";
 import { makeUsers } from "./lib/users.mjs";
 
 const REPEATS = Number(process.env.BENCH_REPEATS || 3);
@@ -139,7 +139,7 @@ function results(busy, zero, seq) {
         label: `T = ${T} ms, ${N} jobs at once`,
         metrics: [util, m(busy, "utilisationFromCreate", "from first create", "", 3), m(busy, "utilisationMeasured", "vs GPU alone measured", "", 3), m(busy, "gapMedianMs", "idle gap median", "ms", 0), m(busy, "gapMaxMs", "max", "ms", 0), m(busy, "wallS", "wall", "s", 1)],
         baseline: { label: `GPU alone: N×T; measured (${ALONE} prompts straight on the fake ComfyUI) × N`, metrics: [m(busy, "gpuAloneS", "", "s", 1), m(busy, "gpuAloneMeasuredS", "", "s", 1)] },
-        ratios: [{ label: "wall / GPU alone", value: median(busy.map((b) => b.wallS / b.gpuAloneS)), digits: 3 }],
+        ratios: [{ label: "wall / GPU alone", value: median(busy.map((b) => ratio(b.wallS, b.gpuAloneS))), digits: 3 }],
       },
       {
         label: `T = 0, ${N} jobs at once`,

@@ -9,7 +9,7 @@ import { initializeApp } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
 import { createRequest, health, lanes } from "./lib/client.mjs";
 import { metric, target, writePart } from "./lib/results.mjs";
-import { median, percentile } from "./lib/stats.mjs";
+import { median, percentile, ratio } from "./lib/stats.mjs";
 import { conservationViolations, makeUsers } from "./lib/users.mjs";
 
 const REPEATS = Number(process.env.BENCH_REPEATS || 3);
@@ -47,7 +47,7 @@ async function main() {
     metric("p99", "p99", "ms", rs.map((x) => x.p99), 0), metric("errors", "non-2xx", "", rs.map((x) => x.errors), 0),
   ];
   const baseline = { label: "`health` at the same concurrency", metrics: fig(runs.health).slice(0, 3).map((m) => ({ ...m, label: m.label.replace("creates/s", "req/s") })) };
-  const ratios = (rs) => [{ label: "p50 vs health", value: median(rs.map((x, i) => x.p50 / runs.health[i].p50)), digits: 1 }];
+  const ratios = (rs) => [{ label: "p50 vs health", value: median(rs.map((x, i) => ratio(x.p50, runs.health[i].p50))), digits: 1 }];
   const result = {
     name: "ledger",
     title: "Ledger: createGenerationRequest",

@@ -11,7 +11,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { repoRoot } from "../scripts/lib/env.mjs";
 import { metric, writePart } from "./lib/results.mjs";
-import { median, percentile } from "./lib/stats.mjs";
+import { median, percentile, ratio } from "./lib/stats.mjs";
 
 const require = createRequire(import.meta.url);
 const lib = path.join(repoRoot, "gpu-runner", "lib");
@@ -82,7 +82,7 @@ async function main() {
           label: `${size}², ${v.label}`,
           metrics: [metric(v.key, "per image", "ms", runs.map((x) => x[v.key]), 1), metric("kb", "output", "KB", [bytes[v.key] / 1024], 0)],
           baseline,
-          ratios: [{ label: "vs decode", value: median(runs.map((x) => x[v.key] / x.decode)), digits: 1 }],
+          ratios: [{ label: "vs decode", value: median(runs.map((x) => ratio(x[v.key], x.decode))), digits: 1 }],
         });
       }
     }

@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { repoRoot } from "../scripts/lib/env.mjs";
 import { metric, target, writePart } from "./lib/results.mjs";
-import { median } from "./lib/stats.mjs";
+import { median, ratio } from "./lib/stats.mjs";
 
 const REPEATS = Number(process.env.BENCH_REPEATS || 3);
 const sizes = (process.env.BENCH_REPORT_SIZES || "1000,10000,100000").split(",").map(Number);
@@ -61,8 +61,8 @@ async function main() {
     ...(row === first ? {} : {
       baseline,
       ratios: [
-        { label: "reads", value: median(row.runs.map((x) => x.reads)) / median(first.runs.map((x) => x.reads)), digits: 2 },
-        { label: "wall", value: median(row.runs.map((x) => x.wallMs)) / median(first.runs.map((x) => x.wallMs)), digits: 2 },
+        { label: "reads", value: ratio(median(row.runs.map((x) => x.reads)), median(first.runs.map((x) => x.reads))), digits: 2 },
+        { label: "wall", value: ratio(median(row.runs.map((x) => x.wallMs)), median(first.runs.map((x) => x.wallMs))), digits: 2 },
         { label: "requests", value: row.n / first.n, digits: 0 },
       ],
     }),

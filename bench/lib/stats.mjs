@@ -18,12 +18,6 @@ export function summarize(xs) {
   return { median: median(finite), min: Math.min(...finite), max: Math.max(...finite), n: finite.length };
 }
 
-/** Summarises each numeric key over a list of per-run records: {key: {median, min, max, n}}. */
-export function summarizeRuns(runs) {
-  const keys = [...new Set(runs.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] === "number")))];
-  return Object.fromEntries(keys.map((k) => [k, summarize(runs.map((r) => r[k]).filter((v) => v !== undefined))]));
-}
-
 /** a / b, or null when either side is missing or b is 0. */
 export function ratio(a, b) {
   return Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : null;

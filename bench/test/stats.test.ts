@@ -1,4 +1,4 @@
-import { busyTime, gaps, median, percentile, ratio, summarize, summarizeRuns } from "../lib/stats.mjs";
+import { busyTime, gaps, median, percentile, ratio, summarize } from "../lib/stats.mjs";
 
 describe("bench statistics", () => {
   it("percentile is nearest-rank: always a measured value", () => {
@@ -16,11 +16,6 @@ describe("bench statistics", () => {
     expect(summarize([3, 1, 2, NaN])).toEqual({ median: 2, min: 1, max: 3, n: 3 });
     expect(summarize([])).toEqual({ median: null, min: null, max: null, n: 0 });
     expect(median([7])).toBe(7);
-  });
-
-  it("summarizeRuns summarises each numeric key over runs", () => {
-    const out = summarizeRuns([{ a: 1, b: 10, s: "x" }, { a: 3, b: 30 }, { a: 2 }]);
-    expect(out).toEqual({ a: { median: 2, min: 1, max: 3, n: 3 }, b: { median: 10, min: 10, max: 30, n: 2 } });
   });
 
   it("ratio refuses a zero or missing denominator", () => {

@@ -39,7 +39,7 @@ export async function handleTask(
       (e) => log.warn("job.lease_renew_failed", { error: e }),
     );
   }, Math.max(1000, leaseMs / 3));
-  const throttle = new ProgressThrottle(config.PROGRESS_WRITE_INTERVAL_MS);
+  const throttle = new ProgressThrottle(config.PROGRESS_WRITE_INTERVAL_MS, undefined, started);
   const onProgress = (fraction: number) => {
     const value = throttle.offer(fraction * SAMPLING_SHARE, Date.now());
     if (value !== null) writes.run(() => repo.writeProgress(db, requestId, owner, value)).catch((e) => log.warn("job.progress_write_failed", { error: e }));
