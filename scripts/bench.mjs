@@ -41,12 +41,9 @@ const step = (msg) => console.error(`\n▶ ${msg} (+${((Date.now() - started) / 
 const quote = (args) => args.map((a) => JSON.stringify(a)).join(" ");
 const args = process.argv.slice(2);
 
-buildWorkspaces();
-const partsDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-parts-"));
-const env = (extra) => ({ ...extra, BENCH_RESULT_DIR: partsDir });
-
 if (args[0]?.endsWith(".mjs")) {
-  process.exit(await execInEmulators(quote([process.execPath, path.resolve(repoRoot, args[0]), ...args.slice(1)]), env(stacks.record())));
+  buildWorkspaces();
+  process.exit(await execInEmulators(quote([process.execPath, path.resolve(repoRoot, args[0]), ...args.slice(1)]), stacks.record()));
 }
 
 const unknown = args.filter((a) => !suite.some((b) => b.name === a));
@@ -55,6 +52,9 @@ if (unknown.length) {
   process.exit(2);
 }
 const chosen = suite.filter((b) => args.length === 0 || args.includes(b.name));
+buildWorkspaces();
+const partsDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-parts-"));
+const env = (extra) => ({ ...extra, BENCH_RESULT_DIR: partsDir });
 let failed = 0;
 for (const b of chosen.filter((x) => !x.stack)) {
   step(`${b.name}`);
