@@ -26,7 +26,9 @@ function caseRow(bench, c, first) {
   const baseline = c.baseline ? `${c.baseline.label}: ${c.baseline.metrics.map((m) => labelled(m, formatMetric(m))).join("; ")}` : "";
   const ratios = (c.ratios ?? []).map((r) => `${r.label} ${formatNumber(r.value, r.digits ?? 2)}×`).join("; ");
   const base = [baseline, ratios].filter(Boolean).join(" → ");
-  return `| ${first ? `**${escape(bench.title)}**` : ""} | ${escape(c.label)} | ${escape(metricsText(c.metrics))} | ${escape(base || "–")} |`;
+  // A split (e.g. the runner's share of a job, milestone by milestone) follows the figures.
+  const split = c.split?.length ? `; split: ${c.split.map((m) => `${m.label} ${formatMetric({ ...m, n: 1 })}`).join(", ")}` : "";
+  return `| ${first ? `**${escape(bench.title)}**` : ""} | ${escape(c.label)} | ${escape(metricsText(c.metrics) + split)} | ${escape(base || "–")} |`;
 }
 
 function targetLine(t) {

@@ -20,7 +20,7 @@ describe("bench table", () => {
         name: "dispatch", title: "Dispatch overhead", command: "npm run bench -- dispatch", repeats: 3, workload: "40 jobs",
         cases: [
           { label: "T = 1 s", metrics: [m({ label: "utilisation", unit: "", digits: 2, median: 0.97, min: 0.96, max: 0.98 })], baseline: { label: "GPU alone", metrics: [m({ label: "", unit: "s", median: 40, min: 40, max: 40 })] }, ratios: [{ label: "wall/GPU", value: 1.03 }] },
-          { label: "T = 0", metrics: [m({ label: "per job" })] },
+          { label: "T = 0", metrics: [m({ label: "per job" })], split: [m({ label: "claim", median: 9 }), m({ label: "store", median: 38 })] },
         ],
         targets: [{ label: "utilisation", target: "≥ 0.95", actual: "0.97", met: true }, { label: "overhead", target: "< 150 ms", actual: "170 ms", met: false }],
       }],
@@ -28,7 +28,7 @@ describe("bench table", () => {
     const lines = table.split("\n");
     expect(lines[0]).toBe("Measured on 2 × Test CPU @ 2.0GHz, 24 GiB RAM, Linux 6.1 (x64), Node v20.19.0; commit abc1234, 2026-11-21 23:00 UTC. Figures: median (min–max) over the repeated runs shown.");
     expect(lines).toContain("| **Dispatch overhead** | T = 1 s | utilisation **0.97 (0.96–0.98)** | GPU alone: 40 s → wall/GPU 1.03× |");
-    expect(lines).toContain("|  | T = 0 | per job **10 (8–12) ms** | – |");
+    expect(lines).toContain("|  | T = 0 | per job **10 (8–12) ms**; split: claim 9 ms, store 38 ms | – |");
     expect(lines).toContain("- ✅ utilisation: 0.97 (target ≥ 0.95)");
     expect(lines).toContain("- ❌ overhead: 170 ms (target < 150 ms)");
     expect(lines).toContain("- **Dispatch overhead** (`npm run bench -- dispatch`, 3 runs): 40 jobs");
