@@ -3,9 +3,10 @@
 // the Tasks emulator dispatching to real runner processes; scripts/test.mjs runs it in a second
 // emulators:exec with DISPATCH_MODE=tasks-emulator, because the emulator tests expect requests
 // to stay queued).
-const transform = { "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" } }] };
+// .mjs too: bench/test imports the benchmarks' pure helpers (bench/lib/*.mjs).
+const transform = { "^.+\\.(t|j)sx?$|^.+\\.mjs$": ["@swc/jest", { jsc: { target: "es2022" } }] };
 const fs = require("fs");
-const roots = ["functions/test", "gpu-runner/test"].filter((d) => fs.existsSync(`${__dirname}/${d}`)).map((d) => `<rootDir>/${d}`);
+const roots = ["functions/test", "gpu-runner/test", "bench/test"].filter((d) => fs.existsSync(`${__dirname}/${d}`)).map((d) => `<rootDir>/${d}`);
 module.exports = {
   verbose: true,
   testTimeout: 120_000,

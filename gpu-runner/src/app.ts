@@ -35,8 +35,8 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     config, log, comfy,
     localStorage: storage instanceof LocalStorage ? storage : null,
     authenticate: createAuthenticator(config, opts.verifyIdToken),
-    handleTask: (requestId, retryCount) =>
-      handleTask({ db, config, comfy, storage, templates, log, instanceId }, requestId, retryCount, shutdownSignal.signal),
+    handleTask: (requestId, retryCount, deliveredAt) =>
+      handleTask({ db, config, comfy, storage, templates, log, instanceId }, requestId, retryCount, shutdownSignal.signal, deliveredAt),
     admit: () => {
       if (active >= config.MAX_CONCURRENT_JOBS) return null;
       active++;

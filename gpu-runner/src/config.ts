@@ -25,6 +25,7 @@ const schema = z
     COMFY_WS_RECONNECT_MS: int(1000, 10),
     OUTPUT_FORMAT: env(z.enum(["webp", "png", "jpeg", "avif"]).default("webp")),
     OUTPUT_QUALITY: env(z.coerce.number().int().min(1).max(100).default(90)),
+    OUTPUT_WEBP_EFFORT: env(z.coerce.number().int().min(0).max(6).default(2)),
     THUMBNAIL_SIZE: int(256, 16),
     STORAGE_BACKEND: env(z.enum(["local", "gcs"]).default("local")),
     LOCAL_STORAGE_DIR: env(z.string().default(path.join(repoRoot, ".data", "storage"))),

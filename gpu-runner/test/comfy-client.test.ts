@@ -54,6 +54,16 @@ describe("ComfyUI client against the fake ComfyUI", () => {
     expect(fake.engine.accepted.at(-1)!.clientId).toBe((submitted[0] as { clientId: string }).clientId);
   });
 
+  it("does not sleep a poll interval when the prompt finished while the ids were being saved", async () => {
+    fake.faults.set({ mode: "none", imageMs: 0 });
+    // The done event arrives during onSubmitted, before the wait begins: a lost wake-up would
+    // sleep the whole (huge) poll interval and end in COMFY_TIMEOUT instead of the images.
+    const slowSave = () => new Promise<void>((r) => setTimeout(r, 500));
+    const res = await runPrompt(http, opts({ pollIntervalMs: 60_000, timeoutMs: 8_000, onSubmitted: slowSave }));
+    expect(res.images).toHaveLength(2);
+    expect(res.timings.executionEndedAt).toBeLessThanOrEqual(res.timings.fetchedAt!);
+  });
+
   it("finishes through /history polling when the WebSocket drops and cannot reconnect", async () => {
     fake.faults.set({ mode: "none", wsDrop: true, imageMs: 200 });
     const droppedBefore = fake.hub.dropped;

@@ -84,6 +84,14 @@ describe("progress throttle", () => {
     expect(t.offer(1, 9000)).toBeNull();
   });
 
+  it("with a start time, writes nothing during the first interval", () => {
+    const t = new ProgressThrottle(1000, 0.01, 5_000);
+    expect(t.offer(0.05, 5_050)).toBeNull();
+    expect(t.offer(0.9, 5_999)).toBeNull();
+    expect(t.offer(0.5, 6_000)).toBe(0.5);
+    expect(t.offer(0.7, 6_500)).toBeNull();
+  });
+
   it("emits a monotonic subsequence of a noisy series", () => {
     const t = new ProgressThrottle(0);
     const written = [0.1, 0.3, 0.2, 0.5, 0.4, 0.9].map((v, i) => t.offer(v, i)).filter((v): v is number => v !== null);

@@ -22,6 +22,24 @@ async function request(fields: Record<string, unknown> = {}): Promise<string> {
 }
 
 describe("lease ownership (job.repo against the emulator)", () => {
+  it("reserves ComfyUI ids in the claim only when the job has none, and stores timings on completion", async () => {
+    const id = await request();
+    const ids = { promptId: "00000000-0000-4000-8000-000000000001", clientId: "c1" };
+    expect(await repo.claimJob(db(), id, "runner-a/1", 30_000, Date.now(), ids)).toMatchObject({ kind: "claim", reserved: ids });
+    expect((await ref(id).get()).get("comfy")).toEqual(ids);
+    expect(await repo.releaseJob(db(), id, "runner-a/1")).toBe(true);
+    const other = { promptId: "00000000-0000-4000-8000-000000000002", clientId: "c2" };
+    const again = await repo.claimJob(db(), id, "runner-b/1", 30_000, Date.now(), other);
+    expect(again).toMatchObject({ kind: "claim", reserved: null, data: { comfy: ids } });
+    expect((await ref(id).get()).get("comfy")).toEqual(ids);
+    const timings = { deliveredAt: 1_000, claimedAt: 1_010, submittedAt: 1_020 };
+    expect(await repo.completeJob(db(), id, "runner-b/1", [], 1_010, timings)).toBe(true);
+    const stored = (await ref(id).get()).get("timings");
+    expect(Object.keys(stored).sort()).toEqual(["claimedAt", "completedAt", "deliveredAt", "submittedAt"]);
+    expect(stored.submittedAt.toMillis()).toBe(1_020);
+    expect(stored.completedAt.toMillis()).toBeGreaterThan(1_020);
+  });
+
   it("lets only the current owner renew, complete or fail; a released job is claimable by another", async () => {
     const id = await request();
     const a = await repo.claimJob(db(), id, "runner-a/1", 30_000);

@@ -31,6 +31,21 @@ describe("post-processing", () => {
     expect(readPngText(out.bytes)).toEqual({});
   });
 
+  it("PNG output passes ComfyUI's pixels through untouched and drops every metadata chunk", async () => {
+    const png = await comfyLikePng(96, 64);
+    const out = await postprocessImage(png, { format: "png", quality: 90, thumbnailSize: 32 });
+    expect(out).toMatchObject({ contentType: "image/png", ext: "png", width: 96, height: 64 });
+    const types = readPngChunks(out.bytes).map((c) => c.type);
+    expect(readPngChunks(png).map((c) => c.type)).toContain("tEXt");
+    expect(types.filter((t) => !["IHDR", "IDAT", "pHYs", "IEND"].includes(t))).toEqual([]);
+    expect(out.bytes.includes(Buffer.from("KSampler"))).toBe(false);
+    const idat = (b: Buffer) => Buffer.concat(readPngChunks(b).filter((c) => c.type === "IDAT").map((c) => c.data));
+    expect(idat(out.bytes).equals(idat(png))).toBe(true);
+    const [a, b] = await Promise.all([sharp(png).raw().toBuffer(), sharp(out.bytes).raw().toBuffer()]);
+    expect(a.equals(b)).toBe(true);
+    expect((await sharp(out.thumbnail).metadata()).width).toBe(32);
+  });
+
   it("drops EXIF from a JPEG input", async () => {
     const withExif = await sharp({ create: { width: 32, height: 32, channels: 3, background: "white" } })
       .withExif({ IFD0: { Software: "ComfyUI", ImageDescription: "secret prompt" } })

@@ -91,6 +91,11 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
     expect(doc.finishedAt.toMillis()).toBeGreaterThanOrEqual(doc.startedAt.toMillis());
     expect(doc.durationMs).toBeGreaterThan(0);
     expect(doc.comfy).toEqual({ promptId: expect.stringMatching(/^[0-9a-f-]{36}$/), clientId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    // The ids saved at claim time are the ones ComfyUI ran the prompt under.
+    expect(fake.engine.accepted.filter((p) => p.promptId === doc.comfy.promptId).map((p) => p.clientId)).toEqual([doc.comfy.clientId]);
+    const t = Object.fromEntries(Object.entries(doc.timings as Record<string, { toMillis(): number }>).map(([k, v]) => [k, v.toMillis()]));
+    const order = ["deliveredAt", "claimedAt", "submittedAt", "executionEndedAt", "fetchedAt", "storedAt", "completedAt"];
+    expect(order.map((k) => t[k]).every((v, i, a) => typeof v === "number" && (i === 0 || v >= a[i - 1]))).toBe(true);
     const storage = new LocalStorage(storageDir);
     expect(doc.outputs).toHaveLength(2);
     for (const [i, out] of doc.outputs.entries()) {

@@ -11,6 +11,7 @@ type SumFields = Record<string, string>;
 
 export class MeteredReader {
   private reads = 0;
+  private aggregationReads = 0;
   private queries = 0;
   private readonly groups: Record<string, number> = {};
 
@@ -26,7 +27,9 @@ export class MeteredReader {
     for (const [k, field] of Object.entries(sums as SumFields)) spec[`sum_${k}`] = AggregateField.sum(field);
     const data = (await query.aggregate(spec).get()).data() as Record<string, number | null>;
     const count = data.count ?? 0;
-    this.bill(group, aggregationReads(scanned ?? count));
+    const billed = aggregationReads(scanned ?? count);
+    this.aggregationReads += billed;
+    this.bill(group, billed);
     const out: Record<string, number> = { count };
     for (const k of Object.keys(sums)) out[k] = data[`sum_${k}`] ?? 0;
     return out as { count: number } & Record<K, number>;
@@ -50,7 +53,10 @@ export class MeteredReader {
   }
 
   cost(): ReadCost {
-    return { reads: this.reads, queries: this.queries, byGroup: { ...this.groups } };
+    return {
+      reads: this.reads, queries: this.queries, byGroup: { ...this.groups },
+      aggregationReads: this.aggregationReads, documentReads: this.reads - this.aggregationReads,
+    };
   }
 
   private bill(group: string, reads: number) {

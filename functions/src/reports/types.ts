@@ -100,6 +100,10 @@ export interface ReadCost {
   reads: number;
   queries: number;
   byGroup: Record<string, number>;
+  /** Billed by aggregations (1 per started 1,000 index entries): the only part that may grow with the week's volume. */
+  aggregationReads?: number;
+  /** Billed per document returned or looked up: bounded, whatever the volume. */
+  documentReads?: number;
 }
 
 export interface ReportDoc {

@@ -23,7 +23,10 @@ export interface RunOptions {
   log: Logger;
 }
 
-export interface RunResult { promptId: string; images: { ref: ImageRef; bytes: Buffer }[]; wsReconnects: number }
+/** When things happened, as seen by the runner (epoch ms); ComfyUI's own events give the execution span. */
+export interface RunTimings { submittedAt?: number; executionStartedAt?: number; executionEndedAt?: number; fetchedAt?: number }
+
+export interface RunResult { promptId: string; images: { ref: ImageRef; bytes: Buffer }[]; wsReconnects: number; timings: RunTimings }
 
 const HISTORY_FAILURES_TOLERATED = 3;
 const FAST_POLL_MS = 100;
@@ -36,13 +39,16 @@ export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunR
   const clientId = opts.clientId ?? randomUUID();
   let wake: () => void = () => undefined;
   let doneSignalled = false;
+  const timings: RunTimings = {};
   const onMessage = (msg: WsMessage) => {
     if (msg.data?.prompt_id !== promptId) return;
-    if (msg.type === "progress") {
+    if (msg.type === "execution_start") timings.executionStartedAt ??= Date.now();
+    else if (msg.type === "progress") {
       const { value, max } = msg.data as { value: number; max: number };
       if (max > 0) opts.onProgress?.(Math.min(1, value / max));
     } else if ((msg.type === "executing" && msg.data.node === null) || msg.type === "execution_error" || msg.type === "execution_interrupted") {
       doneSignalled = true;
+      timings.executionEndedAt ??= Date.now();
       wake();
     }
   };
@@ -54,12 +60,14 @@ export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunR
       const accepted = await http.submitPrompt(opts.workflow, promptId, clientId);
       // Old ComfyUI builds ignore our prompt_id: always follow the id the server returns.
       promptId = accepted.prompt_id;
+      timings.submittedAt = Date.now();
       await opts.onSubmitted?.({ promptId, clientId });
     }
     const images = await waitForImages(http, promptId, opts, () => doneSignalled, (fn) => (wake = fn));
     const fetched = [];
     for (const ref of images) fetched.push({ ref, bytes: await http.view(ref) });
-    return { promptId, images: fetched, wsReconnects: socket.reconnects };
+    timings.fetchedAt = Date.now();
+    return { promptId, images: fetched, wsReconnects: socket.reconnects, timings };
   } finally {
     socket.close();
   }
@@ -74,7 +82,9 @@ async function waitForImages(
   // An attached prompt may be finished already: look at once.
   let first = true;
   for (;;) {
-    const wait = first && opts.attach ? 0 : fastPolls > 0 ? FAST_POLL_MS : opts.pollIntervalMs;
+    // A done event that arrived while we were not sleeping (during onSubmitted, or a poll) woke
+    // nobody: look at once instead of sleeping a whole poll interval.
+    const wait = (first && opts.attach) || (fastPolls === 0 && doneSignalled()) ? 0 : fastPolls > 0 ? FAST_POLL_MS : opts.pollIntervalMs;
     first = false;
     await sleepUntilWoken(Math.min(wait, Math.max(0, deadline - Date.now())), setWake, opts.signal);
     if (opts.signal?.aborted) return abandon(http, promptId, opts, opts.signal.reason as RunnerError);

@@ -14,6 +14,11 @@ export interface QueueItem {
   fault: PromptFault;
 }
 
+/** One prompt's stay on the fake GPU (epoch ms): what benchmarks measure utilisation and gaps with. */
+export interface ExecutionRecord { promptId: string; queuedAt: number; startedAt: number; endedAt: number; ok: boolean }
+
+const EXECUTION_LOG_MAX = 10_000;
+
 /** One prompt at a time, like a single GPU; queue and history live in memory. */
 export class Engine {
   readonly pending: QueueItem[] = [];
@@ -22,6 +27,8 @@ export class Engine {
   readonly history = new Map<string, Record<string, unknown>>();
   readonly accepted: QueueItem[] = [];
   readonly interrupts: string[] = [];
+  readonly executions: ExecutionRecord[] = [];
+  private readonly queuedAt = new Map<string, number>();
   private interruptFlag = false;
   private wakeInterrupt: (() => void) | null = null;
   private counter = 0;
@@ -37,6 +44,7 @@ export class Engine {
 
   enqueue(item: QueueItem): void {
     this.accepted.push(item);
+    this.queuedAt.set(item.promptId, Date.now());
     this.pending.push(item);
     this.pending.sort((a, b) => a.number - b.number);
     this.broadcastStatus();
@@ -94,6 +102,13 @@ export class Engine {
     });
   }
 
+  private logExecution(promptId: string, startedAt: number, ok: boolean): void {
+    const queuedAt = this.queuedAt.get(promptId) ?? startedAt;
+    this.queuedAt.delete(promptId);
+    this.executions.push({ promptId, queuedAt, startedAt, endedAt: Date.now(), ok });
+    if (this.executions.length > EXECUTION_LOG_MAX) this.executions.splice(0, this.executions.length - EXECUTION_LOG_MAX);
+  }
+
   private async drain(): Promise<void> {
     while (!this.stopped && this.pending.length) {
       const item = this.pending.shift()!;
@@ -103,7 +118,9 @@ export class Engine {
       const emit = (type: string, data: Record<string, unknown>) =>
         item.clientId ? this.hub.send(item.clientId, type, data) : type === "progress" && this.hub.broadcast(type, data);
       const epoch = this.epoch;
+      const startedAt = Date.now();
       const outputs = await executePrompt(item, { engine: this, hub: this.hub, files: this.files, faults: this.faults, emit });
+      this.logExecution(item.promptId, startedAt, outputs.ok);
       if (epoch !== this.epoch) {
         this.running = null;
         continue;

@@ -105,22 +105,29 @@ async function runNode(type: string, inp: Value, id: string, item: QueueItem, ct
     case "VAEDecode": return { values: [{ ...(inp.samples as Value) }] };
     case "SaveImage":
     case "PreviewImage": {
-      const images = [];
-      for (let i = 0; i < Number(img?.batch ?? 1); i++) {
-        const png = await renderFakeImage({
-          width: Number(img!.width), height: Number(img!.height), seed: Number(img!.seed ?? 0), text: String(img!.text ?? ""), index: i,
-          pngInfo: { prompt: JSON.stringify(item.prompt), workflow: JSON.stringify((item.extraData.extra_pnginfo as Value | undefined)?.workflow ?? { nodes: [] }) },
-        });
-        images.push(ctx.files.saveOutput(type === "SaveImage" ? "output" : "temp", type === "SaveImage" ? String(inp.filename_prefix) : "ComfyUI_temp", png));
-      }
+      const pngs = (img?.rendered as Promise<Buffer[]> | undefined) ?? renderAll(img!, item);
+      const images = (await pngs).map((png) =>
+        ctx.files.saveOutput(type === "SaveImage" ? "output" : "temp", type === "SaveImage" ? String(inp.filename_prefix) : "ComfyUI_temp", png));
       return { values: [], images };
     }
     default: throw new ExecutionFailed(id, type, `fake ComfyUI cannot execute ${type}`);
   }
 }
 
+function renderAll(img: Value, item: QueueItem): Promise<Buffer[]> {
+  return Promise.all(Array.from({ length: Number(img.batch ?? 1) }, (_, i) => renderFakeImage({
+    width: Number(img.width), height: Number(img.height), seed: Number(img.seed ?? 0), text: String(img.text ?? ""), index: i,
+    pngInfo: { prompt: JSON.stringify(item.prompt), workflow: JSON.stringify((item.extraData.extra_pnginfo as Value | undefined)?.workflow ?? { nodes: [] }) },
+  })));
+}
+
 async function sample(inp: Value, id: string, item: QueueItem, ctx: Ctx): Promise<Value> {
   const latent = inp.latent_image as Value;
+  const out = { ...latent, seed: Number(inp.seed), text: String((inp.positive as Value).text) };
+  // The pictures are drawn while the steps "run", so a prompt takes imageMs per image (or the
+  // drawing time, if longer) instead of imageMs plus the drawing: a fixed GPU time per image.
+  const rendered = renderAll(out, item);
+  rendered.catch(() => undefined);
   const steps = Number(inp.steps);
   const stepMs = (ctx.faults.imageMs * Number(latent.batch)) / steps;
   for (let step = 1; step <= steps; step++) {
@@ -128,5 +135,5 @@ async function sample(inp: Value, id: string, item: QueueItem, ctx: Ctx): Promis
     await ctx.engine.sleep(item.fault === "hang" && step > 1 ? "forever" : stepMs);
     ctx.emit("progress", { value: step, max: steps, prompt_id: item.promptId, node: id });
   }
-  return { ...latent, seed: Number(inp.seed), text: String((inp.positive as Value).text) };
+  return { ...out, rendered };
 }

@@ -70,6 +70,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: r.FakeDeps, 
     const e = d.engine;
     return sendJson(res, 200, { faults: d.faults.snapshot(), interrupts: e.interrupts, prompts: e.accepted.map((i) => ({ prompt_id: i.promptId, client_id: i.clientId })), wsDropped: hub.dropped });
   }
+  // Not a ComfyUI route: the execution log benchmarks read to measure GPU busy time and gaps.
+  if (url.pathname === "/fake/executions" && method === "GET") return sendJson(res, 200, { executions: d.engine.executions });
   // "Connection refused" as the runner sees it: the socket dies without an answer.
   if (d.faults.refusing) return void req.socket.destroy();
   const path = url.pathname.replace(/^\/api(?=\/)/, "");

@@ -12,7 +12,8 @@ export interface RunnerContext {
   comfy: ComfyHttp;
   localStorage: LocalStorage | null;
   authenticate(headers: IncomingHttpHeaders): Promise<string | null>;
-  handleTask(requestId: string, retryCount: number | null): Promise<TaskOutcome>;
+  /** `deliveredAt`: when the push arrived (epoch ms), the first of the job's `timings`. */
+  handleTask(requestId: string, retryCount: number | null, deliveredAt?: number): Promise<TaskOutcome>;
   /** Returns a release function, or null when at capacity. */
   admit(): (() => void) | null;
   draining(): boolean;

@@ -9,7 +9,8 @@ import type { Logger } from "../log";
 import { postprocessImage } from "../postprocess/postprocess";
 import { outputPath, thumbnailPath, type Storage } from "../storage";
 import type { JobInput } from "./job-input";
-import type { Output } from "./job.repo";
+import type { ComfyIds, Output } from "./job.repo";
+import type { JobTimings } from "./timings";
 
 export interface ExecuteDeps {
   config: Config;
@@ -19,14 +20,18 @@ export interface ExecuteDeps {
   log: Logger;
 }
 
-export interface ComfyIds { promptId: string; clientId: string }
+export type { ComfyIds } from "./job.repo";
 
 export interface ExecuteHooks {
   /** ComfyUI ids recorded by an earlier attempt, if any. */
   previous: ComfyIds | null;
+  /** Ids already saved by the claim: submit under them, and save again only if ComfyUI picks others. */
+  reserved?: ComfyIds | null;
   signal: AbortSignal;
   onProgress: (fraction: number) => void;
   onSubmitted: (ids: { promptId: string; clientId: string }) => Promise<void>;
+  /** Filled in as the job moves on. */
+  timings: JobTimings;
 }
 
 /** ComfyUI run + post-processing + storage for one claimed job; throws RunnerError. */
@@ -44,7 +49,7 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
   if (hooks.previous && (await isReusable(comfy, hooks.previous.promptId))) {
     log.info("job.comfy.reattach", { promptId: hooks.previous.promptId });
     const run = await runPrompt(comfy, { ...common, ...hooks.previous, workflow: template.workflow, attach: true });
-    return storeOutputs(deps, requestId, job, run.images, hooks.signal);
+    return finish(deps, requestId, job, run, hooks);
   }
   let inputImage: string | undefined;
   if (r.inputImagePath) {
@@ -61,9 +66,18 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
     if (e instanceof RenderError) throw errors.invalidRequest(e.message);
     throw e;
   }
-  const run = await runPrompt(comfy, { ...common, workflow, onSubmitted: hooks.onSubmitted });
+  const reserved = hooks.reserved ?? null;
+  const onSubmitted = (ids: ComfyIds) => (reserved && ids.promptId === reserved.promptId ? undefined : hooks.onSubmitted(ids));
+  const run = await runPrompt(comfy, { ...common, workflow, ...(reserved ?? {}), onSubmitted });
   log.info("job.comfy.done", { promptId: run.promptId, images: run.images.length, wsReconnects: run.wsReconnects });
-  return storeOutputs(deps, requestId, job, run.images, hooks.signal);
+  return finish(deps, requestId, job, run, hooks);
+}
+
+async function finish(deps: ExecuteDeps, requestId: string, job: JobInput, run: RunResult, hooks: ExecuteHooks): Promise<Output[]> {
+  Object.assign(hooks.timings, run.timings);
+  const outputs = await storeOutputs(deps, requestId, job, run.images, hooks.signal);
+  hooks.timings.storedAt = Date.now();
+  return outputs;
 }
 
 async function isReusable(comfy: ComfyHttp, promptId: string): Promise<boolean> {
@@ -78,13 +92,14 @@ async function storeOutputs(deps: ExecuteDeps, requestId: string, job: JobInput,
   const outputs: Output[] = [];
   for (const [i, img] of images.entries()) {
     if (signal.aborted) throw signal.reason as RunnerError;
-    const processed = await postprocessImage(img.bytes, { format: config.OUTPUT_FORMAT, quality: config.OUTPUT_QUALITY, thumbnailSize: config.THUMBNAIL_SIZE })
+    const processed = await postprocessImage(img.bytes, {
+      format: config.OUTPUT_FORMAT, quality: config.OUTPUT_QUALITY, thumbnailSize: config.THUMBNAIL_SIZE, webpEffort: config.OUTPUT_WEBP_EFFORT,
+    })
       .catch((e) => { throw errors.postprocessFailed(e); });
     const path = outputPath(job.userId, requestId, i, processed.ext);
     const thumb = thumbnailPath(job.userId, requestId, i);
     try {
-      await storage.put(path, processed.bytes, processed.contentType);
-      await storage.put(thumb, processed.thumbnail, "image/webp");
+      await Promise.all([storage.put(path, processed.bytes, processed.contentType), storage.put(thumb, processed.thumbnail, "image/webp")]);
     } catch (e) {
       throw errors.storageUnavailable(e);
     }

@@ -7,6 +7,7 @@ import { parseJobInput } from "./job-input";
 import * as repo from "./job.repo";
 import { ProgressThrottle, SAMPLING_SHARE } from "./progress-throttle";
 import { SerialQueue } from "./serial";
+import { timingSpans, type JobTimings } from "./timings";
 
 export interface TaskDeps extends ExecuteDeps { db: Firestore; instanceId: string }
 export interface TaskOutcome { status: number; body: Record<string, unknown> }
@@ -15,15 +16,18 @@ export interface TaskOutcome { status: number; body: Record<string, unknown> }
  * One task delivery. 2xx = Cloud Tasks is done with it (success, permanent failure, nothing to
  * do); non-2xx = redeliver later (job busy elsewhere or a retryable error, job left claimable).
  */
-export async function handleTask(deps: TaskDeps, requestId: string, retryCount: number | null, shutdown: AbortSignal): Promise<TaskOutcome> {
+export async function handleTask(
+  deps: TaskDeps, requestId: string, retryCount: number | null, shutdown: AbortSignal, deliveredAt = Date.now(),
+): Promise<TaskOutcome> {
   const { db, config } = deps;
   const log = deps.log.child({ requestId });
   const owner = `${deps.instanceId}/${randomUUID()}`;
   const leaseMs = config.LEASE_SECONDS * 1000;
-  const claim = await repo.claimJob(db, requestId, owner, leaseMs);
+  const claim = await repo.claimJob(db, requestId, owner, leaseMs, Date.now(), { promptId: randomUUID(), clientId: randomUUID() });
   if (claim.kind !== "claim") return skip(claim.kind, claim.status, retryCount, log);
   const started = Date.now();
-  log.info("job.claimed", { attempt: claim.attempts, retryCount });
+  const timings: JobTimings = { deliveredAt, claimedAt: started };
+  log.info("job.claimed", { attempt: claim.attempts, retryCount, claimMs: started - deliveredAt });
   const abort = new AbortController();
   const onShutdown = () => abort.abort(errors.shuttingDown());
   shutdown.addEventListener("abort", onShutdown, { once: true });
@@ -35,7 +39,7 @@ export async function handleTask(deps: TaskDeps, requestId: string, retryCount: 
       (e) => log.warn("job.lease_renew_failed", { error: e }),
     );
   }, Math.max(1000, leaseMs / 3));
-  const throttle = new ProgressThrottle(config.PROGRESS_WRITE_INTERVAL_MS);
+  const throttle = new ProgressThrottle(config.PROGRESS_WRITE_INTERVAL_MS, undefined, started);
   const onProgress = (fraction: number) => {
     const value = throttle.offer(fraction * SAMPLING_SHARE, Date.now());
     if (value !== null) writes.run(() => repo.writeProgress(db, requestId, owner, value)).catch((e) => log.warn("job.progress_write_failed", { error: e }));
@@ -44,10 +48,11 @@ export async function handleTask(deps: TaskDeps, requestId: string, retryCount: 
     const job = parseJobInput(claim.data);
     const previous = claim.data.comfy?.promptId && claim.data.comfy?.clientId ? (claim.data.comfy as ComfyIds) : null;
     const outputs = await executeJob({ ...deps, log }, requestId, claim.attempts, job, {
-      previous, signal: abort.signal, onProgress, onSubmitted: (ids) => writes.run(() => repo.recordComfyIds(db, requestId, owner, ids)).then(() => undefined),
+      previous, reserved: claim.reserved, signal: abort.signal, onProgress, timings,
+      onSubmitted: (ids) => writes.run(() => repo.recordComfyIds(db, requestId, owner, ids)).then(() => undefined),
     });
-    if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started)))) return leaseLost(log, requestId);
-    log.info("job.succeeded", { outputs: outputs.length, durationMs: Date.now() - started });
+    if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started, timings)))) return leaseLost(log, requestId);
+    log.info("job.succeeded", { outputs: outputs.length, durationMs: Date.now() - started, timings: timingSpans(timings) });
     return { status: 200, body: { result: "succeeded", outputs: outputs.length } };
   } catch (e) {
     return settleError(deps, requestId, owner, toRunnerError(e), retryCount, claim.attempts, started, log, writes);

@@ -1,19 +1,25 @@
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { decideClaim } from "./claim-decision";
+import { timingsToFirestore, type JobTimings } from "./timings";
 
 export const requestDoc = (db: Firestore, id: string) => db.collection("generationRequests").doc(id);
 
+export interface ComfyIds { promptId: string; clientId: string }
+
 export type Claim =
   | { kind: "unknown" | "terminal" | "busy" | "invalid"; status?: unknown }
-  | { kind: "claim"; data: FirebaseFirestore.DocumentData; attempts: number };
+  | { kind: "claim"; data: FirebaseFirestore.DocumentData; attempts: number; reserved: ComfyIds | null };
 
 export interface Output { path: string; thumbnailPath: string; contentType: string; width: number; height: number; bytes: number; seed: number }
 
 /**
  * queued (or running with an expired lease) → running under our lease; all reads before writes.
  * `progress` is left as is: writes never lower it, so a retried job never appears to go backwards.
+ * A job without ComfyUI ids gets `fresh` ones in the same write (`reserved`), so submitting the
+ * prompt needs no second transaction; a runner that dies before submitting leaves ids that
+ * ComfyUI does not know, which the next attempt treats as "not reusable" and replaces.
  */
-export async function claimJob(db: Firestore, id: string, owner: string, leaseMs: number, now = Date.now()): Promise<Claim> {
+export async function claimJob(db: Firestore, id: string, owner: string, leaseMs: number, now = Date.now(), fresh: ComfyIds | null = null): Promise<Claim> {
   return db.runTransaction(async (tx) => {
     const snap = await tx.get(requestDoc(db, id));
     const data = snap.data();
@@ -21,14 +27,16 @@ export async function claimJob(db: Firestore, id: string, owner: string, leaseMs
     if (kind !== "claim") return { kind, status: data?.status } as Claim;
     const attempts = (typeof data!.attempts === "number" ? data!.attempts : 0) + 1;
     const ts = Timestamp.fromMillis(now);
+    const reserved = fresh && !data!.comfy?.promptId ? fresh : null;
     tx.update(snap.ref, {
       status: "running",
       attempts,
       lease: { owner, expiresAt: Timestamp.fromMillis(now + leaseMs) },
       updatedAt: ts,
       ...(data!.startedAt ? {} : { startedAt: ts }),
+      ...(reserved ? { comfy: reserved } : {}),
     });
-    return { kind: "claim", data: data!, attempts };
+    return { kind: "claim", data: data!, attempts, reserved };
   });
 }
 
@@ -53,13 +61,17 @@ export const writeProgress = (db: Firestore, id: string, owner: string, progress
 export const recordComfyIds = (db: Firestore, id: string, owner: string, comfy: { promptId: string; clientId: string }) =>
   whileOwner(db, id, owner, () => ({ comfy }));
 
-export function completeJob(db: Firestore, id: string, owner: string, outputs: Output[], attemptStartedMs: number): Promise<boolean> {
+export function completeJob(
+  db: Firestore, id: string, owner: string, outputs: Output[], attemptStartedMs: number, timings: JobTimings = { deliveredAt: attemptStartedMs },
+): Promise<boolean> {
   const now = Date.now();
+  timings.completedAt = now;
   return whileOwner(db, id, owner, () => ({
     status: "succeeded", outputs, progress: 1, error: null, lease: null,
-    finishedAt: Timestamp.fromMillis(now), durationMs: now - attemptStartedMs,
+    finishedAt: Timestamp.fromMillis(now), durationMs: now - attemptStartedMs, timings: timingsToFirestore(timings),
   }));
 }
+
 
 /** Ends the job `failed`; the functions package sees the status and refunds (never the runner). */
 export function failJob(db: Firestore, id: string, owner: string, error: { code: string; message: string }, attemptStartedMs: number): Promise<boolean> {

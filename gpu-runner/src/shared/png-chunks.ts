@@ -57,3 +57,16 @@ export function readPngText(png: Buffer): Record<string, string> {
   }
   return out;
 }
+
+// Chunks that carry pixels or how to show them; everything else (tEXt/iTXt/zTXt with ComfyUI's
+// prompt and workflow, eXIf, tIME, private chunks) is dropped. An allowlist, so nothing unknown leaks.
+const PIXEL_CHUNKS = new Set(["IHDR", "PLTE", "IDAT", "IEND", "tRNS", "gAMA", "cHRM", "sRGB", "iCCP", "sBIT", "pHYs"]);
+
+/** The same PNG without its metadata, pixels untouched (no decode, no re-encode). */
+export function stripPngMetadata(png: Buffer): { bytes: Buffer; width: number; height: number } {
+  const chunks = readPngChunks(png);
+  const ihdr = chunks[0];
+  if (ihdr?.type !== "IHDR" || chunks.at(-1)?.type !== "IEND") throw new Error("PNG without IHDR/IEND");
+  const kept = chunks.filter((c) => PIXEL_CHUNKS.has(c.type)).map((c) => encodeChunk(c.type, c.data));
+  return { bytes: Buffer.concat([SIGNATURE, ...kept]), width: ihdr.data.readUInt32BE(0), height: ihdr.data.readUInt32BE(4) };
+}

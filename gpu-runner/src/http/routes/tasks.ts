@@ -11,6 +11,7 @@ const fail = (res: ServerResponse, status: number, code: string, message: string
 
 /** POST /tasks/generate: auth → body → admission → the job. */
 export async function postGenerate(req: IncomingMessage, res: ServerResponse, ctx: RunnerContext): Promise<void> {
+  const deliveredAt = Date.now();
   const caller = await ctx.authenticate(req.headers);
   if (!caller) return fail(res, 401, "UNAUTHENTICATED", "missing or invalid credentials");
   let requestId: string;
@@ -27,7 +28,7 @@ export async function postGenerate(req: IncomingMessage, res: ServerResponse, ct
   try {
     const retryHeader = req.headers["x-cloudtasks-taskretrycount"];
     const retryCount = typeof retryHeader === "string" && /^\d+$/.test(retryHeader) ? Number(retryHeader) : null;
-    const outcome = await ctx.handleTask(requestId, retryCount);
+    const outcome = await ctx.handleTask(requestId, retryCount, deliveredAt);
     sendJson(res, outcome.status, outcome.body);
   } finally {
     release();
