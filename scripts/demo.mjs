@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ports, PROJECT_ID, REGION, repoRoot } from "./lib/env.mjs";
+import { signIn } from "./lib/emulator-users.mjs";
 
 const p = ports();
 const fnBase = `http://127.0.0.1:${p.functions}/${PROJECT_ID}/${REGION}`;
@@ -35,17 +36,6 @@ async function call(name, token, { method = "GET", body, query } = {}) {
   return out;
 }
 
-async function signIn() {
-  const res = await fetch(`http://127.0.0.1:${p.auth}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=fake-api-key`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password, returnSecureToken: true }),
-  });
-  const out = await json(res);
-  if (!out.idToken) throw new Error(`sign-in as ${email} failed: ${out.error?.message ?? res.status}`);
-  return out.idToken;
-}
-
 /** Where the dev stack's local storage keeps a file served at /files/{path}. */
 function localPathOf(url) {
   const u = new URL(url);
@@ -57,7 +47,7 @@ function localPathOf(url) {
 
 async function main() {
   console.log(`signing in as ${email} (Auth emulator :${p.auth})`);
-  const token = await signIn();
+  const token = await signIn(`127.0.0.1:${p.auth}`, email, password);
   const before = await call("getUserCredits", token, { query: { limit: 1 } });
   console.log(`balance before: ${before.currentCredits}`);
   const body = { model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt: process.argv[2] || "A cat in space" };

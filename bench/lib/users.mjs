@@ -1,28 +1,15 @@
 // Benchmark users: created with the Admin SDK (Auth + users/{uid} + its grant, so the ledger
 // invariant holds from the start) and signed in through the Auth emulator like a client.
 import { getAuth } from "firebase-admin/auth";
+import { createFundedUser, signIn } from "../../scripts/lib/emulator-users.mjs";
 
 const PASSWORD = "password123";
-
-export async function signIn(authHost, email) {
-  const res = await fetch(`http://${authHost}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=bench`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password: PASSWORD, returnSecureToken: true }),
-  });
-  const out = await res.json();
-  if (!out.idToken) throw new Error(`sign-in of ${email} failed: ${JSON.stringify(out)}`);
-  return out.idToken;
-}
 
 export async function makeUser(app, db, tag, credits) {
   const uid = `bench_${Date.now().toString(36)}_${tag}`;
   const email = `${uid}@bench.example.com`;
-  await getAuth(app).createUser({ uid, email, password: PASSWORD });
-  const now = new Date();
-  const batch = db.batch();
-  batch.set(db.doc(`users/${uid}`), { email, role: "user", credits, createdAt: now, updatedAt: now });
-  batch.set(db.doc(`users/${uid}/ledger/grant-bench`), { type: "grant", amount: credits, balanceAfter: credits, reason: "bench", actor: "bench", createdAt: now });
-  await batch.commit();
-  return { uid, token: await signIn(process.env.FIREBASE_AUTH_EMULATOR_HOST, email) };
+  await createFundedUser(getAuth(app), db, { uid, email, password: PASSWORD, credits, grantId: "grant-bench", reason: "bench", actor: "bench" });
+  return { uid, token: await signIn(process.env.FIREBASE_AUTH_EMULATOR_HOST, email, PASSWORD) };
 }
 
 /** Creates `count` users a few at a time (the Auth emulator is single-threaded). */

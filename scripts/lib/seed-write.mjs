@@ -3,6 +3,7 @@ import { initializeApp } from "firebase-admin/app";
 import { getAuth } from "firebase-admin/auth";
 import { getFirestore, Timestamp } from "firebase-admin/firestore";
 import { PROJECT_ID, users, catalog } from "./seed-data.mjs";
+import { createFundedUser } from "./emulator-users.mjs";
 
 export async function writeSeed() {
   const app = initializeApp({ projectId: PROJECT_ID });
@@ -10,19 +11,7 @@ export async function writeSeed() {
   const db = getFirestore(app);
   const now = Timestamp.fromDate(new Date("2026-01-05T00:00:00Z"));
   for (const u of users) {
-    await auth.createUser({ uid: u.uid, email: u.email, password: u.password, emailVerified: true });
-    if (u.role !== "user") await auth.setCustomUserClaims(u.uid, { role: u.role });
-    const batch = db.batch();
-    batch.set(db.doc(`users/${u.uid}`), { email: u.email, role: u.role, credits: u.credits, createdAt: now, updatedAt: now });
-    batch.set(db.doc(`users/${u.uid}/ledger/grant-seed`), {
-      type: "grant",
-      amount: u.credits,
-      balanceAfter: u.credits,
-      reason: "seed balance",
-      actor: "system:seed",
-      createdAt: now,
-    });
-    await batch.commit();
+    await createFundedUser(auth, db, { ...u, grantId: "grant-seed", reason: "seed balance", actor: "system:seed", at: now, emailVerified: true });
   }
   for (const [kind, items] of Object.entries(catalog)) {
     const batch = db.batch();

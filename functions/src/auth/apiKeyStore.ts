@@ -9,12 +9,10 @@ import { hashApiKey, hashMatches, keyRefusal, lastUsedIsStale, newApiKey, parseA
 
 export const API_KEYS = "apiKeys";
 
-/** What a verified key lets its holder do; carried on the Caller. */
+/** What a verified key lets its holder do; carried on the Caller. Its limits are read where they are counted, in the create transaction. */
 export interface KeyGrant {
   keyId: string;
   scopes: KeyScope[];
-  ratePerMinute: number | null;
-  dailyQuota: number | null;
 }
 
 export interface NewKeyInput {
@@ -34,17 +32,23 @@ export async function verifyApiKey(db: Firestore, plain: string, now: Date): Pro
   if (!parsed) throw new ApiError("UNAUTHENTICATED", "malformed API key: expected sk_live_… or sk_test_… as issued by createApiKey");
   const snap = await db.doc(`${API_KEYS}/${parsed.keyId}`).get();
   if (!snap.exists || !hashMatches(plain, snap.get("hash"))) throw new ApiError("UNAUTHENTICATED", "invalid API key");
-  const refusal = keyRefusal({ revokedAt: date(snap.get("revokedAt")), expiresAt: date(snap.get("expiresAt")) }, now);
-  if (refusal === "API_KEY_REVOKED") throw new ApiError(refusal, `API key ${snap.get("prefix")} was revoked`);
-  if (refusal === "API_KEY_EXPIRED") throw new ApiError(refusal, `API key ${snap.get("prefix")} expired at ${iso(snap.get("expiresAt"))}`);
+  assertKeyUsable(snap, now);
   if (lastUsedIsStale(date(snap.get("lastUsedAt")), now)) {
     // Best effort: a lost lastUsedAt update must never fail the caller's request.
     await snap.ref.update({ lastUsedAt: now }).catch((e) => log.warn("apiKey.last_used_write_failed", { keyId: parsed.keyId, error: String(e) }));
   }
   return {
     uid: snap.get("uid"),
-    key: { keyId: parsed.keyId, scopes: snap.get("scopes"), ratePerMinute: snap.get("ratePerMinute") ?? null, dailyQuota: snap.get("dailyQuota") ?? null },
+    key: { keyId: parsed.keyId, scopes: snap.get("scopes") },
   };
+}
+
+/** Throws API_KEY_REVOKED / API_KEY_EXPIRED for a stored key that may no longer be used (a deleted one counts as revoked). */
+export function assertKeyUsable(snap: FirebaseFirestore.DocumentSnapshot, now: Date): void {
+  const refusal = snap.exists ? keyRefusal({ revokedAt: date(snap.get("revokedAt")), expiresAt: date(snap.get("expiresAt")) }, now) : "API_KEY_REVOKED";
+  const prefix = snap.get("prefix") ?? snap.id;
+  if (refusal === "API_KEY_REVOKED") throw new ApiError(refusal, `API key ${prefix} was revoked`);
+  if (refusal === "API_KEY_EXPIRED") throw new ApiError(refusal, `API key ${prefix} expired at ${iso(snap.get("expiresAt"))}`);
 }
 
 export async function createKey(db: Firestore, env: KeyEnv, input: NewKeyInput, actor: AuditActor) {

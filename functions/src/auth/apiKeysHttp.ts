@@ -12,20 +12,20 @@ import { createKey, listKeys, revokeKey } from "./apiKeyStore";
 
 const MAX_KEY_DAYS = 3650;
 
-const createSchema = () =>
-  z.strictObject({
-    userId: z.string().min(1).max(128),
-    name: z.string().trim().min(1).max(100),
-    scopes: z.array(z.enum(KEY_SCOPES)).min(1).max(KEY_SCOPES.length).refine((s) => new Set(s).size === s.length, "must not repeat a scope").default([...KEY_SCOPES]),
-    expiresAt: z.string().datetime({ offset: true }).optional()
-      .refine((s) => !s || Date.parse(s) > Date.now(), "must be in the future")
-      .refine((s) => !s || Date.parse(s) < Date.now() + MAX_KEY_DAYS * 86_400_000, `must be within ${MAX_KEY_DAYS} days`),
-    dailyQuota: z.number().int().min(1).max(1_000_000).nullable().default(null),
-    ratePerMinute: z.number().int().min(1).max(10_000).nullable().default(null),
-  });
+// The expiry refinements read the clock when a body is parsed, so one schema serves every call.
+const createSchema = z.strictObject({
+  userId: z.string().min(1).max(128),
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(z.enum(KEY_SCOPES)).min(1).max(KEY_SCOPES.length).refine((s) => new Set(s).size === s.length, "must not repeat a scope").default([...KEY_SCOPES]),
+  expiresAt: z.string().datetime({ offset: true }).optional()
+    .refine((s) => !s || Date.parse(s) > Date.now(), "must be in the future")
+    .refine((s) => !s || Date.parse(s) < Date.now() + MAX_KEY_DAYS * 86_400_000, `must be within ${MAX_KEY_DAYS} days`),
+  dailyQuota: z.number().int().min(1).max(1_000_000).nullable().default(null),
+  ratePerMinute: z.number().int().min(1).max(10_000).nullable().default(null),
+});
 
 export const createApiKey = endpoint({ name: "createApiKey", method: "POST", access: "admin" }, async ({ caller, body }) => {
-  const input = parseInput(createSchema(), body);
+  const input = parseInput(createSchema, body);
   await adminAuth().getUser(input.userId).catch(() => {
     throw new ApiError("NOT_FOUND", `user '${input.userId}' not found`);
   });

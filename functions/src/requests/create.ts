@@ -20,8 +20,7 @@ import { priceOf } from "./pricing";
 import { renderSpec } from "./render";
 import { checkWebhookUrl } from "./webhookUrl";
 import { admitPrincipal, type PrincipalLimits } from "./rateLimit";
-import { API_KEYS } from "../auth/apiKeyStore";
-import { keyRefusal } from "../auth/apiKeys";
+import { API_KEYS, assertKeyUsable } from "../auth/apiKeyStore";
 
 export interface CreateResult {
   generationRequestId: string;
@@ -64,9 +63,9 @@ export async function createGenerationRequest(db: Firestore, caller: Caller, raw
       const [existing, user, key] = await Promise.all([tx.get(requestRef), tx.get(userRef), keyRef ? tx.get(keyRef) : null]);
       if (existing.exists) return replayOf(existing, uid, fingerprint);
       const now = new Date();
-      const principal = key ?? user;
+      // A key revoked or expired since authentication must not debit.
       if (key) assertKeyUsable(key, now);
-      const usage = admitPrincipal(principal.data() ?? {}, limitsOf(caller, cfg.MAX_CREATES_PER_MINUTE), now.getTime());
+      const usage = admitPrincipal((key ?? user).data() ?? {}, limitsOf(key, cfg.MAX_CREATES_PER_MINUTE), now.getTime());
       const balance = (user.get("credits") as number | undefined) ?? 0;
       if (balance < cost) {
         throw new ApiError("INSUFFICIENT_CREDITS", `this request costs ${cost} credits; the balance is ${balance}`, { required: cost, available: balance });
@@ -151,12 +150,7 @@ function imageFacts(image: NormalizedImage, path: string) {
   return { path, width: image.width, height: image.height, sourceFormat: image.sourceFormat, sha256: image.sha256 };
 }
 
-function limitsOf(caller: Caller, defaultPerMinute: number): PrincipalLimits {
-  return { perMinute: caller.key?.ratePerMinute ?? defaultPerMinute, dailyQuota: caller.key?.dailyQuota ?? null, countDaily: !!caller.key };
-}
-
-/** A key revoked between authentication and this transaction must not debit. */
-function assertKeyUsable(key: FirebaseFirestore.DocumentSnapshot, now: Date): void {
-  const refusal = key.exists ? keyRefusal({ revokedAt: key.get("revokedAt")?.toDate() ?? null, expiresAt: key.get("expiresAt")?.toDate() ?? null }, now) : "API_KEY_REVOKED";
-  if (refusal) throw new ApiError(refusal, `API key ${key.get("prefix") ?? key.id} is no longer valid`);
+/** A key's own limits (from the snapshot this transaction read), else the per-user default. */
+function limitsOf(key: FirebaseFirestore.DocumentSnapshot | null, defaultPerMinute: number): PrincipalLimits {
+  return { perMinute: key?.get("ratePerMinute") ?? defaultPerMinute, dailyQuota: key?.get("dailyQuota") ?? null, countDaily: !!key };
 }

@@ -63,7 +63,7 @@ export interface PrincipalUsage {
  * One more create for a principal, or the error that refuses it. The daily quota is checked
  * first: when both are exhausted, its Retry-After is the one that is true.
  */
-export function admitPrincipal(usage: PrincipalUsage, limits: PrincipalLimits, nowMs: number): Required<PrincipalUsage> | { createWindow: CreateWindow } {
+export function admitPrincipal(usage: PrincipalUsage, limits: PrincipalLimits, nowMs: number): PrincipalUsage & { createWindow: CreateWindow } {
   let dailyUsage: DailyUsage | undefined;
   if (limits.countDaily || limits.dailyQuota !== null) {
     const daily = admitDaily(usage.dailyUsage, nowMs, limits.dailyQuota ?? Infinity);

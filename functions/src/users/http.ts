@@ -6,16 +6,13 @@ import { parseInput } from "../http/validate";
 import { ROLES } from "../auth/roles";
 import { firestore } from "../shared/firestore";
 import { pageOf } from "../shared/cursor";
+import { pageQuerySchema } from "../requests/schema";
 
 const iso = (t: FirebaseFirestore.Timestamp | undefined) => t?.toDate().toISOString() ?? null;
 
 export const listUsers = endpoint({ name: "listUsers", method: "GET", access: "admin" }, async ({ query }) => {
-  const cfg = config();
-  const q = parseInput(z.strictObject({
-    limit: z.coerce.number().int().min(1).max(cfg.PAGE_SIZE_MAX).default(cfg.PAGE_SIZE_DEFAULT),
-    cursor: z.string().max(512).optional(),
-    role: z.enum(ROLES).optional(),
-  }), query, "query");
+  const { limit, cursor } = pageQuerySchema(config());
+  const q = parseInput(z.strictObject({ limit, cursor, role: z.enum(ROLES).optional() }), query, "query");
   const users = firestore().collection("users");
   const { docs, nextCursor } = await pageOf(q.role ? users.where("role", "==", q.role) : users, "createdAt", q);
   return {

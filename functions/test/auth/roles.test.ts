@@ -32,7 +32,7 @@ describe("roles", () => {
 
 describe("authorize", () => {
   const token = (role: Caller["role"]): Caller => ({ uid: "u", role, via: "id-token" });
-  const key = (scopes: ("generate" | "read")[]): Caller => ({ uid: "u", role: "user", via: "api-key", key: { keyId: "k", scopes, ratePerMinute: null, dailyQuota: null } });
+  const key = (scopes: ("generate" | "read")[]): Caller => ({ uid: "u", role: "user", via: "api-key", key: { keyId: "k", scopes } });
 
   it("checks the least role for ID tokens", () => {
     expect(codeOf(() => authorize(token("user"), "user", "read"))).toBe("ok");

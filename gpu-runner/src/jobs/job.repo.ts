@@ -72,7 +72,6 @@ export function completeJob(
   }));
 }
 
-
 /** Ends the job `failed`; the functions package sees the status and refunds (never the runner). */
 export function failJob(db: Firestore, id: string, owner: string, error: { code: string; message: string }, attemptStartedMs: number): Promise<boolean> {
   const now = Date.now();

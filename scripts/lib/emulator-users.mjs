@@ -1,0 +1,27 @@
+// Users on the emulators, shared by the seed, the demo and the benchmarks: sign-in through the
+// Auth emulator's REST API, and a funded user whose balance is backed by a grant entry, so
+// credits == sum(ledger) holds from the first moment.
+
+export async function signIn(authHost, email, password) {
+  const res = await fetch(`http://${authHost}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=emulator`, {
+    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password, returnSecureToken: true }),
+  });
+  const text = await res.text();
+  let out = {};
+  try { out = JSON.parse(text); } catch { /* reported below */ }
+  if (!out.idToken) throw new Error(`sign-in as ${email} failed: ${out.error?.message ?? `${res.status} ${text.slice(0, 200)}`}`);
+  return out.idToken;
+}
+
+/**
+ * Auth user (+ role claim) and users/{uid} with `credits`, granted by ledger entry `grantId`.
+ * `at` is the timestamp written on both documents.
+ */
+export async function createFundedUser(auth, db, { uid, email, password, credits, role = "user", grantId, reason, actor, at = new Date(), emailVerified = false }) {
+  await auth.createUser({ uid, email, password, emailVerified });
+  if (role !== "user") await auth.setCustomUserClaims(uid, { role });
+  const batch = db.batch();
+  batch.set(db.doc(`users/${uid}`), { email, role, credits, createdAt: at, updatedAt: at });
+  batch.set(db.doc(`users/${uid}/ledger/${grantId}`), { type: "grant", amount: credits, balanceAfter: credits, reason, actor, createdAt: at });
+  await batch.commit();
+}
