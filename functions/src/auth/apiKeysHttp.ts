@@ -1,6 +1,7 @@
 // API key management (admins only; keys themselves can never manage keys). The plain key is in
 // the create answer and nowhere else.
 import { z } from "zod";
+import { docId } from "../http/ids";
 import { config } from "../config";
 import { endpoint } from "../http/endpoint";
 import { ApiError } from "../http/errors";
@@ -14,7 +15,7 @@ const MAX_KEY_DAYS = 3650;
 
 // The expiry refinements read the clock when a body is parsed, so one schema serves every call.
 const createSchema = z.strictObject({
-  userId: z.string().min(1).max(128),
+  userId: docId,
   name: z.string().trim().min(1).max(100),
   scopes: z.array(z.enum(KEY_SCOPES)).min(1).max(KEY_SCOPES.length).refine((s) => new Set(s).size === s.length, "must not repeat a scope").default([...KEY_SCOPES]),
   expiresAt: z.string().datetime({ offset: true }).optional()
@@ -35,7 +36,7 @@ export const createApiKey = endpoint({ name: "createApiKey", method: "POST", acc
 });
 
 export const listApiKeys = endpoint({ name: "listApiKeys", method: "GET", access: "admin" }, async ({ query }) => {
-  const { userId } = parseInput(z.strictObject({ userId: z.string().min(1).max(128) }), query, "query");
+  const { userId } = parseInput(z.strictObject({ userId: docId }), query, "query");
   return { body: { keys: await listKeys(firestore(), userId) } };
 });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { docId } from "../http/ids";
 import { config } from "../config";
 import { endpoint } from "../http/endpoint";
 import { parseInput } from "../http/validate";
@@ -16,7 +17,7 @@ export const getUserCredits = endpoint({ name: "getUserCredits", method: "GET", 
 
 const grantSchema = () =>
   z.strictObject({
-    userId: z.string().min(1).max(128),
+    userId: docId,
     amount: z.number().int().refine((n) => n !== 0, "must not be 0").refine((n) => Math.abs(n) <= config().MAX_GRANT_AMOUNT, `must be at most ${config().MAX_GRANT_AMOUNT} in absolute value`),
     reason: z.string().trim().min(3).max(500),
     idempotencyKey: z.string().min(8).max(255).optional(),

@@ -6,6 +6,7 @@ import { getFunctions } from "firebase-admin/functions";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
 import { HttpsError } from "firebase-functions/v2/https";
 import { z } from "zod";
+import { docId } from "../http/ids";
 import { targetUser } from "../auth/caller";
 import { endpoint } from "../http/endpoint";
 import { parseInput } from "../http/validate";
@@ -72,7 +73,7 @@ export async function enqueueWebhookOnUpdate(before: DocumentSnapshot | undefine
   await enqueueWebhook(after.id, status);
 }
 
-const userQuery = z.strictObject({ userId: z.string().min(1).max(128).optional() });
+const userQuery = z.strictObject({ userId: docId.optional() });
 
 const secretView = (s: { secret: string; createdAt: Date; rotatedAt: Date | null }) => ({
   secret: s.secret,
