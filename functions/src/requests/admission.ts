@@ -1,7 +1,9 @@
 // Whether a principal (an API key, or else the user) may make one more paid create, checked
-// twice: cheaply before any expensive work (decoding an input image), and exactly inside the
-// create transaction. Refusals for lack of funds count against the per-minute window too, so a
-// client hammering an empty account is rate limited like any other.
+// twice when the create carries an image: cheaply before the decode, and exactly inside the
+// create transaction. A create refused before its decode for lack of funds counts against the
+// per-minute window, so a client feeding images to an empty account is rate limited like any
+// other. (A refusal inside the transaction writes nothing: counting it there would add a write
+// to the account's hot document on every refusal.)
 import type { DocumentSnapshot, Firestore } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { API_KEYS, assertKeyUsable } from "../auth/apiKeyStore";

@@ -55,7 +55,7 @@ export async function createGenerationRequest(db: Firestore, caller: Caller, raw
   const image = input.inputImage ? await storedInputImage(db, caller, uid, cost, input.inputImage) : undefined;
   const fingerprint = paramsHash({ ...fingerprintFields(input), userId: uid, inputImageSha256: image?.sha256 });
 
-  const outcome = await runMoneyTransaction(db, async (tx): Promise<CreateResult | { refused: ApiError }> => {
+  const result = await runMoneyTransaction(db, async (tx): Promise<CreateResult> => {
     const requestRef = db.doc(`generationRequests/${requestId}`);
     const userRef = db.doc(`users/${uid}`);
     // The principal whose limits this create counts against: the API key, or else the user.
@@ -66,13 +66,8 @@ export async function createGenerationRequest(db: Firestore, caller: Caller, raw
     // A key revoked or expired since authentication must not debit.
     if (key) assertKeyUsable(key, now);
     const usage = admitPrincipal((key ?? user).data() ?? {}, limitsOf(key, cfg.MAX_CREATES_PER_MINUTE), now.getTime());
-    const principal = key?.ref ?? userRef;
     const balance = (user.get("credits") as number | undefined) ?? 0;
-    if (balance < cost) {
-      // Counted like a create (minute window only), so hammering an empty account is rate limited.
-      tx.set(principal, { createWindow: usage.createWindow }, { merge: true });
-      return { refused: insufficientCredits(cost, balance) };
-    }
+    if (balance < cost) throw insufficientCredits(cost, balance);
     const balanceAfter = balance - cost;
     const seed = input.seed ?? randomInt(0, 2 ** 32);
     tx.set(requestRef, {
@@ -118,13 +113,12 @@ export async function createGenerationRequest(db: Firestore, caller: Caller, raw
     addUsage(db, tx, uid, now, { requests: 1, images: input.numImages, creditsDebited: cost }, now);
     return { generationRequestId: requestId, deductedCredits: cost, currentCredits: balanceAfter, status: "queued", replayed: false };
   });
-  if ("refused" in outcome) throw outcome.refused;
 
-  if (!outcome.replayed) {
+  if (!result.replayed) {
     log.info("generation request created", { requestId, uid, cost, model: model.id, size: size.id, numImages: input.numImages });
     await dispatchAfterCommit(db, requestId, deps.dispatcher);
   }
-  return outcome;
+  return result;
 }
 
 /**
