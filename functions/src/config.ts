@@ -55,6 +55,10 @@ const schema = z.object({
   MAX_GRANT_AMOUNT: int(1_000_000),
   /** Paid creates per user per minute; more get RATE_LIMITED (429) with Retry-After. */
   MAX_CREATES_PER_MINUTE: int(120),
+  /** How long an instance trusts that an API key's Auth account is enabled (a disabled account's keys stop within this). */
+  API_KEY_ACCOUNT_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(30),
+  /** After a rotation, deliveries are signed with the old webhook secret too for this long. */
+  WEBHOOK_SECRET_OVERLAP_SECONDS: z.coerce.number().int().nonnegative().default(86_400),
   CATALOG_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
   PAGE_SIZE_DEFAULT: int(20),
   PAGE_SIZE_MAX: int(100),

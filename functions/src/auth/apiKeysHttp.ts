@@ -8,7 +8,7 @@ import { ApiError } from "../http/errors";
 import { parseInput } from "../http/validate";
 import { actorOf } from "../audit/audit";
 import { adminAuth, firestore } from "../shared/firestore";
-import { KEY_SCOPES } from "./apiKeys";
+import { DEFAULT_KEY_SCOPES, KEY_SCOPES } from "./apiKeys";
 import { createKey, listKeys, revokeKey } from "./apiKeyStore";
 
 const MAX_KEY_DAYS = 3650;
@@ -17,7 +17,7 @@ const MAX_KEY_DAYS = 3650;
 const createSchema = z.strictObject({
   userId: docId,
   name: z.string().trim().min(1).max(100),
-  scopes: z.array(z.enum(KEY_SCOPES)).min(1).max(KEY_SCOPES.length).refine((s) => new Set(s).size === s.length, "must not repeat a scope").default([...KEY_SCOPES]),
+  scopes: z.array(z.enum(KEY_SCOPES)).min(1).max(KEY_SCOPES.length).refine((s) => new Set(s).size === s.length, "must not repeat a scope").default([...DEFAULT_KEY_SCOPES]),
   expiresAt: z.string().datetime({ offset: true }).optional()
     .refine((s) => !s || Date.parse(s) > Date.now(), "must be in the future")
     .refine((s) => !s || Date.parse(s) < Date.now() + MAX_KEY_DAYS * 86_400_000, `must be within ${MAX_KEY_DAYS} days`),

@@ -5,6 +5,8 @@ import { ApiError } from "../http/errors";
 import { log } from "../shared/log";
 import type { KeyScope } from "./apiKeys";
 import { verifyApiKey, type KeyGrant } from "./apiKeyStore";
+import { AccountStateCache } from "./accountState";
+import { config } from "../config";
 import { hasRole, isElevated, roleOf, type Role } from "./roles";
 
 export type { Role } from "./roles";
@@ -19,13 +21,16 @@ export interface Caller {
 
 export const isAdmin = (c: Caller) => hasRole(c.role, "admin");
 
+let accounts: AccountStateCache | undefined;
+const accountStates = () => (accounts ??= new AccountStateCache(adminAuth(), config().API_KEY_ACCOUNT_CACHE_SECONDS * 1000));
+
 export async function authenticate(headers: Record<string, string | string[] | undefined>, now = new Date()): Promise<Caller> {
   const authz = header(headers, "authorization");
   const apiKey = header(headers, "x-api-key");
   if (authz) return fromIdToken(authz);
   if (apiKey) {
     // A key always acts as its user with the `user` role, whatever that user's own role is.
-    const { uid, key } = await verifyApiKey(firestore(), apiKey.trim(), now);
+    const { uid, key } = await verifyApiKey(firestore(), apiKey.trim(), now, accountStates());
     return { uid, role: "user", via: "api-key", key };
   }
   throw new ApiError("UNAUTHENTICATED", "missing credentials: send 'Authorization: Bearer <ID token>' or 'X-API-Key'");

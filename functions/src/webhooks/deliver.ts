@@ -8,7 +8,7 @@ import { TERMINAL, TERMINAL_REFUNDABLE } from "../ledger/types";
 import { summaryView } from "../requests/view";
 import { checkWebhookUrl } from "../requests/webhookUrl";
 import { log } from "../shared/log";
-import { webhookSecret } from "./secret";
+import { signingSecrets, webhookSecret } from "./secret";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "./signature";
 
 export interface WebhookTask {
@@ -43,7 +43,7 @@ export async function deliverWebhook(db: Firestore, task: WebhookTask, retryCoun
   } catch {
     return skipped(task, "webhookUrl not allowed here");
   }
-  const { secret } = await webhookSecret(db, doc.get("userId"));
+  const secrets = signingSecrets(await webhookSecret(db, doc.get("userId")), new Date(nowMs));
   const body = JSON.stringify(webhookEvent(doc, task.deliveryId));
   const timestamp = Math.floor(nowMs / 1000);
   let statusCode = 0;
@@ -54,7 +54,7 @@ export async function deliverWebhook(db: Firestore, task: WebhookTask, retryCoun
       // Redirects are not followed: the signed body must go only where the owner pointed it.
       redirect: "manual",
       signal: AbortSignal.timeout(TIMEOUT_MS),
-      headers: { "content-type": "application/json", "user-agent": "imagegen-webhooks/1", [DELIVERY_HEADER]: task.deliveryId, [SIGNATURE_HEADER]: signatureHeader(secret, timestamp, body) },
+      headers: { "content-type": "application/json", "user-agent": "imagegen-webhooks/1", [DELIVERY_HEADER]: task.deliveryId, [SIGNATURE_HEADER]: signatureHeader(secrets, timestamp, body) },
       body,
     });
     statusCode = res.status;

@@ -14,7 +14,8 @@ import { TERMINAL } from "../ledger/types";
 import { adminApp, firestore } from "../shared/firestore";
 import { log } from "../shared/log";
 import { deliverWebhook as deliver, deliveryIdFor, RetryableDeliveryError, type WebhookTask } from "./deliver";
-import { rotateWebhookSecret as rotate, webhookSecret } from "./secret";
+import { rotateWebhookSecret as rotate, webhookSecret, type WebhookSecret } from "./secret";
+import { config } from "../config";
 
 const REGION = "us-central1";
 
@@ -75,19 +76,21 @@ export async function enqueueWebhookOnUpdate(before: DocumentSnapshot | undefine
 
 const userQuery = z.strictObject({ userId: docId.optional() });
 
-const secretView = (s: { secret: string; createdAt: Date; rotatedAt: Date | null }) => ({
+const secretView = (s: WebhookSecret) => ({
   secret: s.secret,
-  algorithm: "HMAC-SHA256 over `${timestamp}.${body}`, header X-Imagegen-Signature: t=<timestamp>,v1=<hex>",
+  algorithm: "HMAC-SHA256 over `${timestamp}.${body}`, header X-Imagegen-Signature: t=<timestamp>,v1=<hex>[,v1=<hex>]; accept if any v1 matches",
   createdAt: s.createdAt.toISOString(),
   rotatedAt: s.rotatedAt?.toISOString() ?? null,
+  // The old secret itself is never shown again; only how long deliveries still carry its signature.
+  previousSecretValidUntil: s.previous && s.previous.expiresAt > new Date() ? s.previous.expiresAt.toISOString() : null,
 });
 
-export const getWebhookSecret = endpoint({ name: "getWebhookSecret", method: "GET", access: "user", scope: "read" }, async ({ caller, query }) => {
+export const getWebhookSecret = endpoint({ name: "getWebhookSecret", method: "GET", access: "user", scope: "webhooks" }, async ({ caller, query }) => {
   const { userId } = parseInput(userQuery, query, "query");
   return { body: secretView(await webhookSecret(firestore(), targetUser(caller, userId))) };
 });
 
-export const rotateWebhookSecret = endpoint({ name: "rotateWebhookSecret", method: "POST", access: "user", scope: "generate" }, async ({ caller, body }) => {
+export const rotateWebhookSecret = endpoint({ name: "rotateWebhookSecret", method: "POST", access: "user", scope: "webhooks" }, async ({ caller, body }) => {
   const { userId } = parseInput(userQuery, body ?? {});
-  return { body: secretView(await rotate(firestore(), targetUser(caller, userId))) };
+  return { body: secretView(await rotate(firestore(), targetUser(caller, userId), config().WEBHOOK_SECRET_OVERLAP_SECONDS)) };
 });
