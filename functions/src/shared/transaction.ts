@@ -18,13 +18,30 @@ export function isContention(err: unknown): boolean {
   return typeof e?.message === "string" && /Exceeded maximum number of retries/.test(e.message);
 }
 
+/**
+ * A transaction the server closed under us (held past its deadline while waiting for locks, as
+ * the emulator does on a loaded machine). The SDK retries only one spelling of it; an
+ * INVALID_ARGUMENT answer means nothing was committed, so running it again is safe.
+ */
+export function isClosedTransaction(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return e?.code === 3 && typeof e.message === "string" && /transaction (is invalid or closed|has expired)/i.test(e.message);
+}
+
+const CLOSED_RERUNS = 2;
+
 export async function runMoneyTransaction<T>(db: Firestore, fn: (tx: Transaction) => Promise<T>, opts: { maxAttempts?: number } = {}): Promise<T> {
-  try {
-    return await db.runTransaction(fn, { maxAttempts: opts.maxAttempts ?? MONEY_TX_ATTEMPTS });
-  } catch (err) {
-    if (isContention(err)) {
-      throw new ApiError("UNAVAILABLE", "this account is busy with other requests; retry shortly (with the same idempotencyKey, it is charged once)", { retryAfterSeconds: 2 });
+  for (let run = 0; ; run++) {
+    try {
+      return await db.runTransaction(fn, { maxAttempts: opts.maxAttempts ?? MONEY_TX_ATTEMPTS });
+    } catch (err) {
+      if (isClosedTransaction(err) && run < CLOSED_RERUNS) continue;
+      throw asRetryable(err);
     }
-    throw err;
   }
+}
+
+function asRetryable(err: unknown): unknown {
+  if (!isContention(err) && !isClosedTransaction(err)) return err;
+  return new ApiError("UNAVAILABLE", "this account is busy with other requests; retry shortly (with the same idempotencyKey, it is charged once)", { retryAfterSeconds: 2 });
 }

@@ -79,6 +79,17 @@ describe("item 5: contention that outlasts the retry bound is a clear retryable 
     expect({ code: err.code, status: err.status, retry: err.details.retryAfterSeconds }).toEqual({ code: "UNAVAILABLE", status: 503, retry: 2 });
   });
 
+  it("runs a transaction the server closed under it again (nothing was committed), then succeeds", async () => {
+    let runs = 0;
+    const result = await runMoneyTransaction(firestore(), async (tx) => {
+      runs++;
+      await tx.get(firestore().doc("users/closed-probe"));
+      if (runs === 1) throw Object.assign(new Error("3 INVALID_ARGUMENT: Transaction is invalid or closed."), { code: 3 });
+      return "ok";
+    });
+    expect({ result, runs }).toEqual({ result: "ok", runs: 2 });
+  });
+
   it("recognises the SDK's own give-up error, and leaves real errors alone", () => {
     expect(isContention(new Error("Exceeded maximum number of retries allowed."))).toBe(true);
     expect(isContention(aborted())).toBe(true);
