@@ -44,3 +44,23 @@ describe("functions configuration", () => {
     expect(c).toMatchObject({ EMULATED: true, DISPATCH_MODE: "tasks-emulator", STORAGE_BACKEND: "local", RUNNER_URL: "http://127.0.0.1:8090" });
   });
 });
+
+describe("start-up (the built functions entry point)", () => {
+  const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+  const path = require("node:path") as typeof import("node:path");
+  const entry = path.join(__dirname, "../../lib/index.js");
+  // Only the variables a deployed instance might have: no emulator hosts.
+  const load = (env: Record<string, string>) => spawnSync(process.execPath, ["-e", `require(${JSON.stringify(entry)})`], { env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8" });
+
+  it("refuses to load deployed without the dispatch settings, naming them", () => {
+    const r = load({ GCLOUD_PROJECT: "p", STORAGE_BUCKET: "p-images" });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("TASKS_SERVICE_ACCOUNT: required");
+    expect(r.stderr).toContain("RUNNER_URL: required");
+  });
+
+  it("loads with a complete deployed configuration", () => {
+    const r = load(DEPLOYED_OK);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+  });
+});
