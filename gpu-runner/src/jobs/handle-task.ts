@@ -79,7 +79,8 @@ async function settleError(
   // Users see the code and a fixed message; the detail (exception text, paths) is logged only.
   const detail = { error: err.message, details: err.details, cause: err.cause, attempts, retryCount };
   if (!err.retryable || last) {
-    const error = err.retryable ? publicError("MAX_ATTEMPTS_EXCEEDED", attempts, err.code) : publicError(err.code);
+    const tried = Math.max((retryCount ?? -1) + 1, attempts);
+    const error = err.retryable ? publicError("MAX_ATTEMPTS_EXCEEDED", tried, err.code) : publicError(err.code);
     if (!(await writes.run(() => repo.failJob(db, requestId, owner, error, started)))) return leaseLost(log, requestId);
     log.error("job.failed", { code: error.code, causeCode: err.code, ...detail });
     await cleanUpComfyFiles(deps, requestId, log);
