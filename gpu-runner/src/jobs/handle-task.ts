@@ -97,8 +97,9 @@ async function settleError(
 async function cleanUpComfyFiles(deps: TaskDeps, requestId: string, log: TaskDeps["log"]): Promise<void> {
   if (!deps.comfyFolders) return;
   try {
+    const t0 = Date.now();
     const removed = await removeJobFiles(deps.comfyFolders, requestId);
-    log.debug("job.comfy_files_removed", { removed });
+    log.debug("job.comfy_files_removed", { removed, ms: Date.now() - t0 });
   } catch (e) {
     log.warn("job.comfy_files_cleanup_failed", { error: e });
   }
