@@ -29,7 +29,12 @@ describe("doctor: pure checks", () => {
 
   it("names the taken ports and suggests the next offset", () => {
     expect(checkPorts({ firestore: 8080, auth: 9099 }, [], 0).status).toBe("ok");
-    expect(checkPorts({ firestore: 10080, auth: 11099 }, ["firestore"], 2000)).toMatchObject({ status: "fail", text: "in use: firestore 10080", fix: expect.stringMatching(/IMAGEGEN_PORT_OFFSET=3000/) });
+    expect(checkPorts({ firestore: 11080, auth: 12099 }, ["firestore"], 3000)).toMatchObject({ status: "fail", text: "in use: firestore 11080", fix: expect.stringMatching(/IMAGEGEN_PORT_OFFSET=4000/) });
+  });
+
+  it("refuses an offset that puts a port on fetch's blocked list (2000: Firestore on 10080)", async () => {
+    expect(checkPorts({ firestore: 10080, auth: 11099 }, [], 2000)).toMatchObject({ status: "fail", text: 'Node\'s fetch refuses firestore 10080 (a "bad port" of the Fetch standard)', fix: expect.stringMatching(/IMAGEGEN_PORT_OFFSET=3000/) });
+    await expect(fetch("http://127.0.0.1:10080/")).rejects.toMatchObject({ cause: expect.objectContaining({ message: "bad port" }) });
   });
 
   it("cross-checks what the functions send against what the runner accepts", () => {
