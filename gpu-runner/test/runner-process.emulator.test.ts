@@ -61,9 +61,8 @@ describe("SIGTERM drain (Cloud Run: SIGKILL 10 s after SIGTERM)", () => {
     return { child, exited, url: `http://127.0.0.1:${port}`, logs: () => out };
   }
 
-  it("releases a hanging job and exits on its own well inside the grace; a retry then completes it exactly once", async () => {
-    const grace = 5;
-    const r = await spawnRunner({ SHUTDOWN_GRACE_SECONDS: String(grace), DRAIN_TIMEOUT_SECONDS: "1" });
+  it("with the defaults, releases a hanging job and exits inside Cloud Run's 10 s; a retry then completes it exactly once", async () => {
+    const r = await spawnRunner({});
     fake.faults.set({ mode: "hang", count: 1 });
     const { id } = await queuedRequest({ batchSize: 1 });
     const pending = pushTask(r.url, id, { retryCount: 0 });
@@ -72,7 +71,8 @@ describe("SIGTERM drain (Cloud Run: SIGKILL 10 s after SIGTERM)", () => {
     r.child.kill("SIGTERM");
     expect(await pending).toEqual({ status: 503, body: { result: "retry", code: "SHUTTING_DOWN", message: "The runner is shutting down; the job will be retried." } });
     expect(await r.exited).toBe(0);
-    expect(Date.now() - sentAt).toBeLessThan(grace * 1000);
+    // A platform bound, not a speed claim: SIGKILL follows SIGTERM after 10 s on Cloud Run.
+    expect(Date.now() - sentAt).toBeLessThan(10_000);
     const released = await data(id);
     expect(released).toMatchObject({ status: "running", attempts: 1 });
     expect(released.lease.expiresAt.toMillis()).toBeLessThanOrEqual(Date.now());
