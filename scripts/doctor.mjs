@@ -112,8 +112,8 @@ async function main() {
   if (lines.some((l) => l.name === "build" && l.status === "fail")) return finish();
   const envs = project ? projectEnvs(project) : emulatorEnvs();
   if (!project) await portChecks(envs.fakeComfy);
-  // The functions' loadConfig takes the env to check; older builds also read the emulator flags
-  // from process.env, so this process wears the mode it checks.
+  // loadConfig decides the mode from the env it is given; emulator variables left in this shell
+  // must not make a deployed check look like the emulator (or the other way round).
   if (project) for (const k of ["FUNCTIONS_EMULATOR", "FIRESTORE_EMULATOR_HOST", "FIREBASE_AUTH_EMULATOR_HOST"]) delete process.env[k];
   else Object.assign(process.env, { FUNCTIONS_EMULATOR: "true", FIRESTORE_EMULATOR_HOST: envs.functions.FIRESTORE_EMULATOR_HOST });
   add(envFileLines("functions env", envs.fnFiles, null));

@@ -64,6 +64,7 @@ const SAFE_MESSAGES: Record<ErrorCode, string> = {
   COMFY_LOST_PROMPT: "The image generator restarted while working on this request.",
   COMFY_INTERRUPTED: "Generation was interrupted.",
   COMFY_OUTPUT_MISSING: "The image generator returned no images.",
+  COMFY_INCOMPLETE_OUTPUT: "The image generator returned fewer images than were paid for; the request is refunded in full.",
   COMFY_INVALID_WORKFLOW: "The image generator rejected this model's workflow.",
   COMFY_EXECUTION_ERROR: "The image generator failed while rendering this request.",
   INVALID_REQUEST: "This request cannot be run as stored.",
