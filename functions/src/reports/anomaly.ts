@@ -1,15 +1,19 @@
-// Spike detection for weekly counts (contract: DESIGN.md "Weekly report"; method and measured
-// precision/recall: docs/spike-detection.md).
+// Spike detection for weekly counts (contract: DESIGN.md "Weekly report"; method, labelled
+// suites and measured precision/recall: docs/spike-detection.md).
 //
 // A week is a spike when all three hold:
 // - lift: it is at least `minRatio` (2.5×, never below 2×) the expected level, so "spike" keeps
 //   the seed's meaning of "more than twice the average" and a statistically clear but modest
-//   rise (1,000 → 1,600) stays quiet;
-// - surprise: a week this high is implausible under the series' own noise, P(X >= current) below
-//   `maxTailProbability` (0.001) for X negative binomial around the expected level;
+//   rise (1,000 → 1,600) stays quiet. The bar rises with the expectation's uncertainty
+//   (`ratioMargin` standard errors), so a 2.4× bump over a level guessed 10 % low from two
+//   weeks does not pass as 2.6×;
+// - surprise: a week this high is implausible under the series' own noise, P(X >= current)
+//   below `maxTailProbability` (0.001) for X negative binomial around the expected level;
 // - volume: at least `minCount` (10) events, so 1 → 4 never pages anyone.
 // The expected level and the noise come from estimateBaseline (baseline.ts). `history` holds
-// only the weeks since the series began: no history means a new series, never a spike.
+// only the weeks since the series began: no history means a new series, never a spike. The
+// defaults were tuned on one half of a labelled suite and checked on the other half and on a
+// suite from a different generator (functions/test/reports/spike-*.ts).
 import { estimateBaseline, type Baseline } from "./baseline";
 import { logUpperTail } from "./tail";
 
@@ -108,7 +112,11 @@ function source(b: Baseline, weeks: number): string {
 function whyNot(current: number, ratio: number, needed: number, logTail: number, b: Baseline, o: Resolved): string {
   if (current <= b.expected) return "at or below the expected level";
   if (current < o.minCount) return `fewer than ${o.minCount} ${o.metric}, too few to call a spike`;
-  if (ratio < needed) return `${formatRatio(ratio)} the expected level, below the ${formatRatio(needed)} a spike needs`;
+  if (ratio < needed) {
+    // Two decimals only where one would show the lift equal to the bar it missed.
+    const digits = formatRatio(ratio) === formatRatio(needed, Math.round) ? 2 : 1;
+    return `${formatRatio(ratio, Math.floor, digits)} the expected level, below the ${formatRatio(needed, Math.round, digits)} a spike needs`;
+  }
   return `${formatRatio(ratio)} the expected level, but within this series' normal variation (${chance(logTail)})`;
 }
 
@@ -122,5 +130,10 @@ function chance(logTail: number): string {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 const round1 = (v: number) => Math.round(v * 10) / 10;
-const formatRatio = (r: number) => (Number.isFinite(r) && r < 100 ? `${r.toFixed(1)}×` : "over 100×");
+/** Rounded down by default, so a lift just short of the bar never reads as reaching it. */
+function formatRatio(r: number, round = Math.floor, digits = 1): string {
+  if (!Number.isFinite(r) || r >= 100) return "over 100×";
+  const scale = 10 ** digits;
+  return `${(round(r * scale + 1e-9) / scale).toFixed(digits)}×`;
+}
 const formatCount = (v: number) => (v >= 10 ? String(Math.round(v)) : String(round1(v)));

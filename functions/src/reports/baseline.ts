@@ -6,9 +6,9 @@
 // 2. Three readings of what is left:
 //    - new level: the series moved and stayed for at least the last two weeks, every one of them
 //      beyond the earlier weeks' noise and agreeing with each other; expected = their mean;
-//    - trend: growth or decline (Theil–Sen on log counts: the median of pairwise slopes), used
-//      only with MIN_TREND_WEEKS or more and a slope `minTrendT` standard errors from 0;
-//      expected = the fit projected one week ahead;
+//    - trend: growth or decline (Theil–Sen, the median of pairwise slopes, through the counts or
+//      their logs, whichever fits tighter), used only with MIN_TREND_WEEKS or more and a slope
+//      `minTrendT` standard errors from 0; expected = the fit projected one week ahead;
 //    - level: otherwise; expected = the mean of the weeks.
 //    A trend or level never expects less than the mean of the last three weeks: an expectation
 //    set low turns a 2.4× bump into a "3× spike", while one set a little high costs only the
@@ -58,8 +58,10 @@ const OUTLIER_TAIL = 1e-3;
 const MIN_OUTLIER_DISPERSION = 0.01;
 /** Robust standard deviations that set a week apart within the weeks after a move. */
 const OUTLIER_SD = 3.5;
-/** Fewer weeks than this cannot tell a trend from noise. */
-const MIN_TREND_WEEKS = 5;
+/** Fewer weeks than this cannot show a trend. */
+const MIN_TREND_WEEKS = 3;
+/** Fewer weeks than this cannot tell an outlier from a trend: outliers are judged against the median. */
+const MIN_OUTLIER_TREND_WEEKS = 5;
 /** Week-to-week variation assumed at least when judging a move to a new level (about 10 %). */
 const MIN_LOG_SCALE = 0.1;
 /** A trend beats a move to a new level only when its log residuals are this much tighter. */
@@ -71,17 +73,22 @@ export function estimateBaseline(h: number[], o: BaselineOptions): Baseline {
   if (h.length < 3) return finish(flatReading(h, h.map(() => true)), h, h.map(() => true), o);
   const inlier = inliers(h, o);
   const moved = newLevelReading(h, inlier);
-  const trend = h.length >= MIN_TREND_WEEKS ? trendReading(h, inlier, o.minTrendT) : null;
-  // Steady growth can look like a step: the trend wins only when it fits clearly better.
-  if (moved && !(trend && trend.spread < MOVE_PREFERENCE * moved.spread)) return finish(moved, h, inlier, o);
-  const reading = trend ?? flatReading(h, inlier);
+  const trendOver = (kept: boolean[]) => (h.length >= MIN_TREND_WEEKS ? trendReading(h, kept, o.minTrendT) : null);
+  if (moved) {
+    // Steady growth can look like a step: a trend wins only when it fits clearly better, judged
+    // with the weeks after the move counted (the outlier test may have set them all aside).
+    const kept = h.map((_, i) => inlier[i] || i >= h.length - moved.weeks);
+    const trend = trendOver(kept);
+    if (!(trend && trend.spread < MOVE_PREFERENCE * moved.spread)) return finish(moved, h, inlier, o);
+  }
+  const reading = trendOver(inlier) ?? flatReading(h, inlier);
   const recent = mean(h.filter((_, i) => inlier[i]).slice(-RECENT_WEEKS));
   return finish({ ...reading, expected: Math.max(reading.expected, recent) }, h, inlier, o);
 }
 
 /**
  * Weeks that are not outliers around a robust fit of the whole history: the median level, or
- * (with MIN_TREND_WEEKS or more) Siegel's repeated-median trend when it is tighter; it stays put
+ * (with MIN_OUTLIER_TREND_WEEKS or more) Siegel's repeated-median trend when it is tighter; it stays put
  * with up to half the weeks being outliers. The noise is Poisson plus a robust estimate of the
  * extra variation, so a 12 among weeks of 3 is an outlier and a 1,100 among weeks of 1,000 is not.
  */
@@ -91,7 +98,7 @@ function inliers(h: number[], o: BaselineOptions): boolean[] {
   const { slope, intercept } = repeatedMedian(logs);
   const sloped = logs.map((_, i) => intercept + slope * i);
   const spread = (fit: number[]) => 1.4826 * mad(logs.map((v, i) => v - fit[i]));
-  const useTrend = h.length >= MIN_TREND_WEEKS && spread(sloped) < spread(flat);
+  const useTrend = h.length >= MIN_OUTLIER_TREND_WEEKS && spread(sloped) < spread(flat);
   const fit = (useTrend ? sloped : flat).map((v) => Math.max(0, Math.exp(v) - OFFSET));
   const cv = 1.4826 * mad(h.map((v, i) => (v - fit[i]) / Math.max(fit[i], OFFSET)));
   const extra = cv * cv - 1 / Math.max(mean(fit), OFFSET);
@@ -111,16 +118,26 @@ function flatReading(h: number[], inlier: boolean[]): Reading {
   return { kind: "level", fit, expected: level, weeks: h.length, parameters: 1, spread: logSpread(h, fit, inlier) };
 }
 
-/** A trend on log counts, or null when its slope is not clearly (minT standard errors) away from 0. */
+/**
+ * A trend, or null when its slope is not clearly (minT standard errors) away from 0: compounding
+ * (a line through log counts) or linear (a line through the counts), whichever fits tighter.
+ */
 function trendReading(h: number[], inlier: boolean[], minT: number): Reading | null {
-  const logs = h.map(logCount);
-  const { slope, intercept } = theilSen(logs, inlier);
-  const fit = h.map((_, i) => Math.max(0, Math.exp(intercept + slope * i) - OFFSET));
-  const spread = logSpread(h, fit, inlier);
+  const n = h.length;
+  const compounding = theilSen(h.map(logCount), inlier);
+  const linear = theilSen(h, inlier);
+  const curves = [
+    (t: number) => Math.max(0, Math.exp(compounding.intercept + compounding.slope * t) - OFFSET),
+    (t: number) => Math.max(0, linear.intercept + linear.slope * t),
+  ];
+  const fits = curves.map((curve) => h.map((_, i) => curve(i)));
+  const spreads = fits.map((fit) => logSpread(h, fit, inlier));
+  const k = logResidualMad(h, fits[1], inlier) < logResidualMad(h, fits[0], inlier) ? 1 : 0;
+  // Significance on the log scale for both: the slope of the log fit, against its spread.
   const m = inlier.filter(Boolean).length;
-  if (Math.abs(slope) < minT * spread * Math.sqrt(12 / (m * m * m - m))) return null;
-  const expected = Math.max(0, Math.exp(intercept + slope * h.length) - OFFSET);
-  return { kind: "trend", fit, expected, weeks: h.length, parameters: 2, spread };
+  const logSlope = k === 0 ? compounding.slope : linear.slope / Math.max(mean(fits[1]), OFFSET);
+  if (Math.abs(logSlope) < minT * spreads[k] * Math.sqrt(12 / (m * m * m - m))) return null;
+  return { kind: "trend", fit: fits[k], expected: curves[k](n), weeks: n, parameters: 2, spread: spreads[k] };
 }
 
 /**
@@ -183,8 +200,11 @@ function logLevel(values: number[]): { centre: number; scale: number } {
 
 /** 1.4826 × MAD of the inliers' log residuals, at least the Poisson noise of the level. */
 function logSpread(h: number[], fit: number[], inlier: boolean[]): number {
-  const res = h.flatMap((v, i) => (inlier[i] ? [logCount(v) - logCount(fit[i])] : []));
-  return Math.max(1.4826 * mad(res), poissonLogSd(mean(fit)));
+  return Math.max(1.4826 * logResidualMad(h, fit, inlier), poissonLogSd(mean(fit)));
+}
+
+function logResidualMad(h: number[], fit: number[], inlier: boolean[]): number {
+  return mad(h.flatMap((v, i) => (inlier[i] ? [logCount(v) - logCount(fit[i])] : [])));
 }
 
 /** Standard deviation of log counts from Poisson noise alone, about 1/√μ. */
