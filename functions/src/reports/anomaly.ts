@@ -56,8 +56,8 @@ export const SPIKE_DEFAULTS = {
   maxHistory: 12,
   priorDispersion: 0.04,
   priorWeeks: 3,
-  minTrendT: 2,
-  ratioMargin: 0.25,
+  minTrendT: 2.5,
+  ratioMargin: 0.15,
 };
 /** Lift below which a week is never a spike, whatever the options. */
 export const MIN_RATIO_FLOOR = 2;

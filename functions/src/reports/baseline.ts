@@ -10,7 +10,8 @@
 //      their logs, whichever fits tighter), used only with MIN_TREND_WEEKS or more and a slope
 //      `minTrendT` standard errors from 0; expected = the fit projected one week ahead;
 //    - level: otherwise; expected = the mean of the weeks.
-//    A trend or level never expects less than the mean of the last three weeks: an expectation
+//    When both fit about equally well, the linear or compounding curve projecting higher is used.
+//    A trend or level never expects less than the mean of the last two weeks: an expectation
 //    set low turns a 2.4× bump into a "3× spike", while one set a little high costs only the
 //    weakest spikes.
 // 3. Noise is negative binomial, variance μ + φμ² (Poisson when φ = 0). φ is estimated by
@@ -65,9 +66,11 @@ const MIN_OUTLIER_TREND_WEEKS = 5;
 /** Week-to-week variation assumed at least when judging a move to a new level (about 10 %). */
 const MIN_LOG_SCALE = 0.1;
 /** A trend beats a move to a new level only when its log residuals are this much tighter. */
-const MOVE_PREFERENCE = 0.7;
+const MOVE_PREFERENCE = 0.85;
 /** Recent weeks whose mean is a floor for the expectation of a level or trend. */
-const RECENT_WEEKS = 3;
+const RECENT_WEEKS = 2;
+/** Of a linear and a compounding trend, the one projecting higher is used unless its spread is this much wider. */
+const HIGHER_CURVE_TOLERANCE = 1.2;
 
 export function estimateBaseline(h: number[], o: BaselineOptions): Baseline {
   if (h.length < 3) return finish(flatReading(h, h.map(() => true)), h, h.map(() => true), o);
@@ -132,7 +135,11 @@ function trendReading(h: number[], inlier: boolean[], minT: number): Reading | n
   ];
   const fits = curves.map((curve) => h.map((_, i) => curve(i)));
   const spreads = fits.map((fit) => logSpread(h, fit, inlier));
-  const k = logResidualMad(h, fits[1], inlier) < logResidualMad(h, fits[0], inlier) ? 1 : 0;
+  // The higher projection unless it fits clearly worse: the two often fit about equally well,
+  // and an expectation set low costs false alarms where one set a little high costs little.
+  const [hi, lo] = curves[1](n) > curves[0](n) ? [1, 0] : [0, 1];
+  const mads = fits.map((fit) => logResidualMad(h, fit, inlier));
+  const k = mads[hi] <= HIGHER_CURVE_TOLERANCE * mads[lo] ? hi : lo;
   // Significance on the log scale for both: the slope of the log fit, against its spread.
   const m = inlier.filter(Boolean).length;
   const logSlope = k === 0 ? compounding.slope : linear.slope / Math.max(mean(fits[1]), OFFSET);

@@ -11,6 +11,9 @@ describe("detectSpike on hand-made series", () => {
     ["steady linear growth stays quiet", [10, 20, 30, 40, 50, 60, 70, 80], 90, false],
     ["a 3× week after steady linear growth is a spike", [10, 20, 30, 40, 50, 60, 70, 80], 270, true],
     ["doubling with a short history stays quiet", [10, 20, 40], 80, false],
+    // Growing ~25 % a week: projecting the growth (not the mean of the last weeks) keeps 2× quiet.
+    ["a 1.8× bump on a series growing fast stays quiet", [86, 93, 90, 124, 153, 195, 242], 512, false],
+    ["a 3× week on a series growing fast is a spike", [86, 93, 90, 124, 153, 195, 242], 860, true],
     ["a slow decline, then 2.8× its level, is a spike", [100, 90, 81, 73, 66, 59, 53, 48], 150, true],
     ["an earlier spike does not hide the next", [40, 40, 200, 40, 40, 40, 40, 40], 200, true],
     ["an earlier spike does not raise the bar for normal weeks", [40, 40, 200, 40, 40, 40, 40, 40], 45, false],

@@ -1,5 +1,5 @@
 // Scores a detector on a labelled suite: confusion counts, precision and recall, overall and per
-// series shape (a suite-B series counts under each ingredient it has) and per current-week event.
+// series shape (a suite-B or -C series counts under each ingredient it has) and per current-week event.
 import { rng } from "../../../test-support/rng";
 import { logUpperTail } from "../../src/reports/tail";
 import { LABEL, normal, type LabelledSeries } from "./spike-truth";
@@ -48,7 +48,7 @@ export function evaluate(cases: LabelledSeries[], detect: Detect): Evaluation {
   const outcomes = cases.map((c) => ({ ...c, flagged: detect(c.history, c.current) }));
   return {
     overall: scoreOf(outcomes),
-    byShape: grouped(outcomes, (o) => (o.suite === "B" ? o.shape.split(", ") : [o.shape])),
+    byShape: grouped(outcomes, (o) => (o.suite === "A" ? [o.shape] : o.shape.split(", "))),
     byEvent: grouped(outcomes, (o) => [o.event]),
     errors: outcomes.filter((o) => o.flagged !== o.spike).map((o) => ({ kind: o.flagged ? "false alarm" : "miss", series: o })),
   };

@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import { detectSpike } from "../../src/reports/anomaly";
 import { evaluate, knownNoiseReference, scoreTable, type Detect, type Evaluation } from "./spike-evaluate";
+import { SUITE_C_SEED, thirdSuite } from "./spike-suite-c";
 import { MIX_BOUNDARY, SUITE_A_SEED, SUITE_B_SEED, mixedSuite, shapeSuite } from "./spike-suites";
 
 const detector: Detect = (history, current) => detectSpike(history, current).isSpike;
@@ -15,6 +16,9 @@ const tune = evaluate(a.tune, detector);
 const heldOut = evaluate(a.heldOut, detector);
 const b = mixedSuite();
 const suiteB = evaluate(b, detector);
+// Suite C was generated with a seed fixed before the last round of tuning and scored only after it.
+const c = thirdSuite();
+const suiteC = evaluate(c, detector);
 const boundary = evaluate(shapeSuite(SUITE_A_SEED, MIX_BOUNDARY).heldOut, detector);
 
 function figures(e: Evaluation): string {
@@ -23,24 +27,28 @@ function figures(e: Evaluation): string {
 
 afterAll(() => {
   // Printed so every run shows where the detector stands; the tables come from `npm run spikes`.
-  console.log(`held-out A: ${figures(heldOut)}\nB: ${figures(suiteB)}\nboundary stress: ${figures(boundary)}`);
+  console.log(`held-out A: ${figures(heldOut)}\nB: ${figures(suiteB)}\nC: ${figures(suiteC)}\nboundary stress: ${figures(boundary)}`);
   const out = process.env.SPIKE_TABLE_OUT;
   if (!out) return;
   const overall = scoreTable([
     [`A, tune half (defaults chosen here; seed ${SUITE_A_SEED})`, tune.overall],
     ["**A, held-out half**", heldOut.overall],
-    [`**B, other generator (seed ${SUITE_B_SEED})**`, suiteB.overall],
+    [`B, other generator (seed ${SUITE_B_SEED}; tuned on since)`, suiteB.overall],
+    [`**C, third generator, scored once after tuning (seed ${SUITE_C_SEED})**`, suiteC.overall],
     ["A held-out, boundary stress: spikes from 2.5×, bumps in every shape", boundary.overall],
     ["seed 004's rule (> 2× the mean) on A held-out", evaluate(a.heldOut, twiceTheMean).overall],
     ["seed 004's rule (> 2× the mean) on B", evaluate(b, twiceTheMean).overall],
+    ["seed 004's rule (> 2× the mean) on C", evaluate(c, twiceTheMean).overall],
     ["reference that knows the true noise, on A held-out", knownNoiseReference(a.heldOut)],
     ["reference that knows the true noise, on B", knownNoiseReference(b)],
+    ["reference that knows the true noise, on C", knownNoiseReference(c)],
   ], "suite");
   const sections = [
     "### Overall", overall,
     "### A, held-out half, per shape", scoreTable(heldOut.byShape, "shape"),
     "### A, held-out half, per event in the current week", scoreTable(heldOut.byEvent, "event"),
     "### B, per ingredient (a series counts under each it has)", scoreTable(suiteB.byShape, "ingredient"),
+    "### C, per ingredient (a series counts under each it has)", scoreTable(suiteC.byShape, "ingredient"),
   ];
   fs.writeFileSync(out, sections.join("\n\n") + "\n");
 });
@@ -54,12 +62,20 @@ describe("detectSpike on the labelled suites", () => {
     expect(heldOut.overall.recall).toBeGreaterThanOrEqual(0.97);
   });
 
-  it("stays near that on suite B, built by another generator and never tuned on", () => {
+  it("stays near that on suite B, built by another generator", () => {
     // A regression guard, not the acceptance bar (which is the held-out half): B's short,
     // overdispersed series hold even an estimator that knows the true noise to about 0.97–0.99
-    // (knownNoiseReference), and this detector to 0.95–0.97 (docs/spike-detection.md).
-    expect(suiteB.overall.precision).toBeGreaterThanOrEqual(0.94);
-    expect(suiteB.overall.recall).toBeGreaterThanOrEqual(0.94);
+    // (knownNoiseReference), and this detector to 0.96–0.97 (docs/spike-detection.md).
+    expect(suiteB.overall.precision).toBeGreaterThanOrEqual(0.95);
+    expect(suiteB.overall.recall).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("does not fall further on suite C, the third generator scored once after tuning", () => {
+    // A regression guard at the figures measured when C was first scored (0.858 / 0.934), well
+    // below the 0.97 goal: docs/spike-detection.md says which of C's series the detector misreads.
+    expect(suiteC.overall.series).toBe(2000);
+    expect(suiteC.overall.precision).toBeGreaterThanOrEqual(0.85);
+    expect(suiteC.overall.recall).toBeGreaterThanOrEqual(0.93);
   });
 
   it("keeps 1.5–2.4× bumps quiet and never calls a new series a spike", () => {
@@ -69,11 +85,15 @@ describe("detectSpike on the labelled suites", () => {
     expect(shape("new series (no history)").fp).toBe(0);
   });
 
-  it("beats seed 004's 'twice the average' rule on both suites", () => {
+  it("beats seed 004's 'twice the average' rule on every suite", () => {
     for (const [cases, e] of [[a.heldOut, heldOut], [b, suiteB]] as const) {
       const naive = evaluate(cases, twiceTheMean).overall;
       expect(e.overall.fp).toBeLessThan(naive.fp / 5);
       expect(e.overall.precision!).toBeGreaterThan(naive.precision!);
     }
+    // On C only a fifth as many false alarms as the naive rule's (73 against 360; see the note).
+    const naiveC = evaluate(c, twiceTheMean).overall;
+    expect(suiteC.overall.fp).toBeLessThan(naiveC.fp / 4);
+    expect(suiteC.overall.precision!).toBeGreaterThan(naiveC.precision! + 0.2);
   });
 });

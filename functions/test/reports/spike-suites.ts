@@ -3,9 +3,10 @@
 // - Suite A (`shapeSuite`) builds a fixed number of series per named shape; it is split in two
 //   halves: the detector's defaults were tuned on the "tune" half, and the "held-out" half is
 //   what docs/spike-detection.md reports and the quality gate asserts.
-// - Suite B (`mixedSuite`) was never used for tuning: each series draws its ingredients (trend,
-//   overdispersion, an earlier outlier, a level shift, a zero history) independently, with other
-//   ranges and another spike-size distribution, so it checks that the tuning did not overfit A.
+// - Suite B (`mixedSuite`): each series draws its ingredients (trend, overdispersion, an earlier
+//   outlier, a level shift, a zero history) independently, with other ranges and another
+//   spike-size distribution. It checked the first tuning on A; the second round tuned on it too,
+//   so suite C (spike-suite-c.ts) is now the check that was never tuned on.
 // Histories hold only weeks since the series began (no zero-filling), oldest first, as the report
 // passes them. A level shift always holds for at least two history weeks: a change seen for one
 // week only is indistinguishable from a spike (of that week) and cannot be labelled either way.
