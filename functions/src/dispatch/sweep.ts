@@ -40,7 +40,7 @@ export async function sweepStuckRequests(db: Firestore, opts: SweepOptions): Pro
       .where("dispatch.updatedAt", "<=", before(Math.min(opts.limits.enqueuedStaleMs, opts.limits.queuedDeadlineMs))).orderBy("dispatch.updatedAt"),
     col.where("status", "==", "running").where("lease.expiresAt", "<=", before(opts.limits.leaseGraceMs)).orderBy("lease.expiresAt"),
   ];
-  const snaps = await Promise.all(queries.map((q) => q.limit(opts.batchLimit).get()));
+  const snaps = await Promise.all(queries.map((q) => candidates(q.limit(opts.batchLimit))));
   const docs = new Map<string, DocumentSnapshot>();
   for (const s of snaps) for (const d of s.docs) docs.set(d.id, d);
   const actions = [...docs.values()].map((d) => planSweep(sweepFacts(d.id, d.data() ?? {}), nowMs, opts.limits));
@@ -53,6 +53,19 @@ export async function sweepStuckRequests(db: Firestore, opts: SweepOptions): Pro
   return summary;
 }
 
+/**
+ * One candidate query; a failure (a lock timeout while documents are busy) skips that query for
+ * this run instead of the whole sweep: the others still end and refund, and the next run retries.
+ */
+async function candidates(q: Query): Promise<{ docs: DocumentSnapshot[] }> {
+  try {
+    return await q.get();
+  } catch (err) {
+    log.warn("sweep query failed; skipped until the next run", errorFields(err));
+    return { docs: [] };
+  }
+}
+
 async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += PARALLEL) await Promise.all(items.slice(i, i + PARALLEL).map(fn));
 }
@@ -63,7 +76,7 @@ async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise
  * through the one refund path, which re-checks everything inside its transaction.
  */
 async function reconcileRefunds(db: Firestore, limit: number, summary: SweepSummary): Promise<void> {
-  const owed = await db.collection("generationRequests").where("status", "in", ["failed", "cancelled"]).where("refunded", "==", false).limit(limit).get();
+  const owed = await candidates(db.collection("generationRequests").where("status", "in", ["failed", "cancelled"]).where("refunded", "==", false).limit(limit));
   await inBatches(owed.docs, async (d) => {
     try {
       const decision = await refundIfOwed(db, d.id, "system:sweeper");
