@@ -1,5 +1,5 @@
 // Every deployed function. Each feature module owns its handlers; this file only names them.
-import { onRequest } from "firebase-functions/v2/https";
+// Every HTTPS function here must also be in openapi/registry.ts (a test checks).
 
 export { createGenerationRequest, getGenerationRequest, listGenerationRequests, cancelGenerationRequest } from "./requests/http";
 export { getUserCredits, grantCredits } from "./ledger/http";
@@ -10,7 +10,4 @@ export { listUsers } from "./users/http";
 export { scheduleWeeklyReport, weeklyReport } from "./reports";
 export { sweepStuckJobs } from "./dispatch/triggers";
 export { deliverWebhook, getWebhookSecret, rotateWebhookSecret } from "./webhooks/triggers";
-
-export const health = onRequest((_req, res) => {
-  res.json({ status: "ok" });
-});
+export { health } from "./http/health";

@@ -72,7 +72,14 @@ export async function enqueueWebhookOnUpdate(before: DocumentSnapshot | undefine
   await enqueueWebhook(after.id, status);
 }
 
-const userQuery = z.strictObject({ userId: z.string().min(1).max(128).optional() });
+export const webhookUserSchema = z.strictObject({ userId: z.string().min(1).max(128).optional() });
+
+export const webhookSecretSchema = z.strictObject({
+  secret: z.string(),
+  algorithm: z.string(),
+  createdAt: z.string().datetime(),
+  rotatedAt: z.string().datetime().nullable(),
+});
 
 const secretView = (s: { secret: string; createdAt: Date; rotatedAt: Date | null }) => ({
   secret: s.secret,
@@ -81,12 +88,20 @@ const secretView = (s: { secret: string; createdAt: Date; rotatedAt: Date | null
   rotatedAt: s.rotatedAt?.toISOString() ?? null,
 });
 
-export const getWebhookSecret = endpoint({ name: "getWebhookSecret", method: "GET", access: "user", scope: "read" }, async ({ caller, query }) => {
-  const { userId } = parseInput(userQuery, query, "query");
+export const getWebhookSecret = endpoint({
+  name: "getWebhookSecret", method: "GET", access: "user", scope: "read",
+  summary: "The HMAC secret your completion webhooks are signed with (created on first use)",
+  input: () => webhookUserSchema, output: () => webhookSecretSchema,
+}, async ({ caller, query }) => {
+  const { userId } = parseInput(webhookUserSchema, query, "query");
   return { body: secretView(await webhookSecret(firestore(), targetUser(caller, userId))) };
 });
 
-export const rotateWebhookSecret = endpoint({ name: "rotateWebhookSecret", method: "POST", access: "user", scope: "generate" }, async ({ caller, body }) => {
-  const { userId } = parseInput(userQuery, body ?? {});
+export const rotateWebhookSecret = endpoint({
+  name: "rotateWebhookSecret", method: "POST", access: "user", scope: "generate",
+  summary: "Replace the webhook signing secret at once",
+  input: () => webhookUserSchema, output: () => webhookSecretSchema,
+}, async ({ caller, body }) => {
+  const { userId } = parseInput(webhookUserSchema, body ?? {});
   return { body: secretView(await rotate(firestore(), targetUser(caller, userId))) };
 });
