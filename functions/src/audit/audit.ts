@@ -63,3 +63,5 @@ export const auditEntrySchema = z.strictObject({
 }).meta({ id: "AuditEntry" });
 
 export const auditListSchema = z.strictObject({ entries: z.array(auditEntrySchema), nextCursor: z.string().nullable() });
+
+export type AuditListReply = z.infer<typeof auditListSchema>;

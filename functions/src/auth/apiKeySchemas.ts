@@ -50,3 +50,6 @@ export const createdKeySchema = apiKeySchema.extend({
 export const keyListSchema = z.strictObject({ keys: z.array(apiKeySchema) });
 
 export const revokeResultSchema = z.strictObject({ keyId: z.string(), revokedAt: isoTime, alreadyRevoked: z.boolean() });
+
+export type ApiKeyReply = z.infer<typeof apiKeySchema>;
+export type CreatedKeyReply = z.infer<typeof createdKeySchema>;

@@ -39,3 +39,6 @@ export const grantResultSchema = z.strictObject({
   currentCredits: z.number().int(),
   replayed: z.boolean(),
 });
+
+export type CreditHistoryReply = z.infer<typeof creditHistorySchema>;
+export type LedgerEntryReply = z.infer<typeof ledgerEntrySchema>;

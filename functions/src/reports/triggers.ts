@@ -77,3 +77,5 @@ export const weeklyReport = onSchedule(
     log.info("report.scheduled", { week, job: event.jobName, anomaly: report.anomaly });
   },
 );
+
+export type ReportReply = z.infer<typeof reportResultSchema>;

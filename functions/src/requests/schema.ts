@@ -100,3 +100,8 @@ export const cancelResultSchema = z.strictObject({
   refundedCredits: count,
   currentCredits: z.number().int(),
 });
+
+export type RequestSummaryReply = z.infer<typeof requestSummarySchema>;
+export type RequestDetailReply = z.infer<typeof requestDetailSchema>;
+export type RequestListReply = z.infer<typeof requestListSchema>;
+export type CreateReply = z.infer<typeof createResultSchema>;

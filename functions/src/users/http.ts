@@ -41,3 +41,5 @@ export const listUsers = endpoint({
     },
   };
 });
+
+export type UserListReply = z.infer<typeof userListSchema>;
