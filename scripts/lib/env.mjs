@@ -10,7 +10,7 @@ export const PROJECT_ID = "demo-imagegen";
 export const REGION = "us-central1";
 
 // Offsets that are multiples of 1000 never land one stack's port on another's (100s can: auth+400 = tasks).
-const basePorts = { hub: 4400, logging: 4401, auth: 9099, functions: 5001, firestore: 8080, pubsub: 8085, tasks: 9499, eventarc: 9299, websocket: 9150 };
+const basePorts = { hub: 4400, logging: 4401, auth: 9099, functions: 5001, firestore: 8080, pubsub: 8085, tasks: 9499, eventarc: 9299, websocket: 9150, hosting: 5000 };
 
 /** Ports shifted by IMAGEGEN_PORT_OFFSET, so two stacks (two checkouts, a dev and a test run) can coexist. */
 export function ports(offset = Number(process.env.IMAGEGEN_PORT_OFFSET || 0)) {
@@ -24,7 +24,7 @@ export function firebaseConfigPath(offset = Number(process.env.IMAGEGEN_PORT_OFF
   const cfg = JSON.parse(fs.readFileSync(committed, "utf8"));
   const p = ports(offset);
   const e = cfg.emulators;
-  for (const k of ["hub", "logging", "auth", "functions", "firestore", "pubsub", "tasks", "eventarc"]) e[k].port = p[k];
+  for (const k of ["hub", "logging", "auth", "functions", "firestore", "pubsub", "tasks", "eventarc", "hosting"]) e[k].port = p[k];
   e.firestore.websocketPort = p.websocket;
   // Must sit in the repo root: firebase-tools resolves `functions.source` relative to it.
   const out = path.join(repoRoot, `firebase.offset-${offset}.json`);

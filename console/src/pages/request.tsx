@@ -37,7 +37,7 @@ export function RequestPage({ id }: { id: string }) {
   return (
     <section class="card">
       <h1>Request <code>{id}</code></h1>
-      <p><StatusBadge status={status} /> <span data-testid="request-status">{status}</span> · charge: {view.charge} · {view.cost} credit(s)</p>
+      <p><span data-testid="request-status"><StatusBadge status={status} /></span> · charge: {view.charge} · {view.cost} credit(s)</p>
       {(status === "queued" || status === "running") && <Progress value={live?.progress ?? view.progress} />}
       {status === "queued" && <button class="danger" disabled={busy} onClick={cancel}>Cancel and refund</button>}
       <ErrorBox error={error} />
