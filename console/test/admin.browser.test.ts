@@ -11,9 +11,10 @@ beforeAll(async () => {
   h = await startBrowser();
 });
 afterAll(async () => h?.close());
+// Each test answers for its own requests and errors (splice empties the lists).
 afterEach(() => {
-  expect(h.offsite).toEqual([]);
-  expect(h.pageErrors).toEqual([]);
+  expect(h.offsite.splice(0)).toEqual([]);
+  expect(h.pageErrors.splice(0)).toEqual([]);
 });
 
 async function adminOn(path: string) {
@@ -60,8 +61,8 @@ describe("console: an admin", () => {
     await shown.waitFor();
     const key = (await shown.textContent())!;
     expect(key).toMatch(/^sk_test_[0-9a-f]{16}_/);
-    await page.getByRole("button", { name: "Copy" }).click();
-    await page.getByRole("button", { name: "Copied" }).waitFor();
+    await page.getByRole("button", { name: "Copy", exact: true }).click();
+    await page.getByRole("button", { name: "Copied", exact: true }).waitFor();
     await expect(page.evaluate("navigator.clipboard.readText()")).resolves.toBe(key);
     await expect(callFunction("getUserCredits", { apiKey: key })).resolves.toMatchObject({ status: 200, body: { currentCredits: 3 } });
 

@@ -16,9 +16,10 @@ afterAll(async () => {
   await h?.close();
   await stack?.stop();
 });
+// Each test answers for its own requests and errors (splice empties the lists).
 afterEach(() => {
-  expect(h.offsite).toEqual([]);
-  expect(h.pageErrors).toEqual([]);
+  expect(h.offsite.splice(0)).toEqual([]);
+  expect(h.pageErrors.splice(0)).toEqual([]);
 });
 
 const balance = (page: Page) => page.getByTestId("balance");
@@ -36,7 +37,7 @@ describe("console: a user", () => {
     const u = await createTestUser({ credits: 5, prefix: "web" });
     const page = await h.newPage();
     await signInAs(page, h.baseUrl, u.email);
-    await expect(balance(page).textContent()).resolves.toBe("5 credits");
+    await balance(page).getByText("5 credits").waitFor();
 
     await chooseCatalog(page, { model: "A", size: "512x512", numImages: 1, prompt: "A cat in space" });
     await page.getByText("Price: 1 credit", { exact: true }).waitFor();
