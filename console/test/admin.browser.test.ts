@@ -79,10 +79,10 @@ describe("console: an admin", () => {
 
   it("runs the weekly report and reads it: figures, the trend chart, the anomaly in words", async () => {
     const last = lastCompleteIsoWeek(new Date());
-    const weeks = Array.from({ length: 8 }, (_, i) => shiftIsoWeek(last, i - 7));
+    const weeks = Array.from({ length: 12 }, (_, i) => shiftIsoWeek(last, i - 11));
     const uids = [`rpt_${Date.now().toString(36)}_a`, `rpt_${Date.now().toString(36)}_b`];
     // Steady weeks, then a spike from one user in the last complete week.
-    await writeSeed(db(), planRequests(weeks, uids, weeks.map((_, i) => (i === 7 ? [45, 4] : [4 + (i % 2), 4]))), []);
+    await writeSeed(db(), planRequests(weeks, uids, weeks.map((_, i) => (i === 11 ? [45, 4] : [4 + (i % 2), 4]))), []);
 
     const page = await adminOn("admin/reports");
     await page.getByRole("button", { name: "Run the report now" }).click();

@@ -40,7 +40,7 @@ export function AdminReports() {
           <label>Week <select value={current?.week} onChange={(e) => setWeek(e.currentTarget.value)}>{reports.map((r) => <option>{r.week}</option>)}</select></label>
         )}
       </div>
-      {ran && <p class="ok" role="status">Report {ran.reportId} written: {ran.anomaly ?? "no anomalies"}.</p>}
+      {ran && <p class="ok" role="status">Report {ran.reportId} written. {ran.anomaly ?? "No anomalies."}</p>}
       <ErrorBox error={error} />
       {!reports ? <Loading what="Loading reports" /> : !current ? <Empty>No reports yet. Run one now.</Empty> : <Report report={current} />}
     </section>
