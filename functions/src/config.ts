@@ -1,18 +1,24 @@
 // All configuration, read from the environment once and validated. Defaults are the local
 // emulator setup; production sets the variables in functions/.env.<project> or the console.
+// Deployed, nothing defaults that could route paid work nowhere: a missing dispatch or storage
+// setting refuses to load (index.ts validates at start-up), naming every variable at once.
 import path from "node:path";
 import { z } from "zod";
 
-const inEmulator = () => process.env.FUNCTIONS_EMULATOR === "true" || !!process.env.FIRESTORE_EMULATOR_HOST;
+export const inEmulator = (env: NodeJS.ProcessEnv) => env.FUNCTIONS_EMULATOR === "true" || !!env.FIRESTORE_EMULATOR_HOST;
+// Empty values in .env files mean "not set".
+const unset = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema);
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 
 const schema = z.object({
   /** How jobs reach the runner: `tasks-emulator` (local default), `cloud-tasks` (production default), `record` (no runner: only marks the request dispatched). */
   DISPATCH_MODE: z.enum(["record", "tasks-emulator", "cloud-tasks"]).optional(),
-  RUNNER_URL: z.string().url().default("http://127.0.0.1:8090"),
+  /** Required when deployed; the emulator default is the local runner. */
+  RUNNER_URL: unset(z.string().url().optional()),
   RUNNER_SHARED_SECRET: z.string().min(8).default("dev-runner-secret"),
-  RUNNER_AUDIENCE: z.string().optional(),
-  TASKS_SERVICE_ACCOUNT: z.string().optional(),
+  RUNNER_AUDIENCE: unset(z.string().optional()),
+  /** The identity Cloud Tasks signs OIDC tokens as (the runner accepts nothing else). Required for cloud-tasks. */
+  TASKS_SERVICE_ACCOUNT: unset(z.string().email().optional()),
   TASKS_LOCATION: z.string().default("us-central1"),
   TASKS_QUEUE: z.string().default("generation-jobs"),
   CLOUD_TASKS_EMULATOR_HOST: z.string().default("127.0.0.1:9499"),
@@ -33,8 +39,8 @@ const schema = z.object({
   SWEEP_MAX_REDISPATCHES: int(3),
   SWEEP_BATCH_LIMIT: int(100),
 
-  STORAGE_BACKEND: z.enum(["local", "gcs"]).optional(),
-  STORAGE_BUCKET: z.string().optional(),
+  STORAGE_BACKEND: unset(z.enum(["local", "gcs"]).optional()),
+  STORAGE_BUCKET: unset(z.string().optional()),
   LOCAL_STORAGE_DIR: z.string().optional(),
   LOCAL_STORAGE_SIGNING_SECRET: z.string().min(8).default("dev-storage-secret"),
   /** Base URL that serves the local storage folder (the runner's /files route). */
@@ -49,13 +55,18 @@ const schema = z.object({
   MAX_GRANT_AMOUNT: int(1_000_000),
   /** Paid creates per user per minute; more get RATE_LIMITED (429) with Retry-After. */
   MAX_CREATES_PER_MINUTE: int(120),
+  /** How long an instance trusts that an API key's Auth account is enabled (a disabled account's keys stop within this). */
+  API_KEY_ACCOUNT_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(30),
+  /** After a rotation, deliveries are signed with the old webhook secret too for this long. */
+  WEBHOOK_SECRET_OVERLAP_SECONDS: z.coerce.number().int().nonnegative().default(86_400),
   CATALOG_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
   PAGE_SIZE_DEFAULT: int(20),
   PAGE_SIZE_MAX: int(100),
 });
 
-export type Config = Omit<z.infer<typeof schema>, "DISPATCH_MODE" | "STORAGE_BACKEND" | "LOCAL_STORAGE_DIR"> & {
+export type Config = Omit<z.infer<typeof schema>, "DISPATCH_MODE" | "STORAGE_BACKEND" | "LOCAL_STORAGE_DIR" | "RUNNER_URL"> & {
   DISPATCH_MODE: "record" | "tasks-emulator" | "cloud-tasks";
+  RUNNER_URL: string;
   STORAGE_BACKEND: "local" | "gcs";
   LOCAL_STORAGE_DIR: string;
   PROJECT_ID: string;
@@ -63,20 +74,44 @@ export type Config = Omit<z.infer<typeof schema>, "DISPATCH_MODE" | "STORAGE_BAC
   EMULATED: boolean;
 };
 
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid functions configuration:\n${issues.map((i) => `  ${i}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Parsed = z.infer<typeof schema>;
+
+/** What a deployment must set explicitly; the emulator's friendly defaults never apply there. */
+export function deployedIssues(c: Parsed): string[] {
+  const issues: string[] = [];
+  const mode = c.DISPATCH_MODE ?? "cloud-tasks";
+  if (mode !== "cloud-tasks") issues.push(`DISPATCH_MODE: '${mode}' works on the emulators only; deployed it must be cloud-tasks`);
+  if (!c.RUNNER_URL) issues.push("RUNNER_URL: required (the runner's https URL on Cloud Run)");
+  else if (!c.RUNNER_URL.startsWith("https://")) issues.push("RUNNER_URL: must be https when deployed");
+  if (!c.TASKS_SERVICE_ACCOUNT) issues.push("TASKS_SERVICE_ACCOUNT: required (the service account Cloud Tasks signs the runner's OIDC tokens as)");
+  if ((c.STORAGE_BACKEND ?? "gcs") !== "gcs") issues.push("STORAGE_BACKEND: 'local' works on the emulators only; deployed it must be gcs");
+  if (!c.STORAGE_BUCKET) issues.push("STORAGE_BUCKET: required (the Cloud Storage bucket for inputs and outputs)");
+  return issues;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new Error(`invalid configuration:\n${lines.join("\n")}`);
-  }
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
   const c = parsed.data;
-  const emulated = inEmulator();
+  const emulated = inEmulator(env);
+  if (!emulated) {
+    const issues = deployedIssues(c);
+    if (issues.length) throw new ConfigError(issues);
+  }
   return {
     ...c,
     EMULATED: emulated,
     // On the emulators the full loop is the default (npm run dev); the emulator tests that need
     // requests to stay queued set DISPATCH_MODE=record explicitly (scripts/test.mjs phase 1).
     DISPATCH_MODE: c.DISPATCH_MODE ?? (emulated ? "tasks-emulator" : "cloud-tasks"),
+    RUNNER_URL: c.RUNNER_URL ?? "http://127.0.0.1:8090",
     STORAGE_BACKEND: c.STORAGE_BACKEND ?? (emulated ? "local" : "gcs"),
     // The functions emulator runs with cwd = functions/, so the repo root is one level up.
     LOCAL_STORAGE_DIR: c.LOCAL_STORAGE_DIR ?? path.resolve(process.cwd(), "..", ".data", "storage"),

@@ -1,5 +1,10 @@
-// Every deployed function. Each feature module owns its handlers; this file only names them.
+// Every deployed function. Each feature module owns its handlers; this file only names them,
+// and validates the configuration first: a deployment (or an instance) with a missing or invalid
+// setting refuses to load, with every bad variable named, instead of failing a paid call later.
 // Every HTTPS function here must also be in openapi/registry.ts (a test checks).
+import { config } from "./config";
+
+config();
 
 export { createGenerationRequest, getGenerationRequest, listGenerationRequests, cancelGenerationRequest } from "./requests/http";
 export { getUserCredits, grantCredits } from "./ledger/http";

@@ -6,6 +6,7 @@ export type ErrorCode =
   | "COMFY_LOST_PROMPT"
   | "COMFY_INTERRUPTED"
   | "COMFY_OUTPUT_MISSING"
+  | "COMFY_INCOMPLETE_OUTPUT"
   | "COMFY_INVALID_WORKFLOW"
   | "COMFY_EXECUTION_ERROR"
   | "INVALID_REQUEST"
@@ -38,6 +39,9 @@ export const errors = {
     new RunnerError("COMFY_LOST_PROMPT", `prompt ${promptId} is in neither the queue nor the history (ComfyUI restarted?)`, true),
   comfyInterrupted: (promptId: string) => new RunnerError("COMFY_INTERRUPTED", `prompt ${promptId} was interrupted`, true),
   comfyOutputMissing: (what: string) => new RunnerError("COMFY_OUTPUT_MISSING", `ComfyUI output missing: ${what}`, true),
+  // Permanent: the same workflow and seed would drop the same pictures again.
+  comfyIncompleteOutput: (got: number, paid: number) =>
+    new RunnerError("COMFY_INCOMPLETE_OUTPUT", `ComfyUI returned ${got} of the ${paid} images paid for; the request is refunded in full`, false, { got, paid }),
   comfyInvalidWorkflow: (message: string, details?: Record<string, unknown>) =>
     new RunnerError("COMFY_INVALID_WORKFLOW", `ComfyUI rejected the workflow: ${message}`, false, details),
   comfyExecutionError: (message: string, details?: Record<string, unknown>) =>

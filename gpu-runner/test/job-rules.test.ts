@@ -22,6 +22,13 @@ describe("claim rules", () => {
     expect(decideClaim(doc as never, now)).toBe(expected);
   });
 
+  it("recognises its own committed claim when the SDK re-runs the claim transaction (not busy)", () => {
+    const mine = { status: "running", lease: lease(now + 1000) };
+    expect(decideClaim(mine as never, now, "r/1")).toBe("reclaim");
+    expect(decideClaim(mine as never, now, "r/2")).toBe("busy");
+    expect(decideClaim({ status: "succeeded", lease: null } as never, now, "r/1")).toBe("terminal");
+  });
+
   it("knows the last attempt from the Cloud Tasks retry count or the claim count", () => {
     expect(isLastAttempt(4, 1, 5)).toBe(true);
     expect(isLastAttempt(3, 1, 5)).toBe(false);

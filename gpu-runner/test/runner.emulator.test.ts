@@ -157,6 +157,17 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
     expect(doc.finishedAt).toBeInstanceOf(Timestamp);
   });
 
+  it("ends failed with COMFY_INCOMPLETE_OUTPUT when ComfyUI returns fewer images than paid for, storing none (issue 12 item 4)", async () => {
+    fake.faults.set({ mode: "short_batch", count: 1 });
+    const { id, uid } = await queuedRequest({ batchSize: 2 });
+    const res = await push(id, { retryCount: 0 });
+    expect(res).toEqual({ status: 200, body: { result: "failed", code: "COMFY_INCOMPLETE_OUTPUT" } });
+    const doc = await data(id);
+    expect(doc).toMatchObject({ status: "failed", outputs: [], error: { code: "COMFY_INCOMPLETE_OUTPUT" } });
+    // Before the fix: `succeeded` with one output at the price of two.
+    expect(fs.existsSync(path.join(storageDir, "generations", uid, id))).toBe(false);
+  });
+
   it("gives a retryable answer when ComfyUI refuses connections, leaving the request claimable", async () => {
     fake.faults.set({ mode: "refuse" });
     const { id } = await queuedRequest({ batchSize: 1 });

@@ -1,15 +1,16 @@
 // What the API key endpoints accept and answer (the OpenAPI document reads these too).
 import { z } from "zod";
-import { KEY_SCOPES } from "./apiKeys";
+import { docId } from "../http/ids";
+import { DEFAULT_KEY_SCOPES, KEY_SCOPES } from "./apiKeys";
 
 const MAX_KEY_DAYS = 3650;
-const userId = z.string().min(1).max(128);
+const userId = docId;
 
 // The expiry refinements read the clock when a body is parsed, so one schema serves every call.
 export const createKeySchema = z.strictObject({
   userId,
   name: z.string().trim().min(1).max(100),
-  scopes: z.array(z.enum(KEY_SCOPES)).min(1).max(KEY_SCOPES.length).refine((s) => new Set(s).size === s.length, "must not repeat a scope").default([...KEY_SCOPES]),
+  scopes: z.array(z.enum(KEY_SCOPES)).min(1).max(KEY_SCOPES.length).refine((s) => new Set(s).size === s.length, "must not repeat a scope").default([...DEFAULT_KEY_SCOPES]),
   expiresAt: z.string().datetime({ offset: true }).optional()
     .refine((s) => !s || Date.parse(s) > Date.now(), "must be in the future")
     .refine((s) => !s || Date.parse(s) < Date.now() + MAX_KEY_DAYS * 86_400_000, `must be within ${MAX_KEY_DAYS} days`)

@@ -1,9 +1,11 @@
 // API key documents: apiKeys/{keyId}. Authenticating a key is one point read by the id embedded
-// in the key. Nothing is cached between requests: a revocation takes effect on the next call.
+// in the key (never cached: a revocation takes effect on the next call), plus the key's Auth
+// account state (cached briefly, see accountState.ts).
 import type { Firestore, Timestamp } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { recordAudit, type AuditActor } from "../audit/audit";
 import { log } from "../shared/log";
+import { assertAccountActive, type AccountStateCache } from "./accountState";
 import { utcDay } from "../requests/rateLimit";
 import { hashApiKey, hashMatches, keyRefusal, lastUsedIsStale, newApiKey, parseApiKey, type KeyEnv, type KeyScope } from "./apiKeys";
 
@@ -27,12 +29,13 @@ export interface NewKeyInput {
 const date = (t: Timestamp | null | undefined) => (t ? t.toDate() : null);
 const iso = (t: Timestamp | null | undefined) => date(t)?.toISOString() ?? null;
 
-export async function verifyApiKey(db: Firestore, plain: string, now: Date): Promise<{ uid: string; key: KeyGrant }> {
+export async function verifyApiKey(db: Firestore, plain: string, now: Date, accounts: AccountStateCache): Promise<{ uid: string; key: KeyGrant }> {
   const parsed = parseApiKey(plain);
   if (!parsed) throw new ApiError("UNAUTHENTICATED", "malformed API key: expected sk_live_… or sk_test_… as issued by createApiKey");
   const snap = await db.doc(`${API_KEYS}/${parsed.keyId}`).get();
   if (!snap.exists || !hashMatches(plain, snap.get("hash"))) throw new ApiError("UNAUTHENTICATED", "invalid API key");
   assertKeyUsable(snap, now);
+  await assertAccountActive(accounts, snap.get("uid"), snap.get("prefix") ?? parsed.keyId);
   if (lastUsedIsStale(date(snap.get("lastUsedAt")), now)) {
     // Best effort: a lost lastUsedAt update must never fail the caller's request.
     await snap.ref.update({ lastUsedAt: now }).catch((e) => log.warn("apiKey.last_used_write_failed", { keyId: parsed.keyId, error: String(e) }));

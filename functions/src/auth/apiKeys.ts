@@ -5,7 +5,10 @@
 //   nothing for a slow password hash to protect against.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
-export const KEY_SCOPES = ["generate", "read"] as const;
+/** `webhooks` reads and rotates the webhook signing secret: more than `read`, since whoever holds the secret can forge our deliveries. */
+export const KEY_SCOPES = ["generate", "read", "webhooks"] as const;
+/** What a key gets when its creator names no scopes: everything but the webhook secret. */
+export const DEFAULT_KEY_SCOPES = ["generate", "read"] as const;
 export type KeyScope = (typeof KEY_SCOPES)[number];
 export type KeyEnv = "live" | "test";
 

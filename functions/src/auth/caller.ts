@@ -5,6 +5,8 @@ import { ApiError } from "../http/errors";
 import { log } from "../shared/log";
 import type { KeyScope } from "./apiKeys";
 import { verifyApiKey, type KeyGrant } from "./apiKeyStore";
+import { AccountStateCache } from "./accountState";
+import { config } from "../config";
 import { hasRole, isElevated, roleOf, type Role } from "./roles";
 
 export type { Role } from "./roles";
@@ -19,13 +21,16 @@ export interface Caller {
 
 export const isAdmin = (c: Caller) => hasRole(c.role, "admin");
 
+let accounts: AccountStateCache | undefined;
+const accountStates = () => (accounts ??= new AccountStateCache(adminAuth(), config().API_KEY_ACCOUNT_CACHE_SECONDS * 1000));
+
 export async function authenticate(headers: Record<string, string | string[] | undefined>, now = new Date()): Promise<Caller> {
   const authz = header(headers, "authorization");
   const apiKey = header(headers, "x-api-key");
   if (authz) return fromIdToken(authz);
   if (apiKey) {
     // A key always acts as its user with the `user` role, whatever that user's own role is.
-    const { uid, key } = await verifyApiKey(firestore(), apiKey.trim(), now);
+    const { uid, key } = await verifyApiKey(firestore(), apiKey.trim(), now, accountStates());
     return { uid, role: "user", via: "api-key", key };
   }
   throw new ApiError("UNAUTHENTICATED", "missing credentials: send 'Authorization: Bearer <ID token>' or 'X-API-Key'");
@@ -41,18 +46,21 @@ async function fromIdToken(authz: string): Promise<Caller> {
     log.info("ID token rejected", { reason: (err as { code?: string }).code ?? String(err) });
     throw new ApiError("UNAUTHENTICATED", "invalid or expired ID token");
   }
-  const role = roleOf(decoded.role);
-  // A demoted admin's old token still carries the old claim for up to an hour. Demotion revokes
-  // the user's refresh tokens, and elevated tokens (only) are checked against that here: one
-  // Auth lookup on admin calls, none on the user traffic.
-  if (isElevated(role)) {
-    try {
-      await adminAuth().verifyIdToken(m[1], true);
-    } catch (err) {
+  const claimed = roleOf(decoded.role);
+  if (!isElevated(claimed)) return { uid: decoded.uid, role: claimed, via: "id-token" };
+  // An elevated token is checked twice more (admin calls only; user traffic pays nothing): against
+  // revocation, which a demotion triggers, and against the role mirror, which a demotion writes
+  // first. The lower of claim and mirror wins, so a demotion whose revocation has not gone
+  // through yet still takes effect on the next call.
+  const [mirror] = await Promise.all([
+    firestore().doc(`users/${decoded.uid}`).get(),
+    adminAuth().verifyIdToken(m[1], true).catch((err) => {
       log.info("elevated ID token revoked", { uid: decoded.uid, reason: (err as { code?: string }).code ?? String(err) });
       throw new ApiError("UNAUTHENTICATED", "this ID token was issued before a role change; sign in again");
-    }
-  }
+    }),
+  ]);
+  const mirrored = roleOf(mirror.get("role"));
+  const role = hasRole(mirrored, claimed) ? claimed : mirrored;
   return { uid: decoded.uid, role, via: "id-token" };
 }
 

@@ -1,5 +1,6 @@
 // Role management (superadmins) and the audit log (admins).
 import { z } from "zod";
+import { docId } from "../http/ids";
 import { config } from "../config";
 import { endpoint } from "../http/endpoint";
 import { parseInput } from "../http/validate";
@@ -10,7 +11,7 @@ import { changeRole } from "./roleChange";
 import { ROLES } from "./roles";
 
 export const roleSchema = z.strictObject({
-  userId: z.string().min(1).max(128),
+  userId: docId,
   role: z.enum(ROLES),
   reason: z.string().trim().min(3).max(500),
 });

@@ -30,12 +30,15 @@ export function dispatcher(): Dispatcher {
   return instance;
 }
 
+/** A dispatcher, or a way to get one; resolved inside the caller's error handling, never before. */
+export type DispatcherSource = Dispatcher | (() => Dispatcher);
+
 /**
  * Enqueues after the create transaction committed. A failure here must not lose the job nor
  * fail the client's call: the request keeps `dispatch.state = "pending"` and the sweeper
  * re-dispatches it later.
  */
-export async function dispatchAfterCommit(db: Firestore, requestId: string, d: Dispatcher = dispatcher()): Promise<boolean> {
+export async function dispatchAfterCommit(db: Firestore, requestId: string, d: DispatcherSource = dispatcher): Promise<boolean> {
   return dispatchRequest(db, requestId, 0, d);
 }
 
@@ -44,9 +47,12 @@ export async function dispatchAfterCommit(db: Firestore, requestId: string, d: D
  * records it. Two sweeps racing on one request at worst enqueue one extra task, which the
  * runner's lease makes harmless.
  */
-export async function dispatchRequest(db: Firestore, requestId: string, n: number, d: Dispatcher = dispatcher()): Promise<boolean> {
+export async function dispatchRequest(db: Firestore, requestId: string, n: number, source: DispatcherSource = dispatcher): Promise<boolean> {
   const ref = db.doc(`generationRequests/${requestId}`);
+  let mode = "unknown";
   try {
+    const d = typeof source === "function" ? source() : source;
+    mode = d.mode;
     const { taskId, duplicate } = await d.dispatch({ requestId, taskId: taskIdFor(requestId, n) });
     await ref.update({
       "dispatch.state": "enqueued",
@@ -59,7 +65,7 @@ export async function dispatchRequest(db: Firestore, requestId: string, n: numbe
     if (duplicate) log.info("dispatch: task already existed", { requestId, taskId });
     return true;
   } catch (err) {
-    log.warn("dispatch failed; the sweeper will retry", { requestId, mode: d.mode, ...errorFields(err) });
+    log.warn("dispatch failed; the sweeper will retry", { requestId, mode, ...errorFields(err) });
     await ref.update({ "dispatch.lastError": String((err as Error)?.message ?? err), "dispatch.updatedAt": new Date() }).catch(() => undefined);
     return false;
   }

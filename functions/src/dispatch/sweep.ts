@@ -3,14 +3,15 @@
 // and refunds via the ledger's one refund path (readForRefund/writeRefund), re-checking the plan
 // on the fresh document so a runner that claimed the job meanwhile wins.
 import type { DocumentSnapshot, Firestore, Query } from "firebase-admin/firestore";
-import { readForRefund, writeRefund } from "../ledger/refund";
+import { readForRefund, refundIfOwed, writeRefund } from "../ledger/refund";
 import { errorFields, log } from "../shared/log";
-import { dispatchRequest } from "./dispatch";
-import type { Dispatcher } from "./dispatcher";
+import { dispatchRequest, type DispatcherSource } from "./dispatch";
 import { planSweep, sweepFacts, type SweepAction, type SweepLimits } from "./sweepPlan";
+import { runMoneyTransaction } from "../shared/transaction";
 
 export interface SweepOptions {
-  dispatcher: Dispatcher;
+  /** Resolved only for re-dispatches: ending and refunding never depend on it. */
+  dispatcher: DispatcherSource;
   limits: SweepLimits;
   /** Documents per query per run, so one run's work stays bounded however much is stuck. */
   batchLimit: number;
@@ -21,6 +22,8 @@ export interface SweepSummary {
   scanned: number;
   dispatched: string[];
   failed: string[];
+  /** Failed or cancelled requests whose refund the trigger never wrote, refunded now. */
+  refunded: string[];
   errors: string[];
 }
 
@@ -42,13 +45,34 @@ export async function sweepStuckRequests(db: Firestore, opts: SweepOptions): Pro
   for (const s of snaps) for (const d of s.docs) docs.set(d.id, d);
   const actions = [...docs.values()].map((d) => planSweep(sweepFacts(d.id, d.data() ?? {}), nowMs, opts.limits));
 
-  const summary: SweepSummary = { scanned: docs.size, dispatched: [], failed: [], errors: [] };
+  const summary: SweepSummary = { scanned: docs.size, dispatched: [], failed: [], refunded: [], errors: [] };
   const todo = actions.filter((a) => a.kind !== "none");
-  for (let i = 0; i < todo.length; i += PARALLEL) {
-    await Promise.all(todo.slice(i, i + PARALLEL).map((a) => apply(db, a, opts, nowMs, summary)));
-  }
-  log.info("sweep done", { scanned: summary.scanned, dispatched: summary.dispatched.length, failed: summary.failed.length, errors: summary.errors.length });
+  await inBatches(todo, (a) => apply(db, a, opts, nowMs, summary));
+  await reconcileRefunds(db, opts.batchLimit, summary);
+  log.info("sweep done", { scanned: summary.scanned, dispatched: summary.dispatched.length, failed: summary.failed.length, refunded: summary.refunded.length, errors: summary.errors.length });
   return summary;
+}
+
+async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += PARALLEL) await Promise.all(items.slice(i, i + PARALLEL).map(fn));
+}
+
+/**
+ * The refund trigger's backstop: a failed or cancelled request still marked unrefunded (the
+ * trigger was dropped, exhausted its retries, or the status was written by hand) is refunded
+ * through the one refund path, which re-checks everything inside its transaction.
+ */
+async function reconcileRefunds(db: Firestore, limit: number, summary: SweepSummary): Promise<void> {
+  const owed = await db.collection("generationRequests").where("status", "in", ["failed", "cancelled"]).where("refunded", "==", false).limit(limit).get();
+  await inBatches(owed.docs, async (d) => {
+    try {
+      const decision = await refundIfOwed(db, d.id, "system:sweeper");
+      if (decision.action === "refund" || decision.action === "mark-only") summary.refunded.push(d.id);
+    } catch (err) {
+      log.error("sweep refund failed", { requestId: d.id, ...errorFields(err) });
+      summary.errors.push(d.id);
+    }
+  });
 }
 
 async function apply(db: Firestore, a: SweepAction, opts: SweepOptions, nowMs: number, summary: SweepSummary): Promise<void> {
@@ -67,7 +91,7 @@ async function apply(db: Firestore, a: SweepAction, opts: SweepOptions, nowMs: n
 
 /** Ends the request failed and refunds it, in one transaction, if the plan still says so. */
 async function failAndRefund(db: Firestore, id: string, limits: SweepLimits, nowMs: number): Promise<boolean> {
-  return db.runTransaction(async (tx) => {
+  return runMoneyTransaction(db, async (tx) => {
     const request = await tx.get(db.doc(`generationRequests/${id}`));
     if (!request.exists) return false;
     const plan = planSweep(sweepFacts(id, request.data() ?? {}), nowMs, limits);
@@ -78,5 +102,5 @@ async function failAndRefund(db: Firestore, id: string, limits: SweepLimits, now
     writeRefund(db, tx, reads, { statusAfter: "failed", actor: "system:sweeper", reason: `generation failed (${plan.code})`, now });
     log.warn("sweep ended request", { requestId: id, code: plan.code });
     return true;
-  }, { maxAttempts: 10 });
+  });
 }

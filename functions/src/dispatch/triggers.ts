@@ -9,5 +9,5 @@ import { sweepLimits } from "./sweepPlan";
 // No retries: the next run five minutes later does the same work from fresh queries.
 export const sweepStuckJobs = onSchedule({ schedule: "every 5 minutes", timeZone: "UTC", retryCount: 0, timeoutSeconds: 300 }, async () => {
   const cfg = config();
-  await sweepStuckRequests(firestore(), { dispatcher: dispatcher(), limits: sweepLimits(cfg), batchLimit: cfg.SWEEP_BATCH_LIMIT });
+  await sweepStuckRequests(firestore(), { dispatcher, limits: sweepLimits(cfg), batchLimit: cfg.SWEEP_BATCH_LIMIT });
 });

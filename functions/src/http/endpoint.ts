@@ -55,6 +55,7 @@ export function endpoint(spec: EndpointSpec, handle: (ctx: EndpointContext) => P
     let caller: Caller | undefined;
     let status = 500;
     let code: string | undefined;
+    res.set("X-Request-Id", callId);
     try {
       if (req.method !== spec.method) {
         throw new ApiError("METHOD_NOT_ALLOWED", `${spec.name} accepts ${spec.method} only`);
@@ -66,7 +67,9 @@ export function endpoint(spec: EndpointSpec, handle: (ctx: EndpointContext) => P
       status = reply.status ?? 200;
       res.status(status).json(reply.body);
     } catch (err) {
-      const apiErr = err instanceof ApiError ? err : new ApiError("INTERNAL", "internal error; it has been logged");
+      // Anything not thrown on purpose stays in the logs (it may name buckets, service accounts or
+      // paths); the caller gets a stable code and the call id to quote.
+      const apiErr = err instanceof ApiError ? err : new ApiError("INTERNAL", `internal error; it has been logged under call id ${callId}`, { callId });
       if (!(err instanceof ApiError)) log.error(`${spec.name} failed`, { callId, ...errorFields(err) });
       status = apiErr.status;
       code = apiErr.code;

@@ -4,6 +4,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Firestore } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { recordAudit, type AuditActor } from "../audit/audit";
+import { runMoneyTransaction } from "../shared/transaction";
 
 export interface GrantInput {
   userId: string;
@@ -29,7 +30,7 @@ export function grantEntryId(userId: string, key?: string): string {
 
 export async function grantCredits(db: Firestore, input: GrantInput, userExists: (uid: string) => Promise<boolean>): Promise<GrantResult> {
   const entryId = grantEntryId(input.userId, input.idempotencyKey);
-  return db.runTransaction(async (tx) => {
+  return runMoneyTransaction(db, async (tx) => {
     const userRef = db.doc(`users/${input.userId}`);
     const entryRef = db.doc(`users/${input.userId}/ledger/${entryId}`);
     const [user, entry] = await Promise.all([tx.get(userRef), tx.get(entryRef)]);
@@ -58,5 +59,5 @@ export async function grantCredits(db: Firestore, input: GrantInput, userExists:
       before: { credits: balance }, after: { credits: balanceAfter, entryId }, reason: input.reason,
     }, now);
     return { userId: input.userId, entryId, amount: input.amount, currentCredits: balanceAfter, replayed: false };
-  }, { maxAttempts: 20 });
+  });
 }

@@ -5,6 +5,7 @@ import type { DocumentSnapshot, Firestore, Transaction } from "firebase-admin/fi
 import { planRefund, type RefundDecision } from "./refundPlan";
 import { refundEntryId } from "./types";
 import { addUsage } from "./usage";
+import { runMoneyTransaction } from "../shared/transaction";
 
 export interface RefundReads {
   request: DocumentSnapshot;
@@ -64,7 +65,7 @@ export function writeRefund(
 
 /** Refunds a request already in a terminal failed/cancelled state (trigger, sweeper, repair). */
 export async function refundIfOwed(db: Firestore, requestId: string, actor: string): Promise<RefundDecision | { action: "skip"; why: "missing" }> {
-  return db.runTransaction(async (tx) => {
+  return runMoneyTransaction(db, async (tx) => {
     const request = await tx.get(db.doc(`generationRequests/${requestId}`));
     if (!request.exists) return { action: "skip", why: "missing" } as const;
     const reads = await readForRefund(db, tx, request);
@@ -76,5 +77,5 @@ export async function refundIfOwed(db: Firestore, requestId: string, actor: stri
       reason: status === "cancelled" ? "request cancelled" : `generation failed${code ? ` (${code})` : ""}`,
       now: new Date(),
     });
-  }, { maxAttempts: 20 });
+  });
 }

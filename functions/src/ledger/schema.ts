@@ -1,13 +1,14 @@
 // What the credit endpoints accept and answer (the OpenAPI document reads these too).
 import { z } from "zod";
 import type { Config } from "../config";
+import { docId } from "../http/ids";
 import { nextCursorSchema, pageQuerySchema } from "../requests/schema";
 
 export const creditsQuerySchema = (cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SIZE_MAX">) => z.strictObject(pageQuerySchema(cfg));
 
 export const grantSchema = (cfg: Pick<Config, "MAX_GRANT_AMOUNT">) =>
   z.strictObject({
-    userId: z.string().min(1).max(128),
+    userId: docId,
     amount: z.number().int()
       .refine((n) => n !== 0, "must not be 0")
       .refine((n) => Math.abs(n) <= cfg.MAX_GRANT_AMOUNT, `must be at most ${cfg.MAX_GRANT_AMOUNT} in absolute value`)

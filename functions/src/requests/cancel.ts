@@ -4,6 +4,7 @@ import type { Firestore } from "firebase-admin/firestore";
 import { isAdmin, type Caller } from "../auth/caller";
 import { ApiError } from "../http/errors";
 import { readForRefund, writeRefund } from "../ledger/refund";
+import { runMoneyTransaction } from "../shared/transaction";
 
 export interface CancelResult {
   id: string;
@@ -13,7 +14,7 @@ export interface CancelResult {
 }
 
 export async function cancelRequest(db: Firestore, caller: Caller, id: string): Promise<CancelResult> {
-  return db.runTransaction(async (tx) => {
+  return runMoneyTransaction(db, async (tx) => {
     const request = await tx.get(db.doc(`generationRequests/${id}`));
     if (!request.exists || (request.get("userId") !== caller.uid && !isAdmin(caller))) {
       throw new ApiError("NOT_FOUND", `generation request '${id}' not found`);
@@ -35,5 +36,5 @@ export async function cancelRequest(db: Firestore, caller: Caller, id: string): 
     const decision = writeRefund(db, tx, reads, { statusAfter: "cancelled", actor: `user:${caller.uid}`, reason: "request cancelled", now });
     const refunded = decision.action === "refund" ? decision.amount : 0;
     return { id, status: "cancelled", refundedCredits: refunded, currentCredits: credits + refunded };
-  }, { maxAttempts: 20 });
+  });
 }

@@ -33,6 +33,10 @@ export function admitCreate(current: CreateWindow | undefined, nowMs: number, pe
   return { allowed: true, next: { startMs: window.startMs, count: window.count + 1 } };
 }
 
+export function rateLimited(perMinute: number, retryAfterSeconds: number): ApiError {
+  return new ApiError("RATE_LIMITED", `more than ${perMinute} requests in a minute; retry in ${retryAfterSeconds} s`, { retryAfterSeconds, perMinute });
+}
+
 export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** A per-UTC-day quota; a refused create is told how long until midnight UTC. */
@@ -74,7 +78,7 @@ export function admitPrincipal(usage: PrincipalUsage, limits: PrincipalLimits, n
   }
   const rate = admitCreate(usage.createWindow, nowMs, limits.perMinute);
   if (!rate.allowed) {
-    throw new ApiError("RATE_LIMITED", `more than ${limits.perMinute} requests in a minute; retry in ${rate.retryAfterSeconds} s`, { retryAfterSeconds: rate.retryAfterSeconds, perMinute: limits.perMinute });
+    throw rateLimited(limits.perMinute, rate.retryAfterSeconds);
   }
   return dailyUsage ? { createWindow: rate.next, dailyUsage } : { createWindow: rate.next };
 }

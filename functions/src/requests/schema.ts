@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { docId } from "../http/ids";
 import type { Config } from "../config";
 
 const catalogId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "must be a catalog id");
@@ -20,7 +21,7 @@ export function createRequestSchema(cfg: Pick<Config, "MAX_PROMPT_CHARS" | "MAX_
     inputImage: z.string().max(maxDataUrlChars, `image larger than ${cfg.MAX_INPUT_IMAGE_BYTES} bytes`).optional(),
     idempotencyKey: idempotencyKey.optional(),
     webhookUrl: z.string().url().max(2048).optional(),
-    userId: z.string().min(1).max(128).optional(),
+    userId: docId.optional(),
   });
 }
 
@@ -33,12 +34,12 @@ export function pageQuerySchema(cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SI
   return {
     limit: z.coerce.number().int().min(1).max(cfg.PAGE_SIZE_MAX).default(cfg.PAGE_SIZE_DEFAULT),
     cursor: z.string().max(512).optional(),
-    userId: z.string().min(1).max(128).optional(),
+    userId: docId.optional(),
   };
 }
 
-export const cancelSchema = z.strictObject({ id: z.string().min(1).max(128) });
-export const getSchema = z.strictObject({ id: z.string().min(1).max(128) });
+export const cancelSchema = z.strictObject({ id: docId });
+export const getSchema = z.strictObject({ id: docId });
 
 export const listQuerySchema = (cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SIZE_MAX">) =>
   z.strictObject({ ...pageQuerySchema(cfg), status: z.enum(REQUEST_STATUSES).optional() });

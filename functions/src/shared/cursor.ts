@@ -2,6 +2,7 @@
 // equal timestamps never skip or repeat items). Clients must treat them as opaque.
 import { Timestamp } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
+import { isDocId } from "../http/ids";
 
 interface CursorBody {
   s: number;
@@ -17,7 +18,7 @@ export function encodeCursor(createdAt: Timestamp, id: string): string {
 export function decodeCursor(cursor: string): { createdAt: Timestamp; id: string } {
   try {
     const b = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as CursorBody;
-    if (!Number.isInteger(b.s) || !Number.isInteger(b.n) || typeof b.id !== "string" || !b.id) throw new Error("shape");
+    if (!Number.isInteger(b.s) || !Number.isInteger(b.n) || !isDocId(b.id)) throw new Error("shape");
     return { createdAt: new Timestamp(b.s, b.n), id: b.id };
   } catch {
     throw new ApiError("INVALID_ARGUMENT", "cursor: not a cursor returned by this API", { fields: [{ path: "cursor", message: "invalid" }] });

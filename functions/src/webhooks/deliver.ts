@@ -8,7 +8,8 @@ import { TERMINAL, TERMINAL_REFUNDABLE } from "../ledger/types";
 import { summaryView } from "../requests/view";
 import { checkWebhookUrl } from "../requests/webhookUrl";
 import { log } from "../shared/log";
-import { webhookSecret } from "./secret";
+import { signingSecrets, webhookSecret } from "./secret";
+import { EgressRefused, postOut } from "./egress";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "./signature";
 
 export interface WebhookTask {
@@ -20,6 +21,7 @@ export interface WebhookTask {
 export const deliveryIdFor = (requestId: string, status: string) => `whd-${requestId}-${status}`;
 
 const TIMEOUT_MS = 10_000;
+const MAX_ANSWER_BYTES = 64 * 1024;
 /** A failed job's event should say "refunded"; wait a few attempts for the refund trigger. */
 const REFUND_WAIT_ATTEMPTS = 3;
 
@@ -43,25 +45,20 @@ export async function deliverWebhook(db: Firestore, task: WebhookTask, retryCoun
   } catch {
     return skipped(task, "webhookUrl not allowed here");
   }
-  const { secret } = await webhookSecret(db, doc.get("userId"));
+  const secrets = signingSecrets(await webhookSecret(db, doc.get("userId")), new Date(nowMs));
   const body = JSON.stringify(webhookEvent(doc, task.deliveryId));
   const timestamp = Math.floor(nowMs / 1000);
   let statusCode = 0;
   let failure: string | null = null;
   try {
-    const res = await fetch(url, {
-      method: "POST",
-      // Redirects are not followed: the signed body must go only where the owner pointed it.
-      redirect: "manual",
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-      headers: { "content-type": "application/json", "user-agent": "imagegen-webhooks/1", [DELIVERY_HEADER]: task.deliveryId, [SIGNATURE_HEADER]: signatureHeader(secret, timestamp, body) },
-      body,
-    });
+    const res = await postOut(url, {
+      "content-type": "application/json", "user-agent": "imagegen-webhooks/1", [DELIVERY_HEADER]: task.deliveryId, [SIGNATURE_HEADER]: signatureHeader(secrets, timestamp, body),
+    }, body, { allowPrivate: config().EMULATED, timeoutMs: TIMEOUT_MS, maxBodyBytes: MAX_ANSWER_BYTES });
     statusCode = res.status;
-    await res.arrayBuffer().catch(() => undefined);
-    if (!res.ok) failure = `receiver answered ${res.status}`;
+    // Redirects are not followed: the signed body must go only where the owner pointed it.
+    if (statusCode < 200 || statusCode >= 300) failure = `receiver answered ${statusCode}`;
   } catch (err) {
-    failure = `request failed: ${(err as Error).message}`;
+    failure = err instanceof EgressRefused ? `refused: ${err.message}` : `request failed: ${(err as Error).message}`;
   }
   await record(db, task, doc, statusCode, failure);
   if (failure) throw new RetryableDeliveryError(failure);

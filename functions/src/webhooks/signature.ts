@@ -10,8 +10,10 @@ export function signatureOf(secret: string, timestamp: number, body: string): st
   return createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
 }
 
-export function signatureHeader(secret: string, timestamp: number, body: string): string {
-  return `t=${timestamp},v1=${signatureOf(secret, timestamp, body)}`;
+/** One `v1` per secret (the current one first): during a rotation's overlap, both verify. */
+export function signatureHeader(secrets: string | string[], timestamp: number, body: string): string {
+  const list = Array.isArray(secrets) ? secrets : [secrets];
+  return [`t=${timestamp}`, ...list.map((s) => `v1=${signatureOf(s, timestamp, body)}`)].join(",");
 }
 
 export type VerifyResult = { ok: true; timestamp: number } | { ok: false; why: "malformed" | "stale" | "mismatch" };

@@ -6,6 +6,7 @@ import { getFunctions } from "firebase-admin/functions";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
 import { HttpsError } from "firebase-functions/v2/https";
 import { z } from "zod";
+import { docId } from "../http/ids";
 import { targetUser } from "../auth/caller";
 import { endpoint } from "../http/endpoint";
 import { parseInput } from "../http/validate";
@@ -13,7 +14,8 @@ import { TERMINAL } from "../ledger/types";
 import { adminApp, firestore } from "../shared/firestore";
 import { log } from "../shared/log";
 import { deliverWebhook as deliver, deliveryIdFor, RetryableDeliveryError, type WebhookTask } from "./deliver";
-import { rotateWebhookSecret as rotate, webhookSecret } from "./secret";
+import { rotateWebhookSecret as rotate, webhookSecret, type WebhookSecret } from "./secret";
+import { config } from "../config";
 
 const REGION = "us-central1";
 
@@ -72,24 +74,27 @@ export async function enqueueWebhookOnUpdate(before: DocumentSnapshot | undefine
   await enqueueWebhook(after.id, status);
 }
 
-export const webhookUserSchema = z.strictObject({ userId: z.string().min(1).max(128).optional() });
+export const webhookUserSchema = z.strictObject({ userId: docId.optional() });
 
 export const webhookSecretSchema = z.strictObject({
   secret: z.string(),
   algorithm: z.string(),
   createdAt: z.string().datetime(),
   rotatedAt: z.string().datetime().nullable(),
+  previousSecretValidUntil: z.string().datetime().nullable().meta({ description: "after a rotation, deliveries also carry a signature with the previous secret until then" }),
 });
 
-const secretView = (s: { secret: string; createdAt: Date; rotatedAt: Date | null }) => ({
+const secretView = (s: WebhookSecret) => ({
   secret: s.secret,
-  algorithm: "HMAC-SHA256 over `${timestamp}.${body}`, header X-Imagegen-Signature: t=<timestamp>,v1=<hex>",
+  algorithm: "HMAC-SHA256 over `${timestamp}.${body}`, header X-Imagegen-Signature: t=<timestamp>,v1=<hex>[,v1=<hex>]; accept if any v1 matches",
   createdAt: s.createdAt.toISOString(),
   rotatedAt: s.rotatedAt?.toISOString() ?? null,
+  // The old secret itself is never shown again; only how long deliveries still carry its signature.
+  previousSecretValidUntil: s.previous && s.previous.expiresAt > new Date() ? s.previous.expiresAt.toISOString() : null,
 });
 
 export const getWebhookSecret = endpoint({
-  name: "getWebhookSecret", method: "GET", access: "user", scope: "read",
+  name: "getWebhookSecret", method: "GET", access: "user", scope: "webhooks",
   summary: "The HMAC secret your completion webhooks are signed with (created on first use)",
   input: () => webhookUserSchema, output: () => webhookSecretSchema,
 }, async ({ caller, query }) => {
@@ -98,10 +103,10 @@ export const getWebhookSecret = endpoint({
 });
 
 export const rotateWebhookSecret = endpoint({
-  name: "rotateWebhookSecret", method: "POST", access: "user", scope: "generate",
-  summary: "Replace the webhook signing secret at once",
+  name: "rotateWebhookSecret", method: "POST", access: "user", scope: "webhooks",
+  summary: "Replace the webhook signing secret; deliveries carry the old one's signature too for a stated overlap",
   input: () => webhookUserSchema, output: () => webhookSecretSchema,
 }, async ({ caller, body }) => {
   const { userId } = parseInput(webhookUserSchema, body ?? {});
-  return { body: secretView(await rotate(firestore(), targetUser(caller, userId))) };
+  return { body: secretView(await rotate(firestore(), targetUser(caller, userId), config().WEBHOOK_SECRET_OVERLAP_SECONDS)) };
 });

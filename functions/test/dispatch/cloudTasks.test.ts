@@ -40,7 +40,11 @@ const noCredentials = {
   fetch: (url: string, init: { method: string; headers: Headers; body?: string }) => fetch(url, { method: init.method, headers: init.headers, body: init.body }),
 };
 
-const cfg = loadConfig({ GCLOUD_PROJECT: "proj-x", TASKS_LOCATION: "europe-west4", TASKS_QUEUE: "gen", DISPATCH_DEADLINE_SECONDS: "900" });
+// A complete deployed configuration (no emulator variables): it must load.
+const cfg = loadConfig({
+  GCLOUD_PROJECT: "proj-x", TASKS_LOCATION: "europe-west4", TASKS_QUEUE: "gen", DISPATCH_DEADLINE_SECONDS: "900",
+  RUNNER_URL: "https://runner-abc.run.app", TASKS_SERVICE_ACCOUNT: "tasks@proj-x.iam.gserviceaccount.com", STORAGE_BUCKET: "proj-x-images",
+});
 const target = { runnerUrl: "https://runner-abc.run.app/", oidc: { serviceAccountEmail: "tasks@proj-x.iam.gserviceaccount.com", audience: "https://runner-abc.run.app" } };
 
 async function dispatcher() {

@@ -4,7 +4,7 @@ import { gcloudCreateQueue, queueConfig } from "../../src/dispatch/queueConfig";
 import { planSweep, sweepFacts, sweepLimits, type SweepFacts } from "../../src/dispatch/sweepPlan";
 import { buildTask, taskIdFor } from "../../src/dispatch/task";
 
-const cfg = loadConfig({ GCLOUD_PROJECT: "p1" });
+const cfg = loadConfig({ FUNCTIONS_EMULATOR: "true", GCLOUD_PROJECT: "p1" });
 const q = queueConfig(cfg);
 const MIN = 60_000;
 
@@ -19,8 +19,8 @@ describe("queue config", () => {
   });
 
   it("clamps the dispatch deadline to what Cloud Tasks accepts and rejects inverted backoff", () => {
-    expect(queueConfig(loadConfig({ DISPATCH_DEADLINE_SECONDS: "5000" })).dispatchDeadlineSeconds).toBe(1800);
-    expect(() => queueConfig(loadConfig({ TASKS_MIN_BACKOFF_SECONDS: "60", TASKS_MAX_BACKOFF_SECONDS: "10" }))).toThrow(/BACKOFF/);
+    expect(queueConfig(loadConfig({ FUNCTIONS_EMULATOR: "true", DISPATCH_DEADLINE_SECONDS: "5000" })).dispatchDeadlineSeconds).toBe(1800);
+    expect(() => queueConfig(loadConfig({ FUNCTIONS_EMULATOR: "true", TASKS_MIN_BACKOFF_SECONDS: "60", TASKS_MAX_BACKOFF_SECONDS: "10" }))).toThrow(/BACKOFF/);
   });
 
   it("prints the matching gcloud command", () => {

@@ -6,7 +6,7 @@ import { loadConfig } from "../../src/config";
 import { queueConfig } from "../../src/dispatch/queueConfig";
 import { TasksEmulatorDispatcher } from "../../src/dispatch/tasksEmulator";
 
-const q = queueConfig(loadConfig({ GCLOUD_PROJECT: "demo-x", TASKS_MAX_ATTEMPTS: "7", RUNNER_CAPACITY: "3" }));
+const q = queueConfig(loadConfig({ FUNCTIONS_EMULATOR: "true", GCLOUD_PROJECT: "demo-x", TASKS_MAX_ATTEMPTS: "7", RUNNER_CAPACITY: "3" }));
 const KEY = "queue:demo-x-us-central1-generation-jobs";
 const QUEUE = "/projects/demo-x/locations/us-central1/queues/generation-jobs";
 

@@ -196,7 +196,7 @@ describe("completion webhooks", () => {
     expect(log).toMatchObject({ requestId: id, attempts: 3, lastStatus: 204, lastError: null });
   });
 
-  it("rotating the secret changes what later deliveries are signed with", async () => {
+  it("rotating the secret signs later deliveries with the new secret and, during the overlap, the old one too", async () => {
     failFirst = 0;
     deliveries.length = 0;
     const u = await createTestUser({ credits: 5 });
@@ -208,6 +208,9 @@ describe("completion webhooks", () => {
     const d = await until("delivery", async () => deliveries.find((x) => x.headers["x-imagegen-delivery"] === `whd-${id}-succeeded`));
     const now = Math.floor(Date.now() / 1000);
     expect(verifySignature(rotated.body.secret, d.headers["x-imagegen-signature"] as string, d.body, now)).toMatchObject({ ok: true });
-    expect(verifySignature(first.body.secret, d.headers["x-imagegen-signature"] as string, d.body, now)).toMatchObject({ ok: false, why: "mismatch" });
+    // Receivers still holding the old secret keep verifying until the overlap ends (issue 12 item 9).
+    expect(verifySignature(first.body.secret, d.headers["x-imagegen-signature"] as string, d.body, now)).toMatchObject({ ok: true });
+    expect((d.headers["x-imagegen-signature"] as string).split(",").filter((p) => p.startsWith("v1="))).toHaveLength(2);
+    expect(Date.parse(rotated.body.previousSecretValidUntil)).toBeGreaterThan(Date.now());
   });
 });

@@ -1,29 +1,53 @@
-// Property test: random interleavings of create / cancel / fail / succeed / grant for several
+// Property test: random interleavings of create / cancel / claim / complete / fail / abandon +
+// sweep / grant for several users, run concurrently against the emulator through the real code
+// paths: the functions' create, cancel and grant; the runner's own claim, complete and fail
+// (gpu-runner/src/jobs/job.repo.ts); the sweeper ending abandoned jobs and reconciling refunds;
+// and the real refund trigger in the Functions emulator. Afterwards every user's balance equals
+// the sum of their ledger, never went negative, and every request was charged once and refunded
+// exactly once if it ended failed or cancelled (never if it succeeded).
 import { rng } from "../../../test-support/rng";
-// users, run concurrently against the emulator through the real modules (and the real refund
-// trigger in the Functions emulator). Afterwards every user's balance equals the sum of their
-// ledger, never went negative, and every request was charged once and refunded at most once.
 import { createTestUser, db, ledgerState } from "../../../test-support/emulator";
 import { createGenerationRequest } from "../../src/requests/create";
 import { cancelRequest } from "../../src/requests/cancel";
 import { grantCredits } from "../../src/ledger/grant";
-import { refundIfOwed } from "../../src/ledger/refund";
+import { RecordingDispatcher } from "../../src/dispatch/dispatcher";
+import { sweepStuckRequests } from "../../src/dispatch/sweep";
+import type { SweepLimits } from "../../src/dispatch/sweepPlan";
 import { firestore } from "../../src/shared/firestore";
 import type { Caller } from "../../src/auth/caller";
+import { claimJob, completeJob, failJob } from "../../../gpu-runner/src/jobs/job.repo";
 
+const HOUR = 3_600_000;
+/** The sweeper as configured to end any running job whose lease has lapsed, at once. */
+const SWEEP_NOW: SweepLimits = { pendingAfterMs: HOUR, enqueuedStaleMs: HOUR, leaseGraceMs: 0, queuedDeadlineMs: 24 * HOUR, maxRedispatches: 0, maxAttempts: 1 };
 
-const FORWARD: Record<string, string[]> = { queued: ["running", "failed"], running: ["succeeded", "failed"] };
+/** Runner deliveries in flight: request id → the lease owner that claimed it. */
+const held = new Map<string, string>();
+let deliveries = 0;
 
-/** What the runner or the sweeper does: a forward-only status change, then (maybe) the refund. */
-async function transition(id: string, to: "running" | "succeeded" | "failed") {
-  const fs = firestore();
-  const moved = await fs.runTransaction(async (tx) => {
-    const snap = await tx.get(fs.doc(`generationRequests/${id}`));
-    if (!FORWARD[snap.get("status")]?.includes(to)) return false;
-    tx.update(snap.ref, { status: to, ...(to === "failed" ? { error: { code: "COMFY_EXECUTION_ERROR", message: "injected" } } : {}) });
-    return true;
-  });
-  if (moved && to === "failed") await refundIfOwed(fs, id, "test:runner");
+/** What one runner delivery does with a job: claim it, then (maybe later) complete or fail it. */
+async function claim(id: string, leaseMs = 60_000) {
+  const owner = `prop-runner/${++deliveries}`;
+  const c = await claimJob(firestore(), id, owner, leaseMs);
+  if (c.kind === "claim") held.set(id, owner);
+  return c.kind;
+}
+
+async function finish(id: string, how: "complete" | "fail") {
+  const owner = held.get(id);
+  if (!owner) return false;
+  held.delete(id);
+  return how === "complete"
+    ? completeJob(firestore(), id, owner, [], Date.now())
+    : failJob(firestore(), id, owner, { code: "COMFY_EXECUTION_ERROR", message: "injected" }, Date.now());
+}
+
+/** A runner that dies right after claiming: its lease lapses, and the sweeper ends the job. */
+async function abandonAndSweep(id: string) {
+  await claim(id, 1);
+  held.delete(id);
+  await new Promise((r) => setTimeout(r, 5));
+  await sweepStuckRequests(firestore(), { dispatcher: new RecordingDispatcher(), limits: SWEEP_NOW, batchLimit: 50 });
 }
 
 async function settle(ids: string[]) {
@@ -57,18 +81,18 @@ it.each([[1], [2], [3]])("keeps credits == sum(ledger) and credits >= 0 under ra
         });
         mine.push(res.generationRequestId);
         count("created");
-      } else if (r < 0.55) {
+      } else if (r < 0.5) {
         await cancelRequest(firestore(), caller, pickOf(mine));
         count("cancelled");
-      } else if (r < 0.7) {
-        await transition(pickOf(mine), "failed");
-        count("fail");
-      } else if (r < 0.8) {
-        await transition(pickOf(mine), "running");
-        count("start");
+      } else if (r < 0.62) {
+        count(`claim:${await claim(pickOf(mine))}`);
+      } else if (r < 0.72) {
+        count(`complete:${await finish(pickOf(mine), "complete")}`);
+      } else if (r < 0.82) {
+        count(`fail:${await finish(pickOf(mine), "fail")}`);
       } else if (r < 0.9) {
-        await transition(pickOf(mine), "succeeded");
-        count("succeed");
+        await abandonAndSweep(pickOf(mine));
+        count("abandoned");
       } else {
         await grantCredits(firestore(), { userId: u.uid, amount: 1 + Math.floor(rand() * 4), reason: "property test", actor: "test", auditActor: { uid: "test", role: "admin", via: "cli" } }, async () => true);
         count("grant");
@@ -85,6 +109,13 @@ it.each([[1], [2], [3]])("keeps credits == sum(ledger) and credits >= 0 under ra
     for (let i = 0; i < 20; i++) await op();
   }));
   expect(outcomes.created).toBeGreaterThan(10);
+  // The runner's own claim path ran (completions, failures and sweeps follow from it).
+  expect(outcomes["claim:claim"]).toBeGreaterThan(0);
+  // Deliveries still holding a lease end the way a runner would: half succeed, half fail.
+  let i = 0;
+  for (const id of [...held.keys()]) await finish(id, i++ % 2 ? "complete" : "fail");
+  // One more sweep, the trigger's backstop, before checking.
+  await sweepStuckRequests(firestore(), { dispatcher: new RecordingDispatcher(), limits: SWEEP_NOW, batchLimit: 200 });
 
   for (const u of users) {
     const docs = await settle(ids[u.uid]);
@@ -97,6 +128,7 @@ it.each([[1], [2], [3]])("keeps credits == sum(ledger) and credits >= 0 under ra
       expect(entries.filter((e: any) => e.type === "debit")).toHaveLength(1);
       const refunds = entries.filter((e: any) => e.type === "refund");
       expect(refunds).toHaveLength(["failed", "cancelled"].includes(d.get("status")) ? 1 : 0);
+      if (d.get("status") === "succeeded") expect(d.get("refunded")).toBe(false);
     }
   }
 });

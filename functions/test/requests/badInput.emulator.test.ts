@@ -151,7 +151,7 @@ describe("input images", () => {
     const doc = await db().doc(`generationRequests/${res.body.generationRequestId}`).get();
     expect(doc.get("inputImage")).toMatchObject({ width: 192, height: 256, sourceFormat: "jpeg" });
     const path = doc.get("render.inputImagePath") as string;
-    expect(path).toBe(`inputs/${user.uid}/${res.body.generationRequestId}/input.png`);
+    expect(path).toBe(`inputs/${user.uid}/${doc.get("inputImage.sha256")}.png`);
     const stored = await sharp(`${process.env.LOCAL_STORAGE_DIR}/${path}`).metadata();
     expect(stored).toMatchObject({ format: "png", width: 192, height: 256 });
     expect(stored.exif).toBeUndefined();

@@ -28,6 +28,10 @@ beforeAll(async () => {
     await setDoc(doc(db, `usageWeekly/2026-W01_${alice}`), { uid: alice, requests: 1 });
     await setDoc(doc(db, `apiKeys/${aliceKey}`), { uid: alice, hash: "00", scopes: ["read"], dailyUsage: { day: "2026-01-01", count: 1 } });
     await setDoc(doc(db, `auditLog/rules_audit_${suffix}`), { action: "role.set", target: { userId: alice } });
+    // Admins as the server mirrors them; the demoted one still holds an admin claim in its token.
+    await setDoc(doc(db, `users/rules_admin_${suffix}`), { credits: 0, role: "admin" });
+    await setDoc(doc(db, `users/rules_super_${suffix}`), { credits: 0, role: "superadmin" });
+    await setDoc(doc(db, `users/rules_demoted_${suffix}`), { credits: 0, role: "user" });
   });
 });
 
@@ -38,6 +42,16 @@ afterAll(async () => {
 const as = (uid: string, claims: Record<string, unknown> = {}) => env.authenticatedContext(uid, claims).firestore();
 
 describe("firestore.rules", () => {
+  it("trusts the server-written role mirror, not a stale admin claim (issue 12 item 7)", async () => {
+    const demoted = as(`rules_demoted_${suffix}`, { role: "admin" });
+    await assertFails(getDoc(doc(demoted, `users/${alice}`)));
+    await assertFails(getDocs(collection(demoted, `users/${alice}/ledger`)));
+    await assertFails(getDoc(doc(demoted, `generationRequests/${aliceReq}`)));
+    // A token claiming admin for a user the server never made one (no mirror at all) reads nothing either.
+    await assertFails(getDoc(doc(as(`rules_nobody_${suffix}`, { role: "superadmin" }), `users/${alice}`)));
+    await assertSucceeds(getDoc(doc(as(`rules_admin_${suffix}`, { role: "admin" }), `users/${alice}`)));
+  });
+
   it("lets a user read their own user doc, ledger and requests", async () => {
     const db = as(alice);
     await assertSucceeds(getDoc(doc(db, `users/${alice}`)));

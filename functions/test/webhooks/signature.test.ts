@@ -39,3 +39,19 @@ describe("webhook signatures", () => {
     expect(webhookRetryConfig({ WEBHOOK_MIN_BACKOFF_SECONDS: "1" }).minBackoffSeconds).toBe(1);
   });
 });
+
+describe("rotation overlap (issue 12 item 9)", () => {
+  const { signingSecrets } = require("../../src/webhooks/secret") as typeof import("../../src/webhooks/secret");
+  const now = new Date("2026-11-22T12:00:00Z");
+  const secret = { secret: "whsec_new", createdAt: now, rotatedAt: now, previous: { secret: "whsec_old", expiresAt: new Date(now.getTime() + 1000) } };
+
+  it("signs with the new and the old secret while the old one overlaps, then with the new one only", () => {
+    expect(signingSecrets(secret, now)).toEqual(["whsec_new", "whsec_old"]);
+    expect(signingSecrets(secret, new Date(now.getTime() + 1000))).toEqual(["whsec_new"]);
+    const body = '{"id":"x"}';
+    const header = signatureHeader(signingSecrets(secret, now), 1_800_000_000, body);
+    expect(verifySignature("whsec_old", header, body, 1_800_000_000)).toMatchObject({ ok: true });
+    expect(verifySignature("whsec_new", header, body, 1_800_000_000)).toMatchObject({ ok: true });
+    expect(verifySignature("whsec_other", header, body, 1_800_000_000)).toMatchObject({ ok: false, why: "mismatch" });
+  });
+});

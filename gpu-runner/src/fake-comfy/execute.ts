@@ -106,7 +106,8 @@ async function runNode(type: string, inp: Value, id: string, item: QueueItem, ct
     case "SaveImage":
     case "PreviewImage": {
       const pngs = (img?.rendered as Promise<Buffer[]> | undefined) ?? renderAll(img!, item);
-      const images = (await pngs).map((png) =>
+      const all = await pngs;
+      const images = (item.fault === "short_batch" ? all.slice(0, 1) : all).map((png) =>
         ctx.files.saveOutput(type === "SaveImage" ? "output" : "temp", type === "SaveImage" ? String(inp.filename_prefix) : "ComfyUI_temp", png));
       return { values: [], images };
     }

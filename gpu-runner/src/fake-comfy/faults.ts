@@ -3,14 +3,16 @@ import { z } from "zod";
 // Fault injection contract (DESIGN.md): the next `count` prompts (all, if omitted) fail in
 // `mode`; `refuse` drops every ComfyUI connection until mode "none"; `imageMs` = GPU time per image.
 // `wsDrop` (fake-only extra) kills the prompt's WebSocket mid-run and refuses its reconnects.
+// `short_batch` (fake-only extra) saves one image however many the batch asked for, like a
+// workflow whose filter drops pictures.
 export const faultsSchema = z.object({
-  mode: z.enum(["none", "execution_error", "hang", "refuse"]),
+  mode: z.enum(["none", "execution_error", "hang", "refuse", "short_batch"]),
   count: z.number().int().positive().optional(),
   imageMs: z.number().int().min(0).max(600_000).optional(),
   wsDrop: z.boolean().optional(),
 });
 export type FaultRequest = z.infer<typeof faultsSchema>;
-export type PromptFault = "none" | "execution_error" | "hang";
+export type PromptFault = "none" | "execution_error" | "hang" | "short_batch";
 
 export class Faults {
   mode: FaultRequest["mode"] = "none";
@@ -32,7 +34,7 @@ export class Faults {
 
   /** Fault for a newly accepted prompt, consuming one of `count`. */
   take(): PromptFault {
-    if (this.mode !== "execution_error" && this.mode !== "hang") return "none";
+    if (this.mode === "none" || this.mode === "refuse") return "none";
     const mode = this.mode;
     if (this.remaining !== null && --this.remaining <= 0) {
       this.mode = "none";

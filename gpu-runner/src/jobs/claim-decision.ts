@@ -1,12 +1,18 @@
 // Pure rules of the lease, so they are unit-tested without Firestore.
 
-export type ClaimDecision = "unknown" | "terminal" | "busy" | "claim" | "invalid";
+export type ClaimDecision = "unknown" | "terminal" | "busy" | "claim" | "reclaim" | "invalid";
 export const TERMINAL = ["succeeded", "failed", "cancelled"];
 
 export interface LeaseState { status?: unknown; lease?: { owner?: unknown; expiresAt?: { toMillis(): number } } | null }
 
-export function decideClaim(doc: LeaseState | undefined, nowMs: number): ClaimDecision {
+/**
+ * `owner` is this delivery's own lease token. Finding it already on the document means this
+ * delivery's claim committed although the client saw an error, and the SDK ran the transaction
+ * again: that is our claim ("reclaim"), not someone else's lease ("busy").
+ */
+export function decideClaim(doc: LeaseState | undefined, nowMs: number, owner?: string): ClaimDecision {
   if (!doc) return "unknown";
+  if (owner !== undefined && doc.status === "running" && doc.lease?.owner === owner) return "reclaim";
   if (typeof doc.status === "string" && TERMINAL.includes(doc.status)) return "terminal";
   if (doc.status === "queued") return "claim";
   if (doc.status === "running") {

@@ -73,9 +73,16 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
   return finish(deps, requestId, job, run, hooks);
 }
 
+/**
+ * A request is paid per image: fewer images than paid for end the job failed (and so refunded in
+ * full through the one refund path) rather than `succeeded` at the full price. Extra images (a
+ * workflow with a second save node) are not stored.
+ */
 async function finish(deps: ExecuteDeps, requestId: string, job: JobInput, run: RunResult, hooks: ExecuteHooks): Promise<Output[]> {
   Object.assign(hooks.timings, run.timings);
-  const outputs = await storeOutputs(deps, requestId, job, run.images, hooks.signal);
+  const paid = job.render.batchSize;
+  if (run.images.length < paid) throw errors.comfyIncompleteOutput(run.images.length, paid);
+  const outputs = await storeOutputs(deps, requestId, job, run.images.slice(0, paid), hooks.signal);
   hooks.timings.storedAt = Date.now();
   return outputs;
 }

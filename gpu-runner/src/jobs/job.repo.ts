@@ -23,7 +23,9 @@ export async function claimJob(db: Firestore, id: string, owner: string, leaseMs
   return db.runTransaction(async (tx) => {
     const snap = await tx.get(requestDoc(db, id));
     const data = snap.data();
-    const kind = decideClaim(data, now);
+    const kind = decideClaim(data, now, owner);
+    // Our own earlier commit of this very transaction: the same claim, counted once.
+    if (kind === "reclaim") return { kind: "claim", data: data!, attempts: data!.attempts, reserved: fresh && data!.comfy?.promptId === fresh.promptId ? fresh : null };
     if (kind !== "claim") return { kind, status: data?.status } as Claim;
     const attempts = (typeof data!.attempts === "number" ? data!.attempts : 0) + 1;
     const ts = Timestamp.fromMillis(now);
