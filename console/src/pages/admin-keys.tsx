@@ -1,6 +1,7 @@
 // A user's API keys: create (the key is shown once, with a copy button), list, revoke.
 import { useState } from "preact/hooks";
 import type { ApiKeyReply, CreatedKeyReply } from "../../../functions/src/auth/apiKeySchemas";
+import type { KeyScope } from "../../../functions/src/auth/apiKeys";
 import { when } from "../lib/format";
 import { useSession } from "../session";
 import { Empty, ErrorBox, Loading, usePaged } from "../ui";
@@ -43,10 +44,17 @@ export function ApiKeys({ uid }: { uid: string }) {
   );
 }
 
+// Typed against the API's scopes, so a new scope cannot be missing here. Defaults as the API's.
+const SCOPES: Record<KeyScope, { label: string; byDefault: boolean }> = {
+  generate: { label: "generate", byDefault: true },
+  read: { label: "read", byDefault: true },
+  webhooks: { label: "webhooks", byDefault: false },
+};
+
 function CreateKeyForm({ uid, onCreated }: { uid: string; onCreated: (k: CreatedKeyReply) => void }) {
   const s = useSession();
   const [name, setName] = useState("");
-  const [scopes, setScopes] = useState({ generate: true, read: true });
+  const [scopes, setScopes] = useState(() => Object.fromEntries(Object.entries(SCOPES).map(([k, v]) => [k, v.byDefault])) as Record<KeyScope, boolean>);
   const [error, setError] = useState<unknown>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -62,8 +70,8 @@ function CreateKeyForm({ uid, onCreated }: { uid: string; onCreated: (k: Created
   return (
     <form class="inline" onSubmit={submit} data-testid="key-form">
       <label>Name <input name="keyName" value={name} onInput={(e) => setName(e.currentTarget.value)} /></label>
-      {(["generate", "read"] as const).map((sc) => (
-        <label class="check"><input type="checkbox" checked={scopes[sc]} onChange={(e) => setScopes({ ...scopes, [sc]: e.currentTarget.checked })} /> {sc}</label>
+      {(Object.keys(SCOPES) as KeyScope[]).map((sc) => (
+        <label class="check"><input type="checkbox" checked={scopes[sc]} onChange={(e) => setScopes({ ...scopes, [sc]: e.currentTarget.checked })} /> {SCOPES[sc].label}</label>
       ))}
       <button type="submit">Create key</button>
       <ErrorBox error={error} />

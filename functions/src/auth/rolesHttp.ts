@@ -1,7 +1,7 @@
 // Role management (superadmins) and the audit log (admins).
 import { z } from "zod";
 import { docId } from "../http/ids";
-import { config } from "../config";
+import { config, type Config } from "../config";
 import { endpoint } from "../http/endpoint";
 import { parseInput } from "../http/validate";
 import { actorOf, auditListSchema, listAudit } from "../audit/audit";
@@ -24,7 +24,7 @@ export const roleChangeResultSchema = z.strictObject({
   tokensRevoked: z.boolean().meta({ description: "a demotion signs the user out everywhere" }),
 });
 
-export const auditQuerySchema = () => z.strictObject(pageQuerySchema(config()));
+export const auditQuerySchema = (cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SIZE_MAX">) => z.strictObject(pageQuerySchema(cfg));
 
 export const setUserRole = endpoint({
   name: "setUserRole", method: "POST", access: "superadmin",
@@ -40,6 +40,6 @@ export const listAuditLog = endpoint({
   summary: "Role changes, key creations and revocations, grants: who, what (before/after), when, why",
   input: auditQuerySchema, output: () => auditListSchema,
 }, async ({ query }) => {
-  const q = parseInput(auditQuerySchema(), query, "query");
+  const q = parseInput(auditQuerySchema(config()), query, "query");
   return { body: await listAudit(firestore(), { limit: q.limit, cursor: q.cursor, userId: q.userId }) };
 });

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { onRequest, type HttpsFunction, type HttpsOptions, type Request } from "firebase-functions/v2/https";
 import type { z } from "zod";
+import type { Config } from "../config";
 import { authenticate, authorize, type Caller, type Role } from "../auth/caller";
 import type { KeyScope } from "../auth/apiKeys";
 import { ApiError, type ErrorCode } from "./errors";
@@ -33,8 +34,8 @@ export interface EndpointSpec {
   options?: HttpsOptions;
   /** One line for the API reference. */
   summary: string;
-  /** The body (POST) or query (GET) schema the handler parses with; a function because limits come from config. */
-  input?: () => z.ZodType;
+  /** The body (POST) or query (GET) schema the handler parses with, given the config its limits come from. */
+  input?: (cfg: Config) => z.ZodType;
   /** The schema of a successful reply's body. */
   output: () => z.ZodType;
   /** Success statuses; 200 when omitted. */

@@ -11,7 +11,7 @@ import { creditHistorySchema, creditsQuerySchema, grantResultSchema, grantSchema
 export const getUserCredits = endpoint({
   name: "getUserCredits", method: "GET", access: "user", scope: "read",
   summary: "The balance and the ledger, newest first, paged",
-  input: () => creditsQuerySchema(config()), output: () => creditHistorySchema,
+  input: creditsQuerySchema, output: () => creditHistorySchema,
 }, async ({ caller, query }) => {
   const q = parseInput(creditsQuerySchema(config()), query, "query");
   return { body: await creditHistory(firestore(), targetUser(caller, q.userId), q) };
@@ -20,7 +20,7 @@ export const getUserCredits = endpoint({
 export const grantCredits = endpoint({
   name: "grantCredits", method: "POST", access: "admin",
   summary: "Grant credits to a user (a negative amount is an adjustment); audited",
-  input: () => grantSchema(config()), output: () => grantResultSchema, statuses: [201, 200], errors: ["NOT_FOUND", "FAILED_PRECONDITION"],
+  input: grantSchema, output: () => grantResultSchema, statuses: [201, 200], errors: ["NOT_FOUND", "FAILED_PRECONDITION"],
 }, async ({ caller, body }) => {
   const input = parseInput(grantSchema(config()), body);
   const exists = (uid: string) => adminAuth().getUser(uid).then(() => true, () => false);

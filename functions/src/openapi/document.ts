@@ -1,5 +1,6 @@
 // Builds the OpenAPI 3.1 document from the endpoint registry: paths, parameters, bodies and
 // replies come from the endpoints' own zod schemas; this file only adds the HTTP framing.
+import type { Config } from "../config";
 import { byStatus, ERROR_MEANINGS, errorCodesOf, errorEnvelopeSchema } from "./errors";
 import { SchemaCollector } from "./jsonSchema";
 import type { RegisteredEndpoint } from "./registry";
@@ -14,6 +15,8 @@ export interface Example {
 
 export interface DocumentOptions {
   version: string;
+  /** The limits the document states (prompt length, page size, …) come from this config. */
+  config: Config;
   servers: Array<{ url: string; description: string }>;
   examples: Record<string, Example>;
   tags?: Array<{ name: string; description: string }>;
@@ -31,7 +34,7 @@ export function buildOpenApi(endpoints: RegisteredEndpoint[], opts: DocumentOpti
   for (const e of endpoints) {
     const example = opts.examples[e.name];
     if (!example) throw new Error(`no example for endpoint ${e.name} (functions/src/openapi/examples.ts)`);
-    paths[`/${e.name}`] = { [e.method.toLowerCase()]: operation(e, example, schemas, errorRef) };
+    paths[`/${e.name}`] = { [e.method.toLowerCase()]: operation(e, example, schemas, errorRef, opts.config) };
   }
   return {
     openapi: "3.1.0",
@@ -47,7 +50,7 @@ export function buildOpenApi(endpoints: RegisteredEndpoint[], opts: DocumentOpti
   };
 }
 
-function operation(e: RegisteredEndpoint, example: Example, schemas: SchemaCollector, errorRef: Json): Json {
+function operation(e: RegisteredEndpoint, example: Example, schemas: SchemaCollector, errorRef: Json, cfg: Config): Json {
   const op: Json = {
     operationId: e.name,
     summary: e.summary,
@@ -57,7 +60,7 @@ function operation(e: RegisteredEndpoint, example: Example, schemas: SchemaColle
     "x-access": { role: e.access, ...(e.scope ? { apiKeyScope: e.scope } : {}) },
   };
   if (e.input) {
-    const schema = schemas.convert(e.input(), "input");
+    const schema = schemas.convert(e.input(cfg), "input");
     if (e.method === "GET") op.parameters = queryParameters(schema, example.input ?? {});
     else op.requestBody = { required: true, content: { "application/json": { schema, ...(example.input ? { example: example.input } : {}) } } };
   }

@@ -13,7 +13,7 @@ const key = {
   keyId: "61b97336772c9c26", prefix: "sk_test_61b97336772c9c26", name: "render farm", userId: "user_test1", scopes: ["generate", "read"],
   dailyQuota: 500, ratePerMinute: 60, expiresAt: "2027-06-30T00:00:00.000Z", createdAt: "2026-11-21T22:53:12.008Z", revokedAt: null, lastUsedAt: null,
 };
-const secret = { secret: "whsec_3q2-7wXlQ0f1mY9uYw0mJ9a1qkVj8xg2XK3v0c5b7lM", algorithm: "HMAC-SHA256 over `${timestamp}.${body}`, header X-Imagegen-Signature: t=<timestamp>,v1=<hex>", createdAt: T0, rotatedAt: null };
+const secret = { secret: "whsec_3q2-7wXlQ0f1mY9uYw0mJ9a1qkVj8xg2XK3v0c5b7lM", algorithm: "HMAC-SHA256 over `${timestamp}.${body}`, header X-Imagegen-Signature: t=<timestamp>,v1=<hex>[,v1=<hex>]; accept if any v1 matches", createdAt: T0, rotatedAt: null, previousSecretValidUntil: null };
 const cursor = "eyJzIjoxNzk1Mjk3NDk2LCJuIjoxNTYwMDAwMDAsImlkIjoicl8xIn0";
 
 export const EXAMPLES: Record<string, Example> = {
@@ -43,7 +43,7 @@ export const EXAMPLES: Record<string, Example> = {
     output: { userId: "user_test2", entryId: "grant-52850726502c9dd783c4162f8cfddac2", amount: 25, currentCredits: 28, replayed: false },
   },
   getWebhookSecret: { input: {}, output: secret },
-  rotateWebhookSecret: { input: {}, output: { ...secret, rotatedAt: "2026-11-22T08:00:00.000Z" } },
+  rotateWebhookSecret: { input: {}, output: { ...secret, rotatedAt: "2026-11-22T08:00:00.000Z", previousSecretValidUntil: "2026-11-23T08:00:00.000Z" } },
   listUsers: {
     input: { limit: 1, role: "user" },
     output: { users: [{ userId: "user_test1", email: "user1@example.com", role: "user", credits: 8, createdAt: "2026-11-20T09:00:00.000Z", updatedAt: T0 }], nextCursor: cursor },

@@ -16,7 +16,7 @@ const bigBody = { memory: "1GiB" as const, timeoutSeconds: 60 };
 export const createGenerationRequest = endpoint({
   name: "createGenerationRequest", method: "POST", access: "user", scope: "generate", options: bigBody,
   summary: "Create a generation request: validates against the catalog, charges the price once, queues the job",
-  input: () => createRequestSchema(config()), output: () => createResultSchema, statuses: [201, 200],
+  input: createRequestSchema, output: () => createResultSchema, statuses: [201, 200],
   errors: ["INSUFFICIENT_CREDITS", "FAILED_PRECONDITION", "RATE_LIMITED", "QUOTA_EXCEEDED", "PAYLOAD_TOO_LARGE"],
 }, async ({ caller, body }) => {
   const { replayed, ...result } = await create(firestore(), caller, body);
@@ -36,7 +36,7 @@ export const getGenerationRequest = endpoint({
 export const listGenerationRequests = endpoint({
   name: "listGenerationRequests", method: "GET", access: "user", scope: "read",
   summary: "The caller's requests (or, for an admin, a named user's), newest first, paged",
-  input: () => listQuerySchema(config()), output: () => requestListSchema,
+  input: listQuerySchema, output: () => requestListSchema,
 }, async ({ caller, query }) => {
   const q = parseInput(listQuerySchema(config()), query, "query");
   const { docs, nextCursor } = await listRequests(firestore(), targetUser(caller, q.userId), q);

@@ -1,6 +1,6 @@
 // Admins look users up: role, balance, when they joined. Newest first, paged.
 import { z } from "zod";
-import { config } from "../config";
+import { config, type Config } from "../config";
 import { endpoint } from "../http/endpoint";
 import { parseInput } from "../http/validate";
 import { ROLES } from "../auth/roles";
@@ -10,8 +10,8 @@ import { nextCursorSchema, pageQuerySchema } from "../requests/schema";
 
 const iso = (t: FirebaseFirestore.Timestamp | undefined) => t?.toDate().toISOString() ?? null;
 
-export const listUsersQuerySchema = () => {
-  const { limit, cursor } = pageQuerySchema(config());
+export const listUsersQuerySchema = (cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SIZE_MAX">) => {
+  const { limit, cursor } = pageQuerySchema(cfg);
   return z.strictObject({ limit, cursor, role: z.enum(ROLES).optional() });
 };
 
@@ -31,7 +31,7 @@ export const listUsers = endpoint({
   summary: "Users with role and balance, newest first, paged",
   input: listUsersQuerySchema, output: () => userListSchema,
 }, async ({ query }) => {
-  const q = parseInput(listUsersQuerySchema(), query, "query");
+  const q = parseInput(listUsersQuerySchema(config()), query, "query");
   const users = firestore().collection("users");
   const { docs, nextCursor } = await pageOf(q.role ? users.where("role", "==", q.role) : users, "createdAt", q);
   return {
