@@ -148,5 +148,7 @@ function predict(t, s) {
   const users = agg(t.users) + Math.max(1, Math.min(Math.max(s.topUsers, s.userCandidates), t.users)) + H * K;
   // Empty previous weeks: per week 1 count + 1 ledger sum + M model counts, plus the previous week's 9 totals.
   const history = H + H * (2 + M) + 9;
-  return { catalog, statuses, ledger, breakdowns, users, history, durationsPerCount: agg(t.durations), total: catalog + statuses + ledger + breakdowns + users + history };
+  // Every series' window is empty, so each asks once whether it had a request before it.
+  const activity = 1 + M + K;
+  return { catalog, statuses, ledger, breakdowns, users, history, activity, durationsPerCount: agg(t.durations), total: catalog + statuses + ledger + breakdowns + users + history + activity };
 }

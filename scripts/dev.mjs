@@ -70,11 +70,14 @@ const emulatorEnvFor = {
 
 start("emulator", firebaseBin, ["emulators:start", "--project", PROJECT_ID, "--config", firebaseConfigPath(), "--only", "auth,firestore,functions,tasks,pubsub,hosting", "--import", path.join(repoRoot, "emulator-export")]);
 start("tsc", "npm", ["run", "build:watch", "-w", "functions", "--silent"]);
+// The fake ComfyUI's folders are shared with the runner, which deletes each job's files there.
+const comfyBaseDir = path.join(repoRoot, ".data", `comfy-${comfyPort}`);
 if (!process.env.COMFY_URL) {
-  start("comfy", process.execPath, [path.join(repoRoot, "gpu-runner/lib/fake-comfy/main.js")], { FAKE_COMFY_PORT: String(comfyPort) });
+  start("comfy", process.execPath, [path.join(repoRoot, "gpu-runner/lib/fake-comfy/main.js")], { FAKE_COMFY_PORT: String(comfyPort), FAKE_COMFY_BASE_DIR: comfyBaseDir });
 }
 start("runner", process.execPath, [path.join(repoRoot, "gpu-runner/lib/main.js")], {
   ...emulatorEnvFor,
+  ...(process.env.COMFY_URL ? {} : { COMFY_BASE_DIR: comfyBaseDir }),
   PORT: String(runnerPort),
   HOST: "127.0.0.1",
   COMFY_URL: comfyUrl,

@@ -2,6 +2,8 @@
 // process (as in production: the runner's event loop is not shared with the measuring script),
 // on the ports of the current IMAGEGEN_PORT_OFFSET.
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 const offset = () => Number(process.env.IMAGEGEN_PORT_OFFSET || 0);
@@ -27,10 +29,12 @@ async function waitOk(url, what, ms = 30_000) {
 export async function startGpuStack(repoRoot, { imageMs = 0, runnerEnv = {} } = {}) {
   const comfyUrl = `http://127.0.0.1:${comfyPort()}`;
   const runnerUrl = `http://127.0.0.1:${runnerPort()}`;
-  const comfy = start(repoRoot, "gpu-runner/lib/fake-comfy/main.js", { FAKE_COMFY_PORT: String(comfyPort()), FAKE_COMFY_IMAGE_MS: String(imageMs) });
+  // Shared folders, as beside a real ComfyUI: the runner's per-job file cleanup is part of what is measured.
+  const comfyBaseDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-comfy-"));
+  const comfy = start(repoRoot, "gpu-runner/lib/fake-comfy/main.js", { FAKE_COMFY_PORT: String(comfyPort()), FAKE_COMFY_IMAGE_MS: String(imageMs), FAKE_COMFY_BASE_DIR: comfyBaseDir });
   await waitOk(`${comfyUrl}/system_stats`, "fake ComfyUI");
   const runner = start(repoRoot, "gpu-runner/lib/main.js", {
-    PORT: String(runnerPort()), HOST: "127.0.0.1", COMFY_URL: comfyUrl, RUNNER_INSTANCE_ID: "bench-runner", LOG_LEVEL: "warn", ...runnerEnv,
+    PORT: String(runnerPort()), HOST: "127.0.0.1", COMFY_URL: comfyUrl, COMFY_BASE_DIR: comfyBaseDir, RUNNER_INSTANCE_ID: "bench-runner", LOG_LEVEL: "warn", ...runnerEnv,
   });
   await waitOk(`${runnerUrl}/readyz`, "gpu-runner");
   return {
@@ -48,6 +52,9 @@ export async function startGpuStack(repoRoot, { imageMs = 0, runnerEnv = {} } = 
     async executions() {
       return (await (await fetch(`${comfyUrl}/fake/executions`)).json()).executions;
     },
-    stop: () => Promise.all([runner.stop(), comfy.stop()]),
+    stop: async () => {
+      await Promise.all([runner.stop(), comfy.stop()]);
+      fs.rmSync(comfyBaseDir, { recursive: true, force: true });
+    },
   };
 }

@@ -9,7 +9,7 @@ export async function startRunnerStack(): Promise<RunnerStack> {
   if (process.env.DISPATCH_MODE !== "tasks-emulator" || !port) throw new Error("run browser tests through `npm test` (phase 2 sets DISPATCH_MODE and E2E_RUNNER_PORT)");
   const fake = await startFakeComfy({ port: 0, imageMs: 30 });
   const front = await startFront(port);
-  const runner = await spawnRunner(fake.url, "runner-browser");
+  const runner = await spawnRunner(fake, "runner-browser");
   front.backends = [runner.url];
   return {
     fake, front, runner,

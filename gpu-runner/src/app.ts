@@ -5,12 +5,14 @@ import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import type { IdTokenVerifier } from "./auth/authenticator";
 import { createAuthenticator } from "./auth/authenticator";
 import { ComfyHttp } from "./comfy/http-client";
-import { loadTemplates } from "./comfy/templates";
-import type { Config } from "./config";
+import { checkComfyNodes, describeNodeCheck, type NodeCheck } from "./comfy/node-check";
+import { loadTemplates, type Template } from "./comfy/templates";
+import { comfyFolders, type Config } from "./config";
 import type { RunnerContext } from "./http/context";
 import { createHttpServer } from "./http/server";
 import { handleTask } from "./jobs/handle-task";
 import { createLogger, type Logger } from "./log";
+import { closeServer, shutdownPlan } from "./shutdown";
 import { createStorage, LocalStorage } from "./storage";
 
 export interface RunnerOptions { config: Config; db?: Firestore; app?: App; log?: Logger; verifyIdToken?: IdTokenVerifier }
@@ -26,6 +28,8 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   const storage = createStorage(config, app);
   const comfy = new ComfyHttp(config.COMFY_URL);
   const instanceId = config.RUNNER_INSTANCE_ID ?? `${os.hostname()}-${process.pid}`;
+  const folders = comfyFolders(config);
+  if (!folders) log.warn("runner.comfy_cleanup_disabled", { reason: "COMFY_BASE_DIR (or COMFY_INPUT_DIR and COMFY_OUTPUT_DIR) not set: ComfyUI's input and output files are never deleted" });
   const shutdownSignal = new AbortController();
   let draining = false;
   let active = 0;
@@ -36,7 +40,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     localStorage: storage instanceof LocalStorage ? storage : null,
     authenticate: createAuthenticator(config, opts.verifyIdToken),
     handleTask: (requestId, retryCount, deliveredAt) =>
-      handleTask({ db, config, comfy, storage, templates, log, instanceId }, requestId, retryCount, shutdownSignal.signal, deliveredAt),
+      handleTask({ db, config, comfy, storage, templates, log, instanceId, comfyFolders: folders }, requestId, retryCount, shutdownSignal.signal, deliveredAt),
     admit: () => {
       if (active >= config.MAX_CONCURRENT_JOBS) return null;
       active++;
@@ -46,6 +50,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     },
     draining: () => draining,
     templatesLoaded: () => templates.size > 0,
+    checkNodes: nodeChecker(comfy, templates, log),
   };
   const server = createHttpServer(ctx);
   await new Promise<void>((resolve, reject) => {
@@ -53,7 +58,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     server.listen(config.PORT, config.HOST, resolve);
   });
   const port = (server.address() as AddressInfo).port;
-  log.info("runner.listening", { port, comfy: config.COMFY_URL, templates: [...templates.keys()], storage: storage.kind, auth: config.RUNNER_AUTH_MODE });
+  log.info("runner.listening", { host: config.HOST, port, production: config.PRODUCTION, comfy: config.COMFY_URL, templates: [...templates.keys()], storage: storage.kind, auth: config.RUNNER_AUTH_MODE });
 
   const waitIdle = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -64,18 +69,39 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   return {
     url: `http://127.0.0.1:${port}`, port, ctx,
     activeJobs: () => active,
-    /** Stop taking tasks, let running jobs finish for a while, then release them (their pushes get 503). */
+    /** Stop taking tasks, let running jobs finish for a while, then release them (their pushes get 503); see shutdown.ts. */
     async shutdown() {
+      const plan = shutdownPlan(config);
       draining = true;
-      log.info("runner.draining", { active });
-      await waitIdle(config.DRAIN_TIMEOUT_SECONDS * 1000);
+      log.info("runner.draining", { active, drainMs: plan.drainMs });
+      await waitIdle(plan.drainMs);
       if (active > 0) {
+        log.warn("runner.releasing", { active, releaseMs: plan.releaseMs });
         shutdownSignal.abort();
-        await waitIdle(15_000);
+        await waitIdle(plan.releaseMs);
       }
-      server.closeIdleConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      log.info("runner.stopped", {});
+      await closeServer(server);
+      log.info("runner.stopped", { unreleased: active });
     },
+  };
+}
+
+/**
+ * Readiness asks ComfyUI for /object_info once it answers and keeps the verdict until ComfyUI
+ * stops answering (a restart may bring other custom nodes). The runner may start before ComfyUI:
+ * then readiness says so and nothing crashes.
+ */
+function nodeChecker(comfy: ComfyHttp, templates: Map<string, Template>, log: Logger): RunnerContext["checkNodes"] {
+  let verdict: NodeCheck | null = null;
+  return async (comfyUp) => {
+    if (!comfyUp) return (verdict = null);
+    if (verdict) return verdict;
+    try {
+      verdict = await checkComfyNodes(comfy, templates);
+      if (!verdict.ok) log.error("runner.comfy_nodes_missing", { problems: describeNodeCheck(verdict) });
+    } catch (e) {
+      log.warn("runner.comfy_object_info_failed", { error: e });
+    }
+    return verdict;
   };
 }

@@ -1,58 +1,108 @@
 import path from "node:path";
 import { z } from "zod";
+import { productionIssues, isProductionEnv, type ConfigIssue } from "./config-rules";
 
 // Empty strings in env files mean "not set", so they fall back to the defaults.
 const env = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema);
 const int = (def: number, min = 0) => env(z.coerce.number().int().min(min).default(def));
+const optional = () => env(z.string().optional());
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
-const schema = z
-  .object({
-    PORT: int(8090),
-    HOST: env(z.string().default("0.0.0.0")),
-    COMFY_URL: env(z.string().url().default("http://127.0.0.1:8188")),
-    RUNNER_AUTH_MODE: env(z.enum(["shared-secret", "oidc"]).default("shared-secret")),
-    RUNNER_SHARED_SECRET: env(z.string().min(8).default("dev-runner-secret")),
-    OIDC_AUDIENCE: env(z.string().optional()),
-    OIDC_SERVICE_ACCOUNT: env(z.string().email().optional()),
-    MAX_ATTEMPTS: int(5, 1),
-    MAX_CONCURRENT_JOBS: int(2, 1),
-    LEASE_SECONDS: int(60, 5),
-    JOB_TIMEOUT_SECONDS: int(600, 1),
-    DRAIN_TIMEOUT_SECONDS: int(25, 0),
-    COMFY_POLL_INTERVAL_MS: int(2000, 10),
-    COMFY_WS_RECONNECT_MS: int(1000, 10),
-    OUTPUT_FORMAT: env(z.enum(["webp", "png", "jpeg", "avif"]).default("webp")),
-    OUTPUT_QUALITY: env(z.coerce.number().int().min(1).max(100).default(90)),
-    OUTPUT_WEBP_EFFORT: env(z.coerce.number().int().min(0).max(6).default(2)),
-    THUMBNAIL_SIZE: int(256, 16),
-    STORAGE_BACKEND: env(z.enum(["local", "gcs"]).default("local")),
-    LOCAL_STORAGE_DIR: env(z.string().default(path.join(repoRoot, ".data", "storage"))),
-    LOCAL_STORAGE_SIGNING_SECRET: env(z.string().min(8).default("dev-storage-secret")),
-    STORAGE_BUCKET: env(z.string().optional()),
-    PROGRESS_WRITE_INTERVAL_MS: int(1000, 0),
-    TEMPLATES_DIR: env(z.string().default(path.resolve(__dirname, "..", "workflows"))),
-    RUNNER_INSTANCE_ID: env(z.string().optional()),
-    LOG_LEVEL: env(z.enum(["debug", "info", "warn", "error", "silent"]).default("info")),
-  })
-  .superRefine((c, ctx) => {
-    if (c.RUNNER_AUTH_MODE === "oidc" && !c.OIDC_AUDIENCE)
-      ctx.addIssue({ code: "custom", path: ["OIDC_AUDIENCE"], message: "required when RUNNER_AUTH_MODE=oidc" });
-    if (c.STORAGE_BACKEND === "gcs" && !c.STORAGE_BUCKET)
-      ctx.addIssue({ code: "custom", path: ["STORAGE_BUCKET"], message: "required when STORAGE_BACKEND=gcs" });
-  });
+/** Public, committed defaults: fine on a laptop against the emulators, refused in production. */
+export const DEV_RUNNER_SECRET = "dev-runner-secret";
+export const DEV_STORAGE_SECRET = "dev-storage-secret";
 
-export type Config = z.infer<typeof schema>;
+// Security-relevant settings have no schema default: their default depends on the mode and is
+// filled in by `withModeDefaults`, after the production rules have seen what was really set.
+const schema = z.object({
+  NODE_ENV: optional(),
+  K_SERVICE: optional(),
+  PORT: int(8090),
+  HOST: optional(),
+  COMFY_URL: env(z.string().url().default("http://127.0.0.1:8188")),
+  COMFY_BASE_DIR: optional(),
+  COMFY_INPUT_DIR: optional(),
+  COMFY_OUTPUT_DIR: optional(),
+  RUNNER_AUTH_MODE: env(z.enum(["shared-secret", "oidc"]).optional()),
+  RUNNER_SHARED_SECRET: env(z.string().min(8).optional()),
+  OIDC_AUDIENCE: optional(),
+  OIDC_SERVICE_ACCOUNT: env(z.string().email().optional()),
+  MAX_ATTEMPTS: int(5, 1),
+  MAX_CONCURRENT_JOBS: int(2, 1),
+  LEASE_SECONDS: int(60, 5),
+  JOB_TIMEOUT_SECONDS: int(600, 1),
+  SHUTDOWN_GRACE_SECONDS: int(10, 4),
+  DRAIN_TIMEOUT_SECONDS: int(6, 0),
+  COMFY_POLL_INTERVAL_MS: int(2000, 10),
+  COMFY_WS_RECONNECT_MS: int(1000, 10),
+  OUTPUT_FORMAT: env(z.enum(["webp", "png", "jpeg", "avif"]).default("webp")),
+  OUTPUT_QUALITY: env(z.coerce.number().int().min(1).max(100).default(90)),
+  OUTPUT_WEBP_EFFORT: env(z.coerce.number().int().min(0).max(6).default(2)),
+  THUMBNAIL_SIZE: int(256, 16),
+  STORAGE_BACKEND: env(z.enum(["local", "gcs"]).optional()),
+  LOCAL_STORAGE_DIR: optional(),
+  LOCAL_STORAGE_SIGNING_SECRET: env(z.string().min(8).optional()),
+  STORAGE_BUCKET: optional(),
+  PROGRESS_WRITE_INTERVAL_MS: int(1000, 0),
+  TEMPLATES_DIR: env(z.string().default(path.resolve(__dirname, "..", "workflows"))),
+  RUNNER_INSTANCE_ID: optional(),
+  LOG_LEVEL: env(z.enum(["debug", "info", "warn", "error", "silent"]).default("info")),
+});
 
-export class ConfigError extends Error {}
+type Raw = z.infer<typeof schema>;
+export type RawConfig = Raw;
 
-/** Parses the environment once at boot (never at import time) and names every bad variable. */
+export type Config = Omit<Raw, "HOST" | "RUNNER_AUTH_MODE" | "RUNNER_SHARED_SECRET" | "STORAGE_BACKEND" | "LOCAL_STORAGE_DIR" | "LOCAL_STORAGE_SIGNING_SECRET"> & {
+  /** NODE_ENV=production or K_SERVICE (Cloud Run) set: no public defaults, explicit auth and secrets. */
+  PRODUCTION: boolean;
+  HOST: string;
+  RUNNER_AUTH_MODE: "shared-secret" | "oidc";
+  RUNNER_SHARED_SECRET: string;
+  STORAGE_BACKEND: "local" | "gcs";
+  LOCAL_STORAGE_DIR: string;
+  LOCAL_STORAGE_SIGNING_SECRET: string;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(`invalid gpu-runner configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Production binds every interface on the platform's PORT (Cloud Run routes to it); anywhere else
+ * the default is loopback, so the dev secrets below are never reachable from another machine.
+ */
+function withModeDefaults(c: Raw, production: boolean): Config {
+  return {
+    ...c,
+    PRODUCTION: production,
+    HOST: c.HOST ?? (production ? "0.0.0.0" : "127.0.0.1"),
+    RUNNER_AUTH_MODE: c.RUNNER_AUTH_MODE ?? "shared-secret",
+    RUNNER_SHARED_SECRET: c.RUNNER_SHARED_SECRET ?? (production ? "" : DEV_RUNNER_SECRET),
+    STORAGE_BACKEND: c.STORAGE_BACKEND ?? (production ? "gcs" : "local"),
+    LOCAL_STORAGE_DIR: c.LOCAL_STORAGE_DIR ?? path.join(repoRoot, ".data", "storage"),
+    LOCAL_STORAGE_SIGNING_SECRET: c.LOCAL_STORAGE_SIGNING_SECRET ?? (production ? "" : DEV_STORAGE_SECRET),
+  };
+}
+
+/** Parses the environment once at boot (never at import time) and names every bad or missing variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(source);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(env)"}: ${i.message}`);
-    throw new ConfigError(`invalid gpu-runner configuration:\n${lines.join("\n")}`);
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: i.path.join(".") || "(env)", message: i.message })));
   }
-  return parsed.data;
+  const production = isProductionEnv(parsed.data);
+  const issues = productionIssues(parsed.data, production);
+  if (issues.length) throw new ConfigError(issues);
+  return withModeDefaults(parsed.data, production);
+}
+
+/** ComfyUI's input and output folders as the runner sees them (shared volume), or null when unknown. */
+export function comfyFolders(c: Pick<Raw, "COMFY_BASE_DIR" | "COMFY_INPUT_DIR" | "COMFY_OUTPUT_DIR">): { input: string; output: string } | null {
+  const input = c.COMFY_INPUT_DIR ?? (c.COMFY_BASE_DIR && path.join(c.COMFY_BASE_DIR, "input"));
+  const output = c.COMFY_OUTPUT_DIR ?? (c.COMFY_BASE_DIR && path.join(c.COMFY_BASE_DIR, "output"));
+  return input && output ? { input: path.resolve(input), output: path.resolve(output) } : null;
 }

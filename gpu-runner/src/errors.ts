@@ -56,6 +56,34 @@ export const errors = {
   shuttingDown: () => new RunnerError("SHUTTING_DOWN", "runner is shutting down", true),
 };
 
+// What users see in `error.message` and what a push's reply body says: fixed text per code.
+// The detailed message (exception text, paths, bucket and node names) goes to the logs only.
+const SAFE_MESSAGES: Record<ErrorCode, string> = {
+  COMFY_UNAVAILABLE: "The image generator is temporarily unavailable.",
+  COMFY_TIMEOUT: "Generation took too long and was stopped.",
+  COMFY_LOST_PROMPT: "The image generator restarted while working on this request.",
+  COMFY_INTERRUPTED: "Generation was interrupted.",
+  COMFY_OUTPUT_MISSING: "The image generator returned no images.",
+  COMFY_INCOMPLETE_OUTPUT: "The image generator returned fewer images than were paid for; the request is refunded in full.",
+  COMFY_INVALID_WORKFLOW: "The image generator rejected this model's workflow.",
+  COMFY_EXECUTION_ERROR: "The image generator failed while rendering this request.",
+  INVALID_REQUEST: "This request cannot be run as stored.",
+  INPUT_IMAGE_MISSING: "The input image could not be found.",
+  POSTPROCESS_FAILED: "The generated images could not be processed.",
+  STORAGE_UNAVAILABLE: "The generated images could not be stored.",
+  LEASE_LOST: "Another runner took over this job.",
+  SHUTTING_DOWN: "The runner is shutting down; the job will be retried.",
+  MAX_ATTEMPTS_EXCEEDED: "Generation failed after several attempts.",
+  INTERNAL: "Internal error.",
+};
+
+/** The `{code, message}` a user or a caller may see for a code. */
+export function publicError(code: ErrorCode, attempts?: number, lastCode?: ErrorCode): { code: ErrorCode; message: string } {
+  if (code === "MAX_ATTEMPTS_EXCEEDED" && attempts !== undefined)
+    return { code, message: `Generation failed after ${attempts} attempt(s)${lastCode ? ` (last error: ${lastCode})` : ""}.` };
+  return { code, message: SAFE_MESSAGES[code] };
+}
+
 /** Anything that is not a RunnerError is an unexpected bug or infrastructure hiccup: retry it. */
 export function toRunnerError(e: unknown): RunnerError {
   if (e instanceof RunnerError) return e;

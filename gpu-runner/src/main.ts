@@ -2,15 +2,23 @@ import { startRunner } from "./app";
 import { ConfigError, loadConfig } from "./config";
 import { TemplateError } from "./comfy/templates";
 import { createLogger } from "./log";
+import { shutdownPlan } from "./shutdown";
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const runner = await startRunner({ config });
+  const plan = shutdownPlan(config);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    runner.ctx.log.info("runner.signal", { signal });
+    runner.ctx.log.info("runner.signal", { signal, ...plan });
+    // The platform's SIGKILL must never be what ends us: whatever is still running at the
+    // deadline is left to its lease expiry and the task's retry.
+    setTimeout(() => {
+      runner.ctx.log.error("runner.shutdown_deadline", { active: runner.activeJobs() });
+      process.exit(1);
+    }, plan.hardExitMs).unref();
     runner.shutdown().then(() => process.exit(0), () => process.exit(1));
   };
   process.on("SIGTERM", () => stop("SIGTERM"));

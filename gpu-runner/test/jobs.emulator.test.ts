@@ -69,7 +69,7 @@ describe("runner recovery and admission", () => {
   let fake: FakeComfy;
   let runner: Runner;
   const env = (extra: Record<string, string> = {}) => loadConfig({
-    PORT: "0", HOST: "127.0.0.1", COMFY_URL: fake.url, COMFY_POLL_INTERVAL_MS: "100", JOB_TIMEOUT_SECONDS: "10", MAX_CONCURRENT_JOBS: "1", LOG_LEVEL: "silent", ...extra,
+    PORT: "0", HOST: "127.0.0.1", COMFY_URL: fake.url, COMFY_BASE_DIR: fake.files.baseDir, COMFY_POLL_INTERVAL_MS: "100", JOB_TIMEOUT_SECONDS: "10", MAX_CONCURRENT_JOBS: "1", LOG_LEVEL: "silent", ...extra,
   });
   const push = async (r: Runner, requestId: string, headers: Record<string, string> = { "x-runner-token": "dev-runner-secret" }) => {
     const res = await fetch(`${r.url}/tasks/generate`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ requestId }) });

@@ -9,18 +9,13 @@ import { db } from "../../test-support/emulator";
 import { startRunner, type Runner } from "../src/app";
 import { loadConfig } from "../src/config";
 import { startFakeComfy, type FakeComfy } from "../src/fake-comfy/server";
-import { readPngText } from "../src/shared/png-chunks";
 import { LocalStorage, signedFileUrl } from "../src/storage";
+import { runnerEnv, data, pushTask, queuedRequest, ref, SECRET, waitForStatus, type PushOptions } from "./harness";
 import { captureLogger, webpChunks } from "./helpers";
 
 const MAX_ATTEMPTS = 3;
-const SECRET = "test-runner-secret";
 const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "runner-storage-"));
-const env = (comfyUrl: string, extra: Record<string, string> = {}) => ({
-  PORT: "0", HOST: "127.0.0.1", COMFY_URL: comfyUrl, RUNNER_SHARED_SECRET: SECRET, LOCAL_STORAGE_DIR: storageDir,
-  MAX_ATTEMPTS: String(MAX_ATTEMPTS), JOB_TIMEOUT_SECONDS: "2", COMFY_POLL_INTERVAL_MS: "200", COMFY_WS_RECONNECT_MS: "50",
-  PROGRESS_WRITE_INTERVAL_MS: "100", LEASE_SECONDS: "30", ...extra,
-});
+const env = (f: FakeComfy, extra: Record<string, string> = {}) => runnerEnv(f, storageDir, { MAX_ATTEMPTS: String(MAX_ATTEMPTS), ...extra });
 
 // Generous per-test ceiling for slow CI machines; no assertion depends on elapsed time.
 jest.setTimeout(30_000);
@@ -31,7 +26,7 @@ const logs = captureLogger();
 
 beforeAll(async () => {
   fake = await startFakeComfy({ port: 0, imageMs: 40 });
-  runner = await startRunner({ config: loadConfig(env(fake.url)), db: db(), log: logs.log });
+  runner = await startRunner({ config: loadConfig(env(fake)), db: db(), log: logs.log });
 });
 afterAll(async () => {
   await runner.shutdown();
@@ -40,41 +35,8 @@ afterAll(async () => {
 });
 afterEach(() => fake.faults.set({ mode: "none", imageMs: 40 }));
 
-const ref = (id: string) => db().collection("generationRequests").doc(id);
-
-/** A queued request exactly as createGenerationRequest writes it (docs/data-model.md). */
-async function queuedRequest(render: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<{ id: string; uid: string }> {
-  const id = `rt_${randomUUID()}`;
-  const uid = `runner_user_${randomUUID().slice(0, 8)}`;
-  const now = Timestamp.now();
-  await ref(id).set({
-    userId: uid, status: "queued", model: "A", style: "realistic", color: "vibrant", size: "512x512",
-    prompt: "A cat in space", negativePrompt: "", numImages: 2, seed: 42, cost: 2,
-    render: { workflow: "txt2img", positivePrompt: "A cat in space, photo, vibrant colours", negativePrompt: "", width: 128, height: 96, batchSize: 2, seed: 42, steps: 20, cfg: 7, ...render },
-    attempts: 0, lease: null, progress: 0, comfy: null, outputs: [], error: null, refunded: false,
-    createdAt: now, updatedAt: now, idempotencyKey: null, paramsHash: "test", webhookUrl: null, ...extra,
-  });
-  return { id, uid };
-}
-
-async function push(requestId: unknown, opts: { token?: string | null; retryCount?: number; rawBody?: string } = {}) {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (opts.token !== null) headers["x-runner-token"] = opts.token ?? SECRET;
-  if (opts.retryCount !== undefined) headers["x-cloudtasks-taskretrycount"] = String(opts.retryCount);
-  const res = await fetch(`${runner.url}/tasks/generate`, { method: "POST", headers, body: opts.rawBody ?? JSON.stringify({ requestId }) });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
-
-const data = async (id: string) => (await ref(id).get()).data()!;
+const push = (requestId: unknown, opts: PushOptions = {}) => pushTask(runner.url, requestId, opts);
 const promptsFor = (id: string) => fake.engine.accepted.filter((p) => JSON.stringify(p.prompt).includes(`imagegen/${id}/`));
-
-function waitForStatus(id: string, status: string): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = ref(id).onSnapshot((s) => {
-      if (s.get("status") === status) (stop(), resolve());
-    });
-  });
-}
 
 describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
   it("runs a queued request to succeeded: WebP outputs without text chunks, thumbnails, progress rising to 1", async () => {
@@ -107,11 +69,11 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
       expect(bytes.includes(Buffer.from("tEXt")) || bytes.includes(Buffer.from("KSampler"))).toBe(false);
       expect(await sharp((await storage.get(out.thumbnailPath))!).metadata()).toMatchObject({ format: "webp", width: 128 });
     }
-    // ComfyUI's own PNG carried the workflow; ours must not.
+    // ComfyUI's own PNG (which carries the workflow) is deleted once ours are stored.
     const original = fake.engine.history.get(doc.comfy.promptId) as { outputs: Record<string, { images: { filename: string; subfolder: string }[] }> };
     const img = original.outputs["9"].images[0];
-    const png = Buffer.from(await (await fetch(`${fake.url}/view?${new URLSearchParams({ ...img, type: "output" })}`)).arrayBuffer());
-    expect(Object.keys(readPngText(png))).toEqual(["prompt", "workflow"]);
+    expect(img.subfolder).toBe(`imagegen/${id}`);
+    expect((await fetch(`${fake.url}/view?${new URLSearchParams({ ...img, type: "output" })}`)).status).toBe(404);
     expect(seen.length).toBeGreaterThanOrEqual(4);
     expect(seen.filter((v) => v > 0 && v < 1).length).toBeGreaterThanOrEqual(2);
     expect(seen.every((v, i) => i === 0 || v >= seen[i - 1])).toBe(true);
@@ -153,8 +115,10 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
     const res = await push(id, { retryCount: 0 });
     expect(res).toEqual({ status: 200, body: { result: "failed", code: "COMFY_EXECUTION_ERROR" } });
     const doc = await data(id);
-    expect(doc).toMatchObject({ status: "failed", lease: null, refunded: false, outputs: [], error: { code: "COMFY_EXECUTION_ERROR", message: expect.stringMatching(/KSampler/) } });
+    // The user sees a stable code and a fixed sentence; ComfyUI's exception text is in the log only.
+    expect(doc).toMatchObject({ status: "failed", lease: null, refunded: false, outputs: [], error: { code: "COMFY_EXECUTION_ERROR", message: "The image generator failed while rendering this request." } });
     expect(doc.finishedAt).toBeInstanceOf(Timestamp);
+    expect(logs.lines()).toContainEqual(expect.objectContaining({ message: "job.failed", requestId: id, code: "COMFY_EXECUTION_ERROR", error: expect.stringMatching(/KSampler #3: .*out of memory/) }));
   });
 
   it("ends failed with COMFY_INCOMPLETE_OUTPUT when ComfyUI returns fewer images than paid for, storing none (issue 12 item 4)", async () => {
@@ -199,13 +163,16 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
     const { id } = await queuedRequest({ batchSize: 1 });
     const res = await push(id, { retryCount: MAX_ATTEMPTS - 1 });
     expect(res).toEqual({ status: 200, body: { result: "failed", code: "MAX_ATTEMPTS_EXCEEDED" } });
-    expect(await data(id)).toMatchObject({ status: "failed", lease: null, error: { code: "MAX_ATTEMPTS_EXCEEDED", message: expect.stringMatching(/COMFY_UNAVAILABLE/) } });
+    expect(await data(id)).toMatchObject({ status: "failed", lease: null, error: { code: "MAX_ATTEMPTS_EXCEEDED", message: "Generation failed after 3 attempt(s) (last error: COMFY_UNAVAILABLE)." } });
+    // The reason with ComfyUI's address and the socket error is logged, not stored.
+    expect(JSON.stringify((await data(id)).error)).not.toMatch(/127\.0\.0\.1|ECONNRESET|fetch failed|\/prompt/);
   });
 
   it("fails permanently on a request whose render block is unusable", async () => {
     const { id } = await queuedRequest({ workflow: "no-such-template" });
     expect((await push(id)).body).toEqual({ result: "failed", code: "INVALID_REQUEST" });
-    expect((await data(id)).error.message).toMatch(/no-such-template/);
+    expect((await data(id)).error).toEqual({ code: "INVALID_REQUEST", message: "This request cannot be run as stored." });
+    expect(logs.lines()).toContainEqual(expect.objectContaining({ message: "job.failed", requestId: id, error: expect.stringMatching(/no-such-template/) }));
   });
 
   it("runs image-to-image with the stored input image", async () => {
@@ -216,7 +183,7 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
     expect((await push(id)).body.result).toBe("succeeded");
     expect((await data(id)).outputs[0]).toMatchObject({ width: 96, height: 64 });
     const sent = promptsFor(id)[0].prompt as Record<string, { inputs: Record<string, unknown> }>;
-    expect(sent["10"].inputs.image).toBe(`${id}.png`);
+    expect(sent["10"].inputs.image).toBe(`imagegen/${id}.png`);
     expect(sent["3"].inputs.denoise).toBe(0.6);
   });
 
@@ -236,7 +203,7 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
 
   it("reports health and readiness from ComfyUI's /system_stats", async () => {
     expect((await fetch(`${runner.url}/healthz`)).status).toBe(200);
-    expect((await (await fetch(`${runner.url}/readyz`)).json() as any)).toEqual({ status: "ready", checks: { templates: true, comfy: true, draining: false } });
+    expect((await (await fetch(`${runner.url}/readyz`)).json() as any)).toEqual({ status: "ready", checks: { templates: true, comfy: true, nodes: true, draining: false } });
     fake.faults.set({ mode: "refuse" });
     const down = await fetch(`${runner.url}/readyz`);
     expect(down.status).toBe(503);
@@ -255,13 +222,13 @@ describe("gpu-runner boot", () => {
   };
 
   it("refuses to start with a broken template, naming the node and the input", async () => {
-    await expect(startRunner({ config: loadConfig(env("http://127.0.0.1:1", { TEMPLATES_DIR: brokenDir() })), db: db() }))
+    await expect(startRunner({ config: loadConfig(env(fake, { COMFY_URL: "http://127.0.0.1:1", TEMPLATES_DIR: brokenDir() })), db: db() }))
       .rejects.toThrow(/template "txt2img-sdxl": mapping "steps" → node "3" \(KSampler\) has no input "num_steps"/);
   });
 
   it("exits non-zero from the built entry point with the same message", () => {
     const main = path.join(__dirname, "..", "lib", "main.js");
-    const res = spawnSync(process.execPath, [main], { env: { ...process.env, ...env("http://127.0.0.1:1", { TEMPLATES_DIR: brokenDir() }) }, encoding: "utf8", timeout: 20_000 });
+    const res = spawnSync(process.execPath, [main], { env: { ...process.env, ...env(fake, { COMFY_URL: "http://127.0.0.1:1", TEMPLATES_DIR: brokenDir() }) }, encoding: "utf8", timeout: 20_000 });
     expect(res.status).toBe(1);
     const line = JSON.parse(res.stderr.trim().split("\n").at(-1)!);
     expect(line).toMatchObject({ severity: "ERROR", message: "runner.boot_rejected", error: expect.stringMatching(/node "3" \(KSampler\) has no input "num_steps"/) });
@@ -271,7 +238,7 @@ describe("gpu-runner boot", () => {
 describe("gpu-runner shutdown", () => {
   it("stops taking tasks on shutdown and releases a job that cannot finish in time", async () => {
     const local = await startFakeComfy({ port: 0, imageMs: 40 });
-    const r = await startRunner({ config: loadConfig(env(local.url, { DRAIN_TIMEOUT_SECONDS: "0", JOB_TIMEOUT_SECONDS: "30" })), db: db(), log: captureLogger().log });
+    const r = await startRunner({ config: loadConfig(env(local, { DRAIN_TIMEOUT_SECONDS: "0", JOB_TIMEOUT_SECONDS: "30" })), db: db(), log: captureLogger().log });
     local.faults.set({ mode: "hang" });
     const { id } = await queuedRequest({ batchSize: 1 });
     const running = waitForStatus(id, "running");

@@ -3,6 +3,7 @@ import path from "node:path";
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { resolveEmulatorBinaries } from "./emulator-binaries.mjs";
+import { FETCH_BLOCKED_PORTS } from "./doctor/checks.mjs";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const firebaseBin = path.join(repoRoot, "node_modules", ".bin", "firebase");
@@ -14,7 +15,12 @@ const basePorts = { hub: 4400, logging: 4401, auth: 9099, functions: 5001, fires
 
 /** Ports shifted by IMAGEGEN_PORT_OFFSET, so two stacks (two checkouts, a dev and a test run) can coexist. */
 export function ports(offset = Number(process.env.IMAGEGEN_PORT_OFFSET || 0)) {
-  return Object.fromEntries(Object.entries(basePorts).map(([k, v]) => [k, v + offset]));
+  const p = Object.fromEntries(Object.entries(basePorts).map(([k, v]) => [k, v + offset]));
+  // Browsers and Node's fetch refuse the Fetch standard's "bad ports": offset 1000 would put the
+  // console on 6000 (X11). Hosting then moves 5 up; no port of any stack (offsets in thousands)
+  // ends in 005. (The doctor flags the other emulators' bad ports: they need another offset.)
+  if (FETCH_BLOCKED_PORTS.has(p.hosting)) p.hosting += 5;
+  return p;
 }
 
 /** Path of a firebase.json for the current offset (the committed one when the offset is 0). */

@@ -1,7 +1,7 @@
 // Per-user weekly counters for the reports, written in the same transaction as the money
 // movement: one document per user and week, so no document is shared by all users.
 import { FieldValue, type Firestore, type Transaction } from "firebase-admin/firestore";
-import { isoWeekOf } from "../shared/isoWeek";
+import { isoWeekOf, reportTimeZone } from "../shared/isoWeek";
 
 export interface UsageDelta {
   requests?: number;
@@ -10,12 +10,14 @@ export interface UsageDelta {
   creditsRefunded?: number;
 }
 
+/** Weeks of the report's calendar (REPORT_TIME_ZONE), so the counters add up to the report's totals. */
 export function usageDocPath(uid: string, when: Date): string {
-  return `usageWeekly/${isoWeekOf(when)}_${uid}`;
+  return `usageWeekly/${isoWeekOf(when, reportTimeZone())}_${uid}`;
 }
 
 export function addUsage(db: Firestore, tx: Transaction, uid: string, weekOf: Date, delta: UsageDelta, now: Date) {
   const inc: Record<string, FieldValue> = {};
   for (const [k, v] of Object.entries(delta)) if (v) inc[k] = FieldValue.increment(v);
-  tx.set(db.doc(usageDocPath(uid, weekOf)), { uid, week: isoWeekOf(weekOf), ...inc, updatedAt: now }, { merge: true });
+  const week = isoWeekOf(weekOf, reportTimeZone());
+  tx.set(db.doc(`usageWeekly/${week}_${uid}`), { uid, week, ...inc, updatedAt: now }, { merge: true });
 }

@@ -5,6 +5,8 @@ import type { Anomaly, Delta, HistoryInputs, ReportDoc, TrendPoint, WeekInputs }
 
 export interface AssembleOptions {
   now: Date;
+  /** IANA zone of the report calendar. */
+  timeZone: string;
   /** Top users (by credits) whose own history is checked for spikes. */
   userCandidates: number;
   topUsers: number;
@@ -14,13 +16,14 @@ export interface AssembleOptions {
 const SCOPE_RANK: Record<Anomaly["scope"], number> = { global: 0, model: 1, user: 2 };
 
 export function assembleReport(cur: WeekInputs, hist: HistoryInputs, opts: AssembleOptions): ReportDoc {
-  const { start, end } = parseIsoWeek(cur.week);
+  const { start, end } = parseIsoWeek(cur.week, opts.timeZone);
   const t = cur.totals;
   const prev = hist.previous;
   const anomalies = findAnomalies(cur, hist, opts.userCandidates);
   return {
     schemaVersion: 1,
     week: cur.week,
+    timeZone: opts.timeZone,
     start: start.toISOString(),
     end: end.toISOString(),
     complete: end.getTime() <= opts.now.getTime(),
@@ -49,27 +52,35 @@ export function assembleReport(cur: WeekInputs, hist: HistoryInputs, opts: Assem
 
 export function findAnomalies(cur: WeekInputs, hist: HistoryInputs, userCandidates: number): Anomaly[] {
   const out: Anomaly[] = [];
-  const check = (scope: Anomaly["scope"], subject: string, metric: Anomaly["metric"], history: number[], current: number, label?: string) => {
-    const r = detectSpike(history, current, { metric, subject: label });
+  const since = hist.activeSince;
+  const check = (scope: Anomaly["scope"], subject: string, metric: Anomaly["metric"], series: number[], from: number, current: number, label?: string) => {
+    // Only the weeks since the series began: a user in their first week has no history.
+    const r = detectSpike(series.slice(from), current, { metric, subject: label });
     if (r.isSpike) out.push({ scope, subject, metric, current, baseline: r.baseline, score: r.score, reason: r.reason });
   };
-  check("global", "all", "generations", hist.generations, cur.totals.requests.total);
-  check("global", "all", "credits", hist.creditsDebited, cur.totals.credits.debited, "all users");
-  for (const m of cur.byModel) check("model", m.id, "generations", hist.byModel[m.id] ?? [], m.requests, `model ${m.id} (${m.displayName})`);
-  for (const u of cur.topUsers.slice(0, userCandidates)) check("user", u.uid, "generations", hist.byUser[u.uid] ?? [], u.requests, `user ${u.uid}`);
+  const none = hist.weeks.length;
+  check("global", "all", "generations", hist.generations, since.global, cur.totals.requests.total);
+  check("global", "all", "credits", hist.creditsDebited, since.global, cur.totals.credits.debited, "all users");
+  for (const m of cur.byModel) {
+    check("model", m.id, "generations", hist.byModel[m.id] ?? [], since.byModel[m.id] ?? none, m.requests, `model ${m.id} (${m.displayName})`);
+  }
+  for (const u of cur.topUsers.slice(0, userCandidates)) {
+    check("user", u.uid, "generations", hist.byUser[u.uid] ?? [], since.byUser[u.uid] ?? none, u.requests, `user ${u.uid}`);
+  }
   // Most important first: wider scope, then the stronger signal.
   return out.sort((a, b) => SCOPE_RANK[a.scope] - SCOPE_RANK[b.scope] || b.score - a.score || a.subject.localeCompare(b.subject));
 }
 
-/** The last `weeks` weeks including the report's; a week is marked when it spiked against the weeks before it. */
+/** The last `weeks` weeks including the report's; a week is marked when it spiked against the weeks before it (since the deployment's first). */
 export function trend(cur: WeekInputs, hist: HistoryInputs, weeks: number): TrendPoint[] {
   const allWeeks = [...hist.weeks, cur.week];
   const gens = [...hist.generations, cur.totals.requests.total];
   const credits = [...hist.creditsDebited, cur.totals.credits.debited];
   const points: TrendPoint[] = [];
+  const from = hist.activeSince.global;
   for (let i = Math.max(0, allWeeks.length - weeks); i < allWeeks.length; i++) {
-    const anomalous =
-      detectSpike(gens.slice(0, i), gens[i]).isSpike || detectSpike(credits.slice(0, i), credits[i], { metric: "credits" }).isSpike;
+    const earlier = (xs: number[]) => xs.slice(Math.min(from, i), i);
+    const anomalous = detectSpike(earlier(gens), gens[i]).isSpike || detectSpike(earlier(credits), credits[i], { metric: "credits" }).isSpike;
     points.push({ week: allWeeks[i], generations: gens[i], credits: credits[i], anomalous });
   }
   return points;

@@ -3,6 +3,7 @@
 // rerun replaces the document instead of adding one.
 import type { Firestore } from "firebase-admin/firestore";
 import { firestore } from "../shared/firestore";
+import { reportTimeZone } from "../shared/isoWeek";
 import { log } from "../shared/log";
 import { assembleReport } from "./assemble";
 import { trendChartSvg, CHART_HEIGHT, CHART_WIDTH } from "./chart";
@@ -23,6 +24,8 @@ export const REPORT_SETTINGS = {
 
 export interface RunOptions {
   db?: Firestore;
+  /** IANA zone of the report calendar; REPORT_TIME_ZONE by default. */
+  timeZone?: string;
   store?: ObjectStorage;
   now?: Date;
   settings?: Partial<typeof REPORT_SETTINGS>;
@@ -32,13 +35,14 @@ export async function runWeeklyReport(week: string, opts: RunOptions = {}): Prom
   const s = { ...REPORT_SETTINGS, ...opts.settings };
   const db = opts.db ?? firestore();
   const now = opts.now ?? new Date();
+  const timeZone = opts.timeZone ?? reportTimeZone();
   const reader = new MeteredReader(db);
-  const current = await gatherWeek(reader, week, { topUsers: Math.max(s.topUsers, s.userCandidates), durationRefineLimit: s.durationRefineLimit });
+  const current = await gatherWeek(reader, week, { timeZone, topUsers: Math.max(s.topUsers, s.userCandidates), durationRefineLimit: s.durationRefineLimit });
   const candidates = current.topUsers.slice(0, s.userCandidates).map((u) => u.uid);
-  const history = await gatherHistory(reader, week, s.historyWeeks, current.byModel.map((m) => m.id), candidates);
-  const report = assembleReport(current, history, { now, userCandidates: s.userCandidates, topUsers: s.topUsers, chartWeeks: s.chartWeeks });
+  const history = await gatherHistory(reader, week, s.historyWeeks, current.byModel.map((m) => m.id), candidates, timeZone);
+  const report = assembleReport(current, history, { now, timeZone, userCandidates: s.userCandidates, topUsers: s.topUsers, chartWeeks: s.chartWeeks });
 
-  const png = await renderPng(trendChartSvg(report.trend, `Weekly trend to ${week} (UTC weeks)`));
+  const png = await renderPng(trendChartSvg(report.trend, `Weekly trend to ${week} (weeks in ${timeZone})`));
   const chartPath = `reports/${week}/trend.png`;
   await (opts.store ?? storage()).save(chartPath, png, "image/png");
   report.chart = { path: chartPath, contentType: "image/png", width: CHART_WIDTH, height: CHART_HEIGHT, bytes: png.length };

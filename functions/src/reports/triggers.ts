@@ -4,24 +4,9 @@ import { onSchedule } from "firebase-functions/v2/scheduler";
 import { z } from "zod";
 import { endpoint } from "../http/endpoint";
 import { parseInput } from "../http/validate";
-import { lastCompleteIsoWeek, parseIsoWeek } from "../shared/isoWeek";
+import { lastCompleteIsoWeek, parseIsoWeek, reportTimeZone } from "../shared/isoWeek";
 import { log } from "../shared/log";
 import { runWeeklyReport } from "./run-report";
-
-/**
- * IANA time zone the Monday 00:05 schedule fires in (REPORT_TIME_ZONE in functions/.env; report
- * weeks themselves are always UTC). Read at definition time because the deployed schedule needs
- * it; a `defineString` param would do the same but makes the emulator stop and prompt for it.
- */
-export function reportTimeZone(env: NodeJS.ProcessEnv = process.env): string {
-  const tz = env.REPORT_TIME_ZONE?.trim() || "UTC";
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-  } catch {
-    throw new Error(`REPORT_TIME_ZONE is not a valid IANA time zone: ${tz}`);
-  }
-  return tz;
-}
 
 const isoWeek = z.string().refine((w) => {
   try {
@@ -33,7 +18,7 @@ const isoWeek = z.string().refine((w) => {
 }, "must be an ISO week like 2026-W47");
 
 export const reportBodySchema = z.strictObject({
-  week: isoWeek.optional().meta({ description: "ISO week like 2026-W47 (UTC); the last complete week when omitted" }),
+  week: isoWeek.optional().meta({ description: "ISO week like 2026-W47; the last complete week (in REPORT_TIME_ZONE) when omitted" }),
 });
 
 export const anomalySchema = z.strictObject({
@@ -61,7 +46,7 @@ export const scheduleWeeklyReport = endpoint(
   },
   async ({ body }) => {
     const { week } = parseInput(reportBodySchema, body);
-    const report = await runWeeklyReport(week ?? lastCompleteIsoWeek(new Date()));
+    const report = await runWeeklyReport(week ?? lastCompleteIsoWeek(new Date(), reportTimeZone()));
     return { body: { reportStatus: "success", reportId: report.week, ...(report.anomaly ? { anomaly: report.anomaly } : {}), anomalies: report.anomalies } };
   },
 );
@@ -70,9 +55,10 @@ export const weeklyReport = onSchedule(
   { schedule: "5 0 * * 1", timeZone: reportTimeZone(), retryCount: 3, timeoutSeconds: 300, memory: "512MiB" },
   async (event) => {
     // The week comes from the scheduled time, not the clock, so a retry or a late run still
-    // reports the week the job was meant for.
+    // reports the week the job was meant for; and from the calendar in the report's zone, where
+    // Monday 00:05 has just closed the week (in UTC it may still be Sunday).
     const at = new Date(event.scheduleTime);
-    const week = lastCompleteIsoWeek(Number.isNaN(at.getTime()) ? new Date() : at);
+    const week = lastCompleteIsoWeek(Number.isNaN(at.getTime()) ? new Date() : at, reportTimeZone());
     const report = await runWeeklyReport(week);
     log.info("report.scheduled", { week, job: event.jobName, anomaly: report.anomaly });
   },

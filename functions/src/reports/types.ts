@@ -57,6 +57,12 @@ export interface HistoryInputs {
   creditsDebited: number[];
   byModel: Record<string, number[]>;
   byUser: Record<string, number[]>;
+  /**
+   * Index in `weeks` of each series' first week of activity (`weeks.length`: none before the
+   * report's week). Earlier weeks are before the series began: shown in the chart as empty, never
+   * compared against.
+   */
+  activeSince: { global: number; byModel: Record<string, number>; byUser: Record<string, number> };
   /** Totals of the week before the report's week, for week-over-week deltas. */
   previous: WeekTotals;
   /** Which weeks came from stored reports (the rest were recomputed with aggregations). */
@@ -109,6 +115,8 @@ export interface ReadCost {
 export interface ReportDoc {
   schemaVersion: 1;
   week: string;
+  /** IANA zone of the report calendar (REPORT_TIME_ZONE): the week runs Monday 00:00 to Monday 00:00 there. */
+  timeZone: string;
   start: string;
   end: string;
   /** False when the week had not ended when the report ran (a backfill of the current week). */

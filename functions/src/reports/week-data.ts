@@ -8,6 +8,8 @@ import type { MeteredReader } from "./reads";
 import { LEDGER_TYPES, STATUSES, type Breakdown, type Durations, type UsageRow, type WeekInputs, type WeekTotals } from "./types";
 
 export interface GatherOptions {
+  /** IANA zone of the report calendar: where the week starts and ends. */
+  timeZone: string;
   /** Rows of top users to read (and candidates for per-user anomalies). */
   topUsers: number;
   /** Percentile buckets holding at most this many requests are read for the exact value. */
@@ -16,21 +18,21 @@ export interface GatherOptions {
 
 export const REQUESTS = "generationRequests";
 
-export function requestsInWeek(reader: MeteredReader, week: string): Query {
-  const { start, end } = parseIsoWeek(week);
+export function requestsInWeek(reader: MeteredReader, week: string, timeZone: string): Query {
+  const { start, end } = parseIsoWeek(week, timeZone);
   return reader.db.collection(REQUESTS).where("createdAt", ">=", start).where("createdAt", "<", end);
 }
 
-export function ledgerInWeek(reader: MeteredReader, week: string, type: string): Query {
-  const { start, end } = parseIsoWeek(week);
+export function ledgerInWeek(reader: MeteredReader, week: string, type: string, timeZone: string): Query {
+  const { start, end } = parseIsoWeek(week, timeZone);
   return reader.db.collectionGroup("ledger").where("type", "==", type).where("createdAt", ">=", start).where("createdAt", "<", end);
 }
 
-export async function gatherTotals(reader: MeteredReader, week: string): Promise<WeekTotals> {
-  const base = requestsInWeek(reader, week);
+export async function gatherTotals(reader: MeteredReader, week: string, timeZone: string): Promise<WeekTotals> {
+  const base = requestsInWeek(reader, week, timeZone);
   const [statusAggs, ledgerAggs] = await Promise.all([
     Promise.all(STATUSES.map((s) => reader.aggregate("requests", base.where("status", "==", s), { images: "numImages" }))),
-    Promise.all(LEDGER_TYPES.map((t) => reader.aggregate("ledger", ledgerInWeek(reader, week, t), { amount: "amount" }))),
+    Promise.all(LEDGER_TYPES.map((t) => reader.aggregate("ledger", ledgerInWeek(reader, week, t, timeZone), { amount: "amount" }))),
   ]);
   const requests = Object.fromEntries(STATUSES.map((s, i) => [s, statusAggs[i].count])) as WeekTotals["requests"];
   requests.total = statusAggs.reduce((s, a) => s + a.count, 0);
@@ -42,8 +44,8 @@ export async function gatherTotals(reader: MeteredReader, week: string): Promise
   };
 }
 
-export async function gatherDurations(reader: MeteredReader, week: string, refineLimit: number): Promise<Durations> {
-  const base = requestsInWeek(reader, week);
+export async function gatherDurations(reader: MeteredReader, week: string, timeZone: string, refineLimit: number): Promise<Durations> {
+  const base = requestsInWeek(reader, week, timeZone);
   const total = await reader.count("durations", base.where("durationMs", ">=", 0));
   // A second range filter (durationMs) scans every entry of the week's createdAt range, so each
   // count is billed for `total` entries, not for what it matches.
@@ -65,8 +67,10 @@ export async function catalogIds(reader: MeteredReader, collection: "models" | "
   return docs.map((d) => ({ id: d.id, displayName: (d.get("displayName") as string | undefined) ?? d.id }));
 }
 
-export async function gatherBreakdown(reader: MeteredReader, week: string, field: "model" | "style", ids: { id: string; displayName: string }[]): Promise<Breakdown[]> {
-  const base = requestsInWeek(reader, week);
+export async function gatherBreakdown(
+  reader: MeteredReader, week: string, timeZone: string, field: "model" | "style", ids: { id: string; displayName: string }[],
+): Promise<Breakdown[]> {
+  const base = requestsInWeek(reader, week, timeZone);
   const aggs = await Promise.all(ids.map((c) => reader.aggregate("breakdowns", base.where(field, "==", c.id), { credits: "cost" })));
   return ids.map((c, i) => ({ ...c, requests: aggs[i].count, credits: aggs[i].credits }));
 }
@@ -93,10 +97,10 @@ export async function gatherUsers(reader: MeteredReader, week: string, limit: nu
 export async function gatherWeek(reader: MeteredReader, week: string, opts: GatherOptions): Promise<WeekInputs> {
   const [models, styles] = await Promise.all([catalogIds(reader, "models"), catalogIds(reader, "styles")]);
   const [totals, durations, byModel, byStyle, users] = await Promise.all([
-    gatherTotals(reader, week),
-    gatherDurations(reader, week, opts.durationRefineLimit),
-    gatherBreakdown(reader, week, "model", models),
-    gatherBreakdown(reader, week, "style", styles),
+    gatherTotals(reader, week, opts.timeZone),
+    gatherDurations(reader, week, opts.timeZone, opts.durationRefineLimit),
+    gatherBreakdown(reader, week, opts.timeZone, "model", models),
+    gatherBreakdown(reader, week, opts.timeZone, "style", styles),
     gatherUsers(reader, week, opts.topUsers),
   ]);
   return { week, totals, durations, byModel, byStyle, ...users };

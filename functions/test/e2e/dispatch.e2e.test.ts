@@ -23,7 +23,7 @@ let front: Front;
 const runners: RunnerProcess[] = [];
 
 async function runner(name: string): Promise<RunnerProcess> {
-  const r = await spawnRunner(fake.url, name);
+  const r = await spawnRunner(fake, name);
   runners.push(r);
   return r;
 }

@@ -29,13 +29,16 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** `node gpu-runner/lib/main.js` on a free port, talking to the Firestore emulator and `comfyUrl`. */
-export async function spawnRunner(comfyUrl: string, name: string): Promise<RunnerProcess> {
+/**
+ * `node gpu-runner/lib/main.js` on a free port, talking to the Firestore emulator and the fake
+ * ComfyUI, whose folders it shares (so it deletes each job's ComfyUI files, as in production).
+ */
+export async function spawnRunner(comfy: Pick<FakeComfy, "url" | "files">, name: string): Promise<RunnerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(repoRoot, "gpu-runner", "lib", "main.js")], {
     env: {
       ...process.env,
-      PORT: String(port), HOST: "127.0.0.1", COMFY_URL: comfyUrl, RUNNER_INSTANCE_ID: name,
+      PORT: String(port), HOST: "127.0.0.1", COMFY_URL: comfy.url, COMFY_BASE_DIR: comfy.files.baseDir, RUNNER_INSTANCE_ID: name,
       // Same secret the functions' tasks-emulator dispatcher sends (both default to it).
       RUNNER_SHARED_SECRET: process.env.RUNNER_SHARED_SECRET ?? "dev-runner-secret",
       MAX_ATTEMPTS: RUNNER_MAX_ATTEMPTS, LEASE_SECONDS: "5", COMFY_POLL_INTERVAL_MS: "200", COMFY_WS_RECONNECT_MS: "100",

@@ -89,13 +89,14 @@ function inputs(current: number, userNow: number): { cur: WeekInputs; hist: Hist
       creditsDebited: weeks.map(() => 100),
       byModel: { A: weeks.map(() => 100) },
       byUser: { u_big: weeks.map(() => 10), u_small: weeks.map(() => 5) },
+      activeSince: { global: 0, byModel: { A: 0 }, byUser: { u_big: 0, u_small: 0 } },
       previous: totals(80, 8, 0),
       fromStoredReports: [],
     },
   };
 }
 
-const OPTS = { now: new Date("2031-06-01T00:00:00Z"), userCandidates: 20, topUsers: 10, chartWeeks: 12 };
+const OPTS = { now: new Date("2031-06-01T00:00:00Z"), timeZone: "UTC", userCandidates: 20, topUsers: 10, chartWeeks: 12 };
 
 describe("assembleReport", () => {
   it("computes rates, net credits and week-over-week deltas", () => {
@@ -117,7 +118,7 @@ describe("assembleReport", () => {
     const r = assembleReport(cur, hist, OPTS);
     expect(r.anomalies.map((a) => `${a.scope}:${a.subject}:${a.metric}`)).toEqual(["global:all:generations", "global:all:credits", "model:A:generations", "user:u_big:generations"]);
     expect(r.anomaly).toBe(r.anomalies[0].reason);
-    expect(r.anomalies[3].reason).toMatch(/^Usage spike for user u_big: 60 generations this week, expected about 10 \(score/);
+    expect(r.anomalies[3].reason).toBe("Usage spike for user u_big: 60 generations this week, expected about 10 from the last 12 weeks: 6.0× the expected level; chance below 1 in a million under normal variation.");
     expect(r.trend[11]).toEqual({ week: "2031-W19", generations: 300, credits: 300, anomalous: true });
   });
 
@@ -132,6 +133,31 @@ describe("assembleReport", () => {
     const points = trend(cur, hist, 12);
     expect(points).toHaveLength(12);
     expect(points.filter((p) => p.anomalous).map((p) => p.week)).toEqual(["2031-W15"]);
+  });
+
+  it("compares each series only with the weeks since it began", () => {
+    const { cur, hist } = inputs(100, 60);
+    // u_big's first week is the report's: zero-filled it would read 60 against "about 0".
+    hist.byUser.u_big = hist.weeks.map(() => 0);
+    hist.activeSince.byUser.u_big = hist.weeks.length;
+    expect(assembleReport(cur, hist, OPTS).anomalies).toEqual([]);
+    // Began three weeks ago at 10 a week: 60 is a spike, and the reason says the series is new.
+    hist.byUser.u_big = hist.weeks.map((_, i) => (i >= 9 ? 10 : 0));
+    hist.activeSince.byUser.u_big = 9;
+    const [a] = assembleReport(cur, hist, OPTS).anomalies;
+    expect(a).toMatchObject({ scope: "user", subject: "u_big", baseline: 10 });
+    expect(a.reason).toContain("expected about 10 from the last 3 weeks (a new series: 3 earlier weeks)");
+  });
+
+  it("marks trend weeks only against the deployment's own earlier weeks", () => {
+    const { cur, hist } = inputs(100, 10);
+    hist.generations = hist.weeks.map((_, i) => (i < 6 ? 0 : 100));
+    hist.creditsDebited = [...hist.generations];
+    hist.activeSince.global = 6;
+    expect(trend(cur, hist, 12).some((p) => p.anomalous)).toBe(false);
+    // Zero-filled, the first two active weeks would read as bursts after empty weeks.
+    hist.activeSince.global = 0;
+    expect(trend(cur, hist, 12).filter((p) => p.anomalous).map((p) => p.week)).toEqual([hist.weeks[6], hist.weeks[7]]);
   });
 
   it("gives no relative delta from zero", () => {

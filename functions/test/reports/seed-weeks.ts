@@ -1,7 +1,7 @@
 // Deterministic weeks of activity written the way the ledger code writes them: a request, its
 // debit entry, a refund for failed/cancelled requests, and the per-user weekly counters, all
 // consistent with each other. The returned rows are the truth the report is checked against.
-import type { Firestore } from "firebase-admin/firestore";
+import { FieldValue, type Firestore } from "firebase-admin/firestore";
 import { parseIsoWeek } from "../../src/shared/isoWeek";
 
 export interface SeedRequest {
@@ -59,8 +59,9 @@ export function planRequests(weeks: string[], uids: string[], counts: number[][]
   return out;
 }
 
+/** Writes the requests and their ledger entries; usage counters are incremented, so a week can be written in parts. */
 export async function writeSeed(db: Firestore, requests: SeedRequest[], grants: SeedGrant[]): Promise<void> {
-  const writes: [string, Record<string, unknown>][] = [];
+  const writes: [string, Record<string, unknown>, boolean?][] = [];
   const usage = new Map<string, { uid: string; week: string; requests: number; images: number; creditsDebited: number; creditsRefunded: number }>();
   for (const g of grants) {
     writes.push([`users/${g.userId}/ledger/grant-${g.week}`, { type: "grant", amount: g.amount, balanceAfter: 0, reason: "seed", actor: "system:test", createdAt: g.createdAt }]);
@@ -90,10 +91,14 @@ export async function writeSeed(db: Firestore, requests: SeedRequest[], grants: 
     if (refunded) u.creditsRefunded += r.cost;
     usage.set(key, u);
   }
-  for (const [key, u] of usage) writes.push([`usageWeekly/${key}`, { ...u, updatedAt: new Date() }]);
+  for (const [key, u] of usage) {
+    const inc = (n: number) => FieldValue.increment(n);
+    const counts = { requests: inc(u.requests), images: inc(u.images), creditsDebited: inc(u.creditsDebited), creditsRefunded: inc(u.creditsRefunded) };
+    writes.push([`usageWeekly/${key}`, { uid: u.uid, week: u.week, ...counts, updatedAt: new Date() }, true]);
+  }
   for (let i = 0; i < writes.length; i += 400) {
     const batch = db.batch();
-    for (const [path, data] of writes.slice(i, i + 400)) batch.set(db.doc(path), data);
+    for (const [path, data, merge] of writes.slice(i, i + 400)) batch.set(db.doc(path), data, { merge: !!merge });
     await batch.commit();
   }
 }

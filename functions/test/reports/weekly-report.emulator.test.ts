@@ -3,20 +3,28 @@ import path from "node:path";
 import sharp from "sharp";
 import { callFunction, db, functionsUrl, signIn } from "../../../test-support/emulator";
 import { detectSpike } from "../../src/reports/anomaly";
+import { runWeeklyReport } from "../../src/reports/run-report";
 import { shiftIsoWeek } from "../../src/shared/isoWeek";
 import { planRequests, writeSeed, type SeedRequest } from "./seed-weeks";
 
 jest.setTimeout(60_000);
 
-// Year 2031 and run-unique uids keep this data apart from other suites sharing the emulator.
+// Year 2021 (past weeks, so their reports are complete) and run-unique uids keep this data apart
+// from other suites sharing the emulator. Nothing is seeded before 2021-W10: that is where the
+// deployment's and every seeded user's history begins.
 const run = Math.random().toString(36).slice(2, 7);
-const WEEKS = Array.from({ length: 10 }, (_, i) => shiftIsoWeek("2031-W10", i));
+const WEEKS = Array.from({ length: 10 }, (_, i) => shiftIsoWeek("2021-W10", i));
 const REPORT_WEEK = WEEKS[9];
-const UIDS = ["spiky", "steady1", "steady2", "steady3"].map((n) => `rep_${run}_${n}`);
+const UIDS = ["spiky", "steady1", "steady2", "steady3", "newbie"].map((n) => `rep_${run}_${n}`);
 const SPIKY = UIDS[0];
-// Requests per week per user: the spiky user goes 6 → 30 (5×) in the last week.
-const COUNTS = WEEKS.map((_, w) => [w === 9 ? 30 : 6, 9 + (w % 2), 5 + (w % 3 === 0 ? 1 : 0), 3]);
-const GRANTS = UIDS.map((userId, u) => ({ userId, week: WEEKS[u === 1 ? 9 : 0], amount: 100 + u, createdAt: new Date(Date.parse("2031-03-05T10:00:00Z") + (u === 1 ? 63 : 0) * 86_400_000) }));
+const NEWBIE = UIDS[4];
+// Requests per week per user: the spiky user goes 6 → 30 (5×) in the last week; the newbie's
+// first week is the report's, with a volume like the steady users'.
+const COUNTS = WEEKS.map((_, w) => [w === 9 ? 30 : 6, 9 + (w % 2), 5 + (w % 3 === 0 ? 1 : 0), 3, w === 9 ? 12 : 0]);
+const GRANTS = UIDS.map((userId, u) => ({ userId, week: WEEKS[u === 1 ? 9 : 0], amount: 100 + u, createdAt: new Date(Date.parse("2021-03-10T10:00:00Z") + (u === 1 ? 63 : 0) * 86_400_000) }));
+// A manual run in the middle of the week before the report's: its report is incomplete.
+const MIDWEEK = new Date("2021-05-06T12:00:00Z");
+const noStore = { save: async () => {}, remove: async () => {}, signedUrl: async () => "" };
 
 /**
  * Calls a v2 scheduled function the way Cloud Scheduler does (HTTP POST with the scheduler
@@ -40,7 +48,11 @@ let admin: string;
 
 beforeAll(async () => {
   requests = planRequests(WEEKS, UIDS, COUNTS);
-  await writeSeed(db(), requests, GRANTS);
+  // The weeks up to the middle of WEEKS[8], a mid-week report of WEEKS[8] (stored with
+  // complete: false and part of the week's figures), then the rest of the weeks.
+  await writeSeed(db(), requests.filter((r) => r.createdAt < MIDWEEK), GRANTS);
+  await runWeeklyReport(WEEKS[8], { db: db(), store: noStore, now: MIDWEEK, timeZone: "UTC" });
+  await writeSeed(db(), requests.filter((r) => r.createdAt >= MIDWEEK), []);
   admin = await signIn("admin@example.com");
 }, 60_000);
 
@@ -68,7 +80,12 @@ async function report(week?: string) {
 }
 
 describe("scheduleWeeklyReport on ten seeded weeks", () => {
-  it("reports every figure of the week exactly and names the spiking user", async () => {
+  it("reports every figure of the week exactly, names the spiking user and not the new one", async () => {
+    // The mid-week report of the previous week is stored, incomplete and short of the truth.
+    const midweek = (await db().doc(`reports/${WEEKS[8]}`).get()).data()!;
+    expect(midweek.complete).toBe(false);
+    expect(midweek.requests.total).toBeLessThan(ofWeek(WEEKS[8]).length);
+
     const { res, doc } = await report(REPORT_WEEK);
     expect(res.body.reportStatus).toBe("success");
     expect(res.body.reportId).toBe(REPORT_WEEK);
@@ -99,9 +116,10 @@ describe("scheduleWeeklyReport on ten seeded weeks", () => {
       const refunded = rs.filter((r) => r.status === "failed" || r.status === "cancelled");
       return { uid, requests: rs.length, images: sum(rs.map((r) => r.numImages)), creditsDebited: sum(rs.map((r) => r.cost)), creditsRefunded: sum(refunded.map((r) => r.cost)) };
     }).sort((a, b) => b.creditsDebited - a.creditsDebited);
-    expect(doc.activeUsers).toBe(4);
+    expect(doc.activeUsers).toBe(5);
     expect(doc.topUsers).toEqual(usage);
 
+    // The previous week is the whole truth: the incomplete stored report was not reused.
     const prev = truthTotals(WEEKS[8]);
     const d = (c: number, p: number) => ({ current: c, previous: p, change: c - p, pct: p === 0 ? null : round4((c - p) / p) });
     expect(doc.deltas).toEqual({
@@ -118,19 +136,29 @@ describe("scheduleWeeklyReport on ten seeded weeks", () => {
     expect(doc.trend.map((p: { week: string }) => p.week)).toEqual(trendWeeks);
     expect(doc.trend.map((p: { generations: number }) => p.generations)).toEqual(trendWeeks.map((w) => ofWeek(w).length));
     expect(doc.trend.map((p: { credits: number }) => p.credits)).toEqual(trendWeeks.map((w) => sum(ofWeek(w).map((r) => r.cost))));
-    expect(doc.trend[11].anomalous).toBe(true);
 
-    // Anomalies: the same detector over the seeded truth gives the same verdicts.
-    const history = (f: (w: string) => number) => Array.from({ length: 12 }, (_, i) => f(shiftIsoWeek(REPORT_WEEK, i - 12)));
+    // Anomalies: the same detector over the seeded truth, with only the weeks since each series
+    // began (WEEKS[0] for the deployment and the seeded users), gives the same verdicts.
+    const history = (f: (w: string) => number) => WEEKS.slice(0, 9).map(f);
     const userSeries = (uid: string) => history((w) => ofWeek(w).filter((r) => r.userId === uid).length);
     const expectedUser = detectSpike(userSeries(SPIKY), 30, { subject: `user ${SPIKY}` });
     expect(expectedUser.isSpike).toBe(true);
+    expect(expectedUser.reason).toContain("expected about 6 from the last 9 weeks");
     const userAnomaly = doc.anomalies.find((a: { scope: string; subject: string }) => a.scope === "user" && a.subject === SPIKY);
     expect(userAnomaly).toEqual({ scope: "user", subject: SPIKY, metric: "generations", current: 30, baseline: expectedUser.baseline, score: expectedUser.score, reason: expectedUser.reason });
     expect(userAnomaly.reason).toContain(SPIKY);
     for (const uid of UIDS.slice(1)) expect(doc.anomalies.some((a: { subject: string }) => a.subject === uid)).toBe(false);
+    // The newbie's 12 in their first week: with the weeks before their first request counted as
+    // zeros, this would read as a burst from "about 0".
+    expect(doc.topUsers.find((u: { uid: string }) => u.uid === NEWBIE).requests).toBe(12);
+    expect(detectSpike(Array(12).fill(0), 12).isSpike).toBe(true);
     const globalGen = detectSpike(history((w) => ofWeek(w).length), t.requests.total);
+    const globalCredits = detectSpike(history((w) => sum(ofWeek(w).map((r) => r.cost))), t.credits.debited, { metric: "credits" });
     expect(doc.anomalies.some((a: { scope: string; metric: string }) => a.scope === "global" && a.metric === "generations")).toBe(globalGen.isSpike);
+    expect(doc.anomalies.some((a: { scope: string; metric: string }) => a.scope === "global" && a.metric === "credits")).toBe(globalCredits.isSpike);
+    expect(doc.trend[11].anomalous).toBe(globalGen.isSpike || globalCredits.isSpike);
+    // The deployment's first weeks are not bursts: the empty weeks before them are not history.
+    expect(doc.trend.filter((p: { anomalous: boolean }) => p.anomalous).map((p: { week: string }) => p.week)).toEqual(doc.trend[11].anomalous ? [REPORT_WEEK] : []);
     expect(res.body.anomalies).toEqual(doc.anomalies);
     expect(res.body.anomaly).toBe(doc.anomalies[0].reason);
     expect(doc.anomaly).toBe(doc.anomalies[0].reason);
@@ -140,7 +168,8 @@ describe("scheduleWeeklyReport on ten seeded weeks", () => {
     expect(png.length).toBe(doc.chart.bytes);
     expect(await sharp(png).metadata()).toMatchObject({ format: "png", width: 800, height: 400 });
     expect(doc.cost.reads).toBeGreaterThan(0);
-    expect(doc.complete).toBe(false);
+    expect(doc.complete).toBe(true);
+    expect(doc.timeZone).toBe("UTC");
   });
 
   it("rewrites the same document on a rerun, and reuses the stored previous week's report", async () => {
@@ -193,12 +222,36 @@ describe("scheduleWeeklyReport on ten seeded weeks", () => {
 
   it("runs from the schedule for the week before the scheduled time", async () => {
     const before = (await db().doc(`reports/${REPORT_WEEK}`).get()).get("generatedAt").toMillis();
-    const res = await invokeScheduled("weeklyReport", "2031-05-12T00:05:00Z");
+    const res = await invokeScheduled("weeklyReport", "2021-05-17T00:05:00Z");
     expect(res.status).toBe(200);
     const doc = (await db().doc(`reports/${REPORT_WEEK}`).get()).data()!;
     expect(doc.generatedAt.toMillis()).toBeGreaterThan(before);
     expect(doc.week).toBe(REPORT_WEEK);
     expect(doc.requests).toEqual(truthTotals(REPORT_WEEK).requests);
     expect(doc.anomalies.some((a: { subject: string }) => a.subject === SPIKY)).toBe(true);
+  });
+});
+
+describe("the weekly report in REPORT_TIME_ZONE", () => {
+  it("counts the week from Monday 00:00 to Monday 00:00 local time", async () => {
+    const uid = `rep_${run}_berlin`;
+    // In Berlin (CEST, UTC+2) 2022-W20 runs from 2022-05-15T22:00Z to 2022-05-22T22:00Z: the
+    // Sunday 23:30 request belongs to W19 and the Monday 00:30 one to W20, though both are
+    // Sunday in UTC. Usage counters are keyed by the Berlin week, as the ledger keys them there.
+    const at = ["2022-05-15T21:30:00Z", "2022-05-15T22:30:00Z", "2022-05-22T21:30:00Z", "2022-05-22T22:30:00Z"];
+    const weeks = ["2022-W19", "2022-W20", "2022-W20", "2022-W21"];
+    const seeded: SeedRequest[] = at.map((iso, i) => ({
+      id: `${uid}_${i}`, userId: uid, week: weeks[i], status: "succeeded", model: "A", style: "anime", numImages: 1, cost: 1, durationMs: 2000, createdAt: new Date(iso),
+    }));
+    await writeSeed(db(), seeded, []);
+
+    const berlin = await runWeeklyReport("2022-W20", { db: db(), store: noStore, timeZone: "Europe/Berlin" });
+    expect(berlin).toMatchObject({ week: "2022-W20", timeZone: "Europe/Berlin", start: "2022-05-15T22:00:00.000Z", end: "2022-05-22T22:00:00.000Z", complete: true });
+    expect(berlin.requests.total).toBe(2);
+    expect(berlin.topUsers).toEqual([{ uid, requests: 2, images: 2, creditsDebited: 2, creditsRefunded: 0 }]);
+    expect(berlin.trend.slice(-2).map((p) => [p.week, p.generations])).toEqual([["2022-W19", 1], ["2022-W20", 2]]);
+    // The same label in UTC is another span: both Sunday requests fall in its W19.
+    const utc = await runWeeklyReport("2022-W20", { db: db(), store: noStore, timeZone: "UTC" });
+    expect(utc.trend.slice(-2).map((p) => [p.week, p.generations])).toEqual([["2022-W19", 2], ["2022-W20", 2]]);
   });
 });

@@ -29,15 +29,18 @@ const googleVerifier = (): IdTokenVerifier => {
   return async (idToken, audience) => (await client.verifyIdToken({ idToken, audience })).getPayload() ?? {};
 };
 
-/** Production: a Google-signed OIDC token for our audience, optionally from one service account. */
-export function oidcAuth(audience: string, serviceAccount?: string, verify: IdTokenVerifier = googleVerifier()): Authenticator {
+/**
+ * Production: a Google-signed OIDC token for our audience AND from the one service account Cloud
+ * Tasks signs with. Any Google account can mint a token for any audience, so the email is the check.
+ */
+export function oidcAuth(audience: string, serviceAccount: string, verify: IdTokenVerifier = googleVerifier()): Authenticator {
   return async (headers) => {
     const m = /^Bearer\s+(\S+)$/i.exec(header(headers, "authorization") ?? "");
     if (!m) return null;
     try {
       const claims = await verify(m[1], audience);
-      if (serviceAccount && (claims.email !== serviceAccount || claims.email_verified !== true)) return null;
-      return `oidc:${claims.email ?? "unknown"}`;
+      if (claims.email !== serviceAccount || claims.email_verified !== true) return null;
+      return `oidc:${claims.email}`;
     } catch {
       return null;
     }
@@ -46,6 +49,6 @@ export function oidcAuth(audience: string, serviceAccount?: string, verify: IdTo
 
 export function createAuthenticator(config: Config, verify?: IdTokenVerifier): Authenticator {
   return config.RUNNER_AUTH_MODE === "oidc"
-    ? oidcAuth(config.OIDC_AUDIENCE!, config.OIDC_SERVICE_ACCOUNT, verify)
+    ? oidcAuth(config.OIDC_AUDIENCE!, config.OIDC_SERVICE_ACCOUNT!, verify)
     : sharedSecretAuth(config.RUNNER_SHARED_SECRET);
 }

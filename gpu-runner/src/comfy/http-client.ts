@@ -59,21 +59,30 @@ export class ComfyHttp {
     return Buffer.from(await res.arrayBuffer());
   }
 
-  async uploadImage(bytes: Buffer, filename: string): Promise<{ name: string; subfolder: string; type: string }> {
+  async uploadImage(bytes: Buffer, filename: string, subfolder = ""): Promise<{ name: string; subfolder: string; type: string }> {
     const form = new FormData();
     form.set("image", new Blob([new Uint8Array(bytes)], { type: "image/png" }), filename);
     form.set("type", "input");
+    form.set("subfolder", subfolder);
     form.set("overwrite", "true");
     const res = await this.call("/upload/image", { method: "POST", body: form }, 120_000);
     if (!res.ok) throw errors.comfyInvalidWorkflow(`upload of ${filename} answered ${res.status}`);
     return (await res.json()) as { name: string; subfolder: string; type: string };
   }
 
-  async interrupt(promptId: string): Promise<void> {
+  /** Short timeouts: this runs on the way out (job timeout, SIGTERM), where seconds are counted. */
+  async interrupt(promptId: string, timeoutMs = 2000): Promise<void> {
     const init = { method: "POST", headers: { "content-type": "application/json" } };
-    await this.call("/interrupt", { ...init, body: JSON.stringify({ prompt_id: promptId }) });
+    await this.call("/interrupt", { ...init, body: JSON.stringify({ prompt_id: promptId }) }, timeoutMs);
     // A prompt still waiting in the queue is not "running", so interrupt skips it: delete it too.
-    await this.call("/queue", { ...init, body: JSON.stringify({ delete: [promptId] }) });
+    await this.call("/queue", { ...init, body: JSON.stringify({ delete: [promptId] }) }, timeoutMs);
+  }
+
+  /** Every node class with its inputs; large on a real install (custom nodes), so callers cache it. */
+  async objectInfo(timeoutMs = 10_000): Promise<unknown> {
+    const res = await this.call("/object_info", {}, timeoutMs);
+    if (!res.ok) throw errors.comfyUnavailable(`/object_info answered ${res.status}`);
+    return res.json();
   }
 
   async systemStats(timeoutMs = 3000): Promise<unknown> {

@@ -73,6 +73,7 @@ export async function uploadImage(req: IncomingMessage, res: ServerResponse, d: 
   const subfolder = String(form.get("subfolder") ?? "");
   const overwrite = ["true", "1"].includes(String(form.get("overwrite") ?? ""));
   const name = d.files.upload(file.name || "image.png", subfolder, Buffer.from(await file.arrayBuffer()), overwrite);
+  if (name === null) return sendJson(res, 400, {});
   sendJson(res, 200, { name, subfolder, type: String(form.get("type") || "input") });
 }
 

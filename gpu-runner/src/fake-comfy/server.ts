@@ -1,5 +1,8 @@
+import fs from "node:fs";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { readBody, sendJson } from "../shared/http-util";
 import { Engine } from "./engine";
 import { Faults, faultsSchema } from "./faults";
@@ -14,12 +17,25 @@ export interface FakeComfy {
   engine: Engine;
   faults: Faults;
   hub: WsHub;
+  /** Its input/output/temp folders on disk (ComfyUI's base directory). */
+  files: FileStore;
   close(): Promise<void>;
 }
 
+export interface FakeComfyOptions {
+  port?: number;
+  host?: string;
+  imageMs?: number;
+  /** ComfyUI's base directory (input/, output/, temp/); a fresh temporary one, removed on close, if omitted. */
+  baseDir?: string;
+  /** Node classes left out of /object_info and validation, to play a ComfyUI without some custom node. */
+  withoutNodes?: string[];
+}
+
 /** Starts the fake ComfyUI; port 0 picks a free one (tests). */
-export async function startFakeComfy(opts: { port?: number; host?: string; imageMs?: number } = {}): Promise<FakeComfy> {
-  const files = new FileStore();
+export async function startFakeComfy(opts: FakeComfyOptions = {}): Promise<FakeComfy> {
+  const ownDir = opts.baseDir ? null : fs.mkdtempSync(path.join(os.tmpdir(), "fake-comfy-"));
+  const files = new FileStore(opts.baseDir ?? ownDir!);
   const faults = new Faults(opts.imageMs ?? 300);
   let engine: Engine;
   const hub = new WsHub((sid) => {
@@ -27,7 +43,9 @@ export async function startFakeComfy(opts: { port?: number; host?: string; image
     if (engine.running?.clientId === sid && engine.currentNode) hub.send(sid, "executing", { node: engine.currentNode });
   });
   engine = new Engine(hub, files, faults);
-  const deps: r.FakeDeps = { engine, files, faults, defs: () => nodeDefs(() => files.list("input")) };
+  const hidden = new Set(opts.withoutNodes ?? []);
+  const defs = () => Object.fromEntries(Object.entries(nodeDefs(() => files.list("input"))).filter(([name]) => !hidden.has(name)));
+  const deps: r.FakeDeps = { engine, files, faults, defs };
 
   const server = http.createServer((req, res) => {
     handle(req, res, deps, hub).catch((e) => {
@@ -42,12 +60,13 @@ export async function startFakeComfy(opts: { port?: number; host?: string; image
   await new Promise<void>((resolve) => server.listen(opts.port ?? 8188, opts.host ?? "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`, port, engine, faults, hub,
-    close: () => {
+    url: `http://127.0.0.1:${port}`, port, engine, faults, hub, files,
+    close: async () => {
       engine.stop();
       hub.close();
       server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (ownDir) fs.rmSync(ownDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { ComfyHttp } from "../comfy/http-client";
+import type { NodeCheck } from "../comfy/node-check";
 import type { Config } from "../config";
 import type { TaskOutcome } from "../jobs/handle-task";
 import type { Logger } from "../log";
@@ -18,4 +19,6 @@ export interface RunnerContext {
   admit(): (() => void) | null;
   draining(): boolean;
   templatesLoaded(): boolean;
+  /** The node check of the ComfyUI answering now (cached), null while unknown. */
+  checkNodes(comfyUp: boolean): Promise<NodeCheck | null>;
 }

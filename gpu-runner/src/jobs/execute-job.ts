@@ -2,6 +2,7 @@ import type { Config } from "../config";
 import { ComfyHttp } from "../comfy/http-client";
 import { renderWorkflow, RenderError } from "../comfy/render-workflow";
 import { readOutcome } from "../comfy/history";
+import { filenamePrefix, inputUpload } from "../comfy/job-files";
 import { runPrompt, type RunResult } from "../comfy/run-prompt";
 import type { Template } from "../comfy/templates";
 import { errors, RunnerError } from "../errors";
@@ -55,13 +56,14 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
   if (r.inputImagePath) {
     const bytes = await storage.get(r.inputImagePath).catch((e) => { throw errors.storageUnavailable(e); });
     if (!bytes) throw errors.inputImageMissing(r.inputImagePath);
-    const uploaded = await comfy.uploadImage(bytes, `${requestId}.png`);
+    const target = inputUpload(requestId);
+    const uploaded = await comfy.uploadImage(bytes, target.name, target.subfolder);
     inputImage = uploaded.subfolder ? `${uploaded.subfolder}/${uploaded.name}` : uploaded.name;
   }
   let workflow;
   try {
     // A prefix unique per attempt defeats ComfyUI's cache returning an earlier run's files.
-    workflow = renderWorkflow(template, { ...r, inputImage, filenamePrefix: `imagegen/${requestId}/a${attempt}` });
+    workflow = renderWorkflow(template, { ...r, inputImage, filenamePrefix: filenamePrefix(requestId, attempt) });
   } catch (e) {
     if (e instanceof RenderError) throw errors.invalidRequest(e.message);
     throw e;

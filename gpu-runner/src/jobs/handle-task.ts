@@ -1,6 +1,7 @@
 import type { Firestore } from "firebase-admin/firestore";
 import { randomUUID } from "node:crypto";
-import { errors, toRunnerError, type RunnerError } from "../errors";
+import { removeJobFiles, type ComfyFolders } from "../comfy/job-files";
+import { errors, publicError, toRunnerError, type RunnerError } from "../errors";
 import { isLastAttempt } from "./claim-decision";
 import { executeJob, type ComfyIds, type ExecuteDeps } from "./execute-job";
 import { parseJobInput } from "./job-input";
@@ -9,7 +10,12 @@ import { ProgressThrottle, SAMPLING_SHARE } from "./progress-throttle";
 import { SerialQueue } from "./serial";
 import { timingSpans, type JobTimings } from "./timings";
 
-export interface TaskDeps extends ExecuteDeps { db: Firestore; instanceId: string }
+export interface TaskDeps extends ExecuteDeps {
+  db: Firestore;
+  instanceId: string;
+  /** ComfyUI's folders, shared with the runner; null = files are not cleaned up (dev without them). */
+  comfyFolders: ComfyFolders | null;
+}
 export interface TaskOutcome { status: number; body: Record<string, unknown> }
 
 /**
@@ -53,6 +59,7 @@ export async function handleTask(
     });
     if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started, timings)))) return leaseLost(log, requestId);
     log.info("job.succeeded", { outputs: outputs.length, durationMs: Date.now() - started, timings: timingSpans(timings) });
+    await cleanUpComfyFiles(deps, requestId, log);
     return { status: 200, body: { result: "succeeded", outputs: outputs.length } };
   } catch (e) {
     return settleError(deps, requestId, owner, toRunnerError(e), retryCount, claim.attempts, started, log, writes);
@@ -69,17 +76,33 @@ async function settleError(
   const { db, config } = deps;
   if (err.code === "LEASE_LOST") return leaseLost(log, requestId);
   const last = isLastAttempt(retryCount, attempts, config.MAX_ATTEMPTS) && err.code !== "SHUTTING_DOWN";
+  // Users see the code and a fixed message; the detail (exception text, paths) is logged only.
+  const detail = { error: err.message, details: err.details, cause: err.cause, attempts, retryCount };
   if (!err.retryable || last) {
-    const error = err.retryable
-      ? { code: "MAX_ATTEMPTS_EXCEEDED", message: `gave up after ${attempts} attempt(s); last error ${err.code}: ${err.message}` }
-      : { code: err.code, message: err.message };
+    const tried = Math.max((retryCount ?? -1) + 1, attempts);
+    const error = err.retryable ? publicError("MAX_ATTEMPTS_EXCEEDED", tried, err.code) : publicError(err.code);
     if (!(await writes.run(() => repo.failJob(db, requestId, owner, error, started)))) return leaseLost(log, requestId);
-    log.error("job.failed", { code: error.code, cause: err.code, error: err.message, attempts });
+    log.error("job.failed", { code: error.code, causeCode: err.code, ...detail });
+    await cleanUpComfyFiles(deps, requestId, log);
     return { status: 200, body: { result: "failed", code: error.code } };
   }
+  // The job goes back to the queue: its ComfyUI files stay, since the next attempt may follow
+  // the same prompt (reattach) and read them; the terminal attempt deletes every attempt's files.
   await writes.run(() => repo.releaseJob(db, requestId, owner));
-  log.warn("job.retry_later", { code: err.code, error: err.message, attempts, retryCount });
-  return { status: 503, body: { result: "retry", code: err.code, message: err.message } };
+  log.warn("job.retry_later", { code: err.code, ...detail });
+  return { status: 503, body: { result: "retry", ...publicError(err.code) } };
+}
+
+/** After the terminal write only: a runner that lost the lease leaves the files to the new owner. */
+async function cleanUpComfyFiles(deps: TaskDeps, requestId: string, log: TaskDeps["log"]): Promise<void> {
+  if (!deps.comfyFolders) return;
+  try {
+    const t0 = Date.now();
+    const removed = await removeJobFiles(deps.comfyFolders, requestId);
+    log.debug("job.comfy_files_removed", { removed, ms: Date.now() - t0 });
+  } catch (e) {
+    log.warn("job.comfy_files_cleanup_failed", { error: e });
+  }
 }
 
 function leaseLost(log: TaskDeps["log"], requestId: string): TaskOutcome {

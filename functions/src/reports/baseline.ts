@@ -1,0 +1,242 @@
+// The expected level of this week's count, and how much it varies, from the earlier weeks of the
+// same series (oldest first, only weeks since the series began). Pure; used by detectSpike.
+//
+// 1. Outliers: weeks implausible under the series' own noise around a robust fit (an earlier
+//    spike, an outage) are set aside, so they neither raise the bar nor hide the next spike.
+// 2. Three readings of what is left:
+//    - new level: the series moved and stayed for at least the last two weeks, every one of them
+//      beyond the earlier weeks' noise and agreeing with each other; expected = their mean;
+//    - trend: growth or decline (Theil–Sen, the median of pairwise slopes, through the counts or
+//      their logs, whichever fits tighter), used only with MIN_TREND_WEEKS or more and a slope
+//      `minTrendT` standard errors from 0; expected = the fit projected one week ahead;
+//    - level: otherwise; expected = the mean of the weeks.
+//    A trend or level never expects less than the mean of the last three weeks: an expectation
+//    set low turns a 2.4× bump into a "3× spike", while one set a little high costs only the
+//    weakest spikes.
+// 3. Noise is negative binomial, variance μ + φμ² (Poisson when φ = 0). φ is estimated by
+//    moments from the reading's residuals and shrunk towards a prior where the data say little
+//    (few weeks, or so few events that Poisson noise swamps any extra variation).
+import { logUpperTail } from "./tail";
+
+export interface Baseline {
+  expected: number;
+  /** φ of next week's count around `expected`. */
+  dispersion: number;
+  /** Relative standard error of `expected` (0.1: the true level is within about ±10 %). */
+  uncertainty: number;
+  /** Weeks the expectation rests on (the weeks since the move, for a new level). */
+  weeks: number;
+  kind: "level" | "trend" | "new level";
+}
+
+export interface BaselineOptions {
+  /** φ assumed before any spread is seen (0.04: weeks vary by about 20 % beyond Poisson noise). */
+  priorDispersion: number;
+  /** Weight of the prior, in weeks of evidence. */
+  priorWeeks: number;
+  /** A trend is used only when its slope is this many standard errors away from 0. */
+  minTrendT: number;
+}
+
+interface Reading {
+  kind: Baseline["kind"];
+  /** Fitted mean of each history week (for the residuals). */
+  fit: number[];
+  expected: number;
+  /** The reading rests on the last `weeks` weeks of the history. */
+  weeks: number;
+  /** Parameters fitted, for the degrees of freedom left to estimate the spread. */
+  parameters: number;
+  /** Robust spread of log residuals over the inliers (1.4826 × MAD), at least Poisson's. */
+  spread: number;
+}
+
+const OFFSET = 0.5; // keeps log(count) finite for zero weeks
+/** A week is an outlier when a count that far from the fit has less than this chance. */
+const OUTLIER_TAIL = 1e-3;
+/** Extra variation assumed at least when judging outliers (φ = 0.01: 10 %). */
+const MIN_OUTLIER_DISPERSION = 0.01;
+/** Robust standard deviations that set a week apart within the weeks after a move. */
+const OUTLIER_SD = 3.5;
+/** Fewer weeks than this cannot show a trend. */
+const MIN_TREND_WEEKS = 3;
+/** Fewer weeks than this cannot tell an outlier from a trend: outliers are judged against the median. */
+const MIN_OUTLIER_TREND_WEEKS = 5;
+/** Week-to-week variation assumed at least when judging a move to a new level (about 10 %). */
+const MIN_LOG_SCALE = 0.1;
+/** A trend beats a move to a new level only when its log residuals are this much tighter. */
+const MOVE_PREFERENCE = 0.7;
+/** Recent weeks whose mean is a floor for the expectation of a level or trend. */
+const RECENT_WEEKS = 3;
+
+export function estimateBaseline(h: number[], o: BaselineOptions): Baseline {
+  if (h.length < 3) return finish(flatReading(h, h.map(() => true)), h, h.map(() => true), o);
+  const inlier = inliers(h, o);
+  const moved = newLevelReading(h, inlier);
+  const trendOver = (kept: boolean[]) => (h.length >= MIN_TREND_WEEKS ? trendReading(h, kept, o.minTrendT) : null);
+  if (moved) {
+    // Steady growth can look like a step: a trend wins only when it fits clearly better, judged
+    // with the weeks after the move counted (the outlier test may have set them all aside).
+    const kept = h.map((_, i) => inlier[i] || i >= h.length - moved.weeks);
+    const trend = trendOver(kept);
+    if (!(trend && trend.spread < MOVE_PREFERENCE * moved.spread)) return finish(moved, h, inlier, o);
+  }
+  const reading = trendOver(inlier) ?? flatReading(h, inlier);
+  const recent = mean(h.filter((_, i) => inlier[i]).slice(-RECENT_WEEKS));
+  return finish({ ...reading, expected: Math.max(reading.expected, recent) }, h, inlier, o);
+}
+
+/**
+ * Weeks that are not outliers around a robust fit of the whole history: the median level, or
+ * (with MIN_OUTLIER_TREND_WEEKS or more) Siegel's repeated-median trend when it is tighter; it stays put
+ * with up to half the weeks being outliers. The noise is Poisson plus a robust estimate of the
+ * extra variation, so a 12 among weeks of 3 is an outlier and a 1,100 among weeks of 1,000 is not.
+ */
+function inliers(h: number[], o: BaselineOptions): boolean[] {
+  const logs = h.map(logCount);
+  const flat = logs.map(() => median(logs));
+  const { slope, intercept } = repeatedMedian(logs);
+  const sloped = logs.map((_, i) => intercept + slope * i);
+  const spread = (fit: number[]) => 1.4826 * mad(logs.map((v, i) => v - fit[i]));
+  const useTrend = h.length >= MIN_OUTLIER_TREND_WEEKS && spread(sloped) < spread(flat);
+  const fit = (useTrend ? sloped : flat).map((v) => Math.max(0, Math.exp(v) - OFFSET));
+  const cv = 1.4826 * mad(h.map((v, i) => (v - fit[i]) / Math.max(fit[i], OFFSET)));
+  const extra = cv * cv - 1 / Math.max(mean(fit), OFFSET);
+  const dispersion = Math.min(4 * o.priorDispersion, Math.max(MIN_OUTLIER_DISPERSION, extra));
+  const limit = Math.log(OUTLIER_TAIL);
+  return h.map((v, i) => {
+    const mu = Math.max(fit[i], OFFSET / h.length);
+    if (v > mu) return logUpperTail(v, mu, dispersion) >= limit;
+    const atMost = 1 - Math.exp(logUpperTail(v + 1, mu, dispersion));
+    return Math.log(Math.max(Number.MIN_VALUE, atMost)) >= limit;
+  });
+}
+
+function flatReading(h: number[], inlier: boolean[]): Reading {
+  const level = mean(h.filter((_, i) => inlier[i]));
+  const fit = h.map(() => level);
+  return { kind: "level", fit, expected: level, weeks: h.length, parameters: 1, spread: logSpread(h, fit, inlier) };
+}
+
+/**
+ * A trend, or null when its slope is not clearly (minT standard errors) away from 0: compounding
+ * (a line through log counts) or linear (a line through the counts), whichever fits tighter.
+ */
+function trendReading(h: number[], inlier: boolean[], minT: number): Reading | null {
+  const n = h.length;
+  const compounding = theilSen(h.map(logCount), inlier);
+  const linear = theilSen(h, inlier);
+  const curves = [
+    (t: number) => Math.max(0, Math.exp(compounding.intercept + compounding.slope * t) - OFFSET),
+    (t: number) => Math.max(0, linear.intercept + linear.slope * t),
+  ];
+  const fits = curves.map((curve) => h.map((_, i) => curve(i)));
+  const spreads = fits.map((fit) => logSpread(h, fit, inlier));
+  const k = logResidualMad(h, fits[1], inlier) < logResidualMad(h, fits[0], inlier) ? 1 : 0;
+  // Significance on the log scale for both: the slope of the log fit, against its spread.
+  const m = inlier.filter(Boolean).length;
+  const logSlope = k === 0 ? compounding.slope : linear.slope / Math.max(mean(fits[1]), OFFSET);
+  if (Math.abs(logSlope) < minT * spreads[k] * Math.sqrt(12 / (m * m * m - m))) return null;
+  return { kind: "trend", fit: fits[k], expected: curves[k](n), weeks: n, parameters: 2, spread: spreads[k] };
+}
+
+/**
+ * The best split with at least two weeks after it and two before, if every later week sits more
+ * than three robust standard deviations (at least MIN_LOG_SCALE) from the earlier level on the
+ * same side, and the later weeks agree with each other more than they differ from the earlier ones.
+ */
+function newLevelReading(h: number[], inlier: boolean[]): Reading | null {
+  let best: Reading | null = null;
+  for (let s = 2; s <= h.length - 2; s++) {
+    const before = h.slice(0, s).filter((_, i) => inlier[i]);
+    if (before.length < 2) continue;
+    const after = h.slice(s);
+    const { centre, scale } = logLevel(before);
+    const afterLogs = after.map(logCount);
+    if (!afterLogs.every((v) => v > centre + 3 * scale) && !afterLogs.every((v) => v < centre - 3 * scale)) continue;
+    const near = logLevel(after);
+    if (Math.max(...afterLogs) - Math.min(...afterLogs) > Math.abs(near.centre - centre)) continue;
+    const settled = after.filter((_, i) => Math.abs(afterLogs[i] - near.centre) <= OUTLIER_SD * near.scale);
+    const levels = [mean(before), mean(settled)];
+    const fit = h.map((_, i) => levels[i < s ? 0 : 1]);
+    const kept = h.map((_, i) => i >= s || inlier[i]);
+    const r: Reading = { kind: "new level", fit, expected: levels[1], weeks: after.length, parameters: 1, spread: logSpread(h, fit, kept) };
+    if (!best || r.spread < best.spread) best = r;
+  }
+  return best;
+}
+
+/**
+ * φ by moments over the reading's inlying weeks, (Σ(x − f)² · n/(n − p) − Σf) / Σf², shrunk
+ * towards the prior. The data's weight is the degrees of freedom times the squared share of
+ * extra variation in a week's variance (φμ against 1 + φμ): at two events a week Poisson noise
+ * swamps φ and the prior stands; at a thousand the data decide.
+ */
+function finish(r: Reading, h: number[], inlier: boolean[], o: BaselineOptions): Baseline {
+  const from = h.length - r.weeks;
+  const used = h.flatMap((x, i) => (i >= from && inlier[i] ? [{ x, f: r.fit[i] }] : []));
+  const dof = Math.max(0, used.length - r.parameters);
+  const sumF = used.reduce((a, u) => a + u.f, 0);
+  const sumF2 = used.reduce((a, u) => a + u.f * u.f, 0);
+  const squares = used.reduce((a, u) => a + (u.x - u.f) ** 2, 0);
+  const observed = dof > 0 && sumF2 > 0 ? Math.max(0, ((squares * used.length) / dof - sumF) / sumF2) : 0;
+  const level = used.length ? sumF / used.length : 0;
+  const share = (o.priorDispersion * level) / (1 + o.priorDispersion * level);
+  const evidence = dof * share * share;
+  const dispersion = (o.priorWeeks * o.priorDispersion + evidence * observed) / (o.priorWeeks + evidence);
+  const expected = Math.max(0, r.expected);
+  // A mean of n weeks has variance σ²/n; a projection one week past the fitted ones about 4σ²/n.
+  const cv2 = (expected > 0 ? 1 / expected : 1) + dispersion;
+  const uncertainty = Math.sqrt(((r.kind === "trend" ? 4 : 1) * cv2) / Math.max(1, used.length));
+  return { expected, dispersion, uncertainty, weeks: r.weeks, kind: r.kind };
+}
+
+/** Median log count and its robust spread, floored by Poisson noise and by MIN_LOG_SCALE. */
+function logLevel(values: number[]): { centre: number; scale: number } {
+  const logs = values.map(logCount);
+  const centre = median(logs);
+  return { centre, scale: Math.max(1.4826 * mad(logs), poissonLogSd(Math.exp(centre)), MIN_LOG_SCALE) };
+}
+
+/** 1.4826 × MAD of the inliers' log residuals, at least the Poisson noise of the level. */
+function logSpread(h: number[], fit: number[], inlier: boolean[]): number {
+  return Math.max(1.4826 * logResidualMad(h, fit, inlier), poissonLogSd(mean(fit)));
+}
+
+function logResidualMad(h: number[], fit: number[], inlier: boolean[]): number {
+  return mad(h.flatMap((v, i) => (inlier[i] ? [logCount(v) - logCount(fit[i])] : [])));
+}
+
+/** Standard deviation of log counts from Poisson noise alone, about 1/√μ. */
+const poissonLogSd = (level: number) => 1 / Math.sqrt(Math.max(1, level));
+
+/** Theil–Sen over the inlying weeks: the median of pairwise slopes, then the median intercept. */
+function theilSen(ys: number[], inlier: boolean[]): { slope: number; intercept: number } {
+  const idx = ys.map((_, i) => i).filter((i) => inlier[i]);
+  const slopes: number[] = [];
+  for (let a = 0; a < idx.length; a++) for (let b = a + 1; b < idx.length; b++) slopes.push((ys[idx[b]] - ys[idx[a]]) / (idx[b] - idx[a]));
+  const slope = median(slopes);
+  return { slope, intercept: median(idx.map((i) => ys[i] - slope * i)) };
+}
+
+/** Siegel's repeated median: for each week the median slope to the others, then their median. */
+function repeatedMedian(ys: number[]): { slope: number; intercept: number } {
+  const slope = median(ys.map((yi, i) => median(ys.flatMap((yj, j) => (j === i ? [] : [(yj - yi) / (j - i)])))));
+  return { slope, intercept: median(ys.map((v, i) => v - slope * i)) };
+}
+
+const logCount = (v: number) => Math.log(Math.max(0, v) + OFFSET);
+
+export function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function mad(values: number[]): number {
+  const m = median(values);
+  return median(values.map((v) => Math.abs(v - m)));
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);

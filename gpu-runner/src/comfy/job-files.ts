@@ -1,0 +1,59 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+
+// ComfyUI keeps every uploaded input and every saved output until someone deletes the file, and
+// its HTTP API has no route for that (docs/comfyui-protocol.md). The runner shares ComfyUI's
+// folders (same container, or a shared volume), so it deletes a job's files itself. Each job's
+// files live under names derived from the request id alone, so any attempt (or another runner
+// on the same host) can remove what an earlier attempt left behind.
+
+export interface ComfyFolders { input: string; output: string }
+
+/** Our namespace inside ComfyUI's input and output folders: nothing else there is ever touched. */
+export const JOB_NAMESPACE = "imagegen";
+
+export const inputUpload = (requestId: string) => ({ subfolder: JOB_NAMESPACE, name: `${requestId}.png` });
+export const filenamePrefix = (requestId: string, attempt: number) => `${JOB_NAMESPACE}/${requestId}/a${attempt}`;
+
+/** Request ids are Firestore document ids; anything that could name another path is refused. */
+const isSafeSegment = (s: string) => s.length > 0 && s !== "." && s !== ".." && !/[/\\\0]/.test(s);
+
+/** Pure: `root/...segments` if it stays strictly inside `root`, else null. */
+export function insideRoot(root: string, ...segments: string[]): string | null {
+  const base = path.resolve(root);
+  const target = path.resolve(base, ...segments);
+  const rel = path.relative(base, target);
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? target : null;
+}
+
+/** Pure: the files and folder a job may have left in ComfyUI's folders. */
+export function jobPaths(folders: ComfyFolders, requestId: string): { inputFile: string; outputDir: string } {
+  if (!isSafeSegment(requestId)) throw new Error(`unsafe request id for a ComfyUI path: ${JSON.stringify(requestId)}`);
+  const upload = inputUpload(requestId);
+  const inputFile = insideRoot(folders.input, upload.subfolder, upload.name);
+  const outputDir = insideRoot(folders.output, JOB_NAMESPACE, requestId);
+  if (!inputFile || !outputDir) throw new Error(`request id ${JSON.stringify(requestId)} escapes ComfyUI's folders`);
+  return { inputFile, outputDir };
+}
+
+async function countFiles(dir: string): Promise<number> {
+  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).length;
+}
+
+/**
+ * Deletes the job's uploaded input and its whole output folder (every attempt's images).
+ * Missing files are fine (nothing uploaded, or already removed); returns how many files went.
+ */
+export async function removeJobFiles(folders: ComfyFolders, requestId: string): Promise<number> {
+  const { inputFile, outputDir } = jobPaths(folders, requestId);
+  let removed = await countFiles(outputDir);
+  await fs.rm(outputDir, { recursive: true, force: true });
+  try {
+    await fs.unlink(inputFile);
+    removed++;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  return removed;
+}

@@ -1,0 +1,71 @@
+// `npm run doctor` as a user runs it, against a fake ComfyUI and deployed env files written here.
+// (Emulator project only because it needs the built packages that `npm test` builds first.)
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startFakeComfy, type FakeComfy } from "../../gpu-runner/src/fake-comfy/server";
+
+jest.setTimeout(60_000);
+
+const repoRoot = path.resolve(__dirname, "..", "..");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "doctor-"));
+const file = (name: string, lines: string[]) => {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, lines.join("\n") + "\n");
+  return f;
+};
+const goodFunctions = () => file("functions.env", ["RUNNER_URL=https://gpu-runner-x.a.run.app", "RUNNER_AUDIENCE=https://gpu-runner-x.a.run.app", "DISPATCH_MODE=cloud-tasks", "TASKS_SERVICE_ACCOUNT=tasks@p1.iam.gserviceaccount.com", "STORAGE_BUCKET=p1-outputs"]);
+const goodRunner = () => file("runner.env", ["OIDC_AUDIENCE=https://gpu-runner-x.a.run.app", "OIDC_SERVICE_ACCOUNT=tasks@p1.iam.gserviceaccount.com", "STORAGE_BUCKET=p1-outputs"]);
+
+function doctor(args: string[]): Promise<{ code: number | null; out: string; fails: string[] }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, "scripts", "doctor.mjs"), ...args], { cwd: repoRoot, env: process.env });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("exit", (code) => resolve({ code, out, fails: out.split("\n").filter((l) => l.startsWith("FAIL")).map((l) => l.replace(/\s+/g, " ")) }));
+  });
+}
+
+describe("npm run doctor (deployed project mode)", () => {
+  let full: FakeComfy;
+  let lacking: FakeComfy;
+  beforeAll(async () => {
+    full = await startFakeComfy({ port: 0 });
+    lacking = await startFakeComfy({ port: 0, withoutNodes: ["VAEEncode"] });
+  });
+  afterAll(async () => {
+    await full.close();
+    await lacking.close();
+  });
+
+  it("passes a complete configuration and a ComfyUI with every node the templates use", async () => {
+    const res = await doctor(["--project", "p1", "--functions-env", goodFunctions(), "--runner-env", goodRunner(), "--comfy-url", full.url]);
+    expect(res.fails).toEqual([]);
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/^ok\s+runner config\s+valid \(production mode/m);
+    expect(res.out).toMatch(new RegExp(`^ok\\s+comfyui\\s+${full.url}: all 10 node types`, "m"));
+  });
+
+  it("fails on a ComfyUI without a node the image-to-image template needs, naming node and template", async () => {
+    const res = await doctor(["--project", "p1", "--functions-env", goodFunctions(), "--runner-env", goodRunner(), "--comfy-url", lacking.url]);
+    expect(res.code).toBe(1);
+    expect(res.fails).toEqual([`FAIL comfyui ${lacking.url}: node type VAEEncode is not installed (used by img2img-staging)`]);
+  });
+
+  it("fails on bad deployed env files, one line per variable, with the file to fix", async () => {
+    const fn = file("bad-functions.env", ["RUNNER_URL=not a url", "TASKS_SERVICE_ACCOUNT=tasks@p1.iam.gserviceaccount.com"]);
+    const runner = file("bad-runner.env", ["OIDC_AUDIENCE=https://gpu-runner-x.a.run.app", "RUNNER_SHARED_SECRET=dev-runner-secret", "this is not an assignment"]);
+    const res = await doctor(["--project", "p1", "--functions-env", fn, "--runner-env", runner]);
+    expect(res.code).toBe(1);
+    expect(res.fails).toEqual(expect.arrayContaining([
+      `FAIL runner env ${runner} line 3: expected KEY=value`,
+      expect.stringMatching(/^FAIL functions config RUNNER_URL: /),
+      "FAIL runner config OIDC_SERVICE_ACCOUNT: required when RUNNER_AUTH_MODE=oidc (only tokens of this service account are accepted)",
+      "FAIL runner config STORAGE_BUCKET: required when STORAGE_BACKEND=gcs",
+    ]));
+    expect(res.out).toContain(`fix: set it in ${runner}`);
+    expect(res.out).toMatch(/skip\s+comfyui\s+the GPU host's ComfyUI is not reachable from here/);
+  });
+});
