@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run dev`: the whole backend on one laptop, offline.
-//   emulators (auth, firestore, functions, tasks, pubsub) with emulator-export/ imported,
+//   emulators (auth, firestore, functions, tasks, pubsub, hosting: the console, /docs and
+//   /openapi.json) with emulator-export/ imported,
 //   tsc --watch for the functions (the Functions emulator reloads on change),
 //   the fake ComfyUI on :8188 (or COMFY_URL to use a real one) and the gpu-runner on :8090.
 // Ctrl-C stops every child process group and waits for the emulators to shut down.
@@ -67,7 +68,7 @@ const emulatorEnvFor = {
   GCLOUD_PROJECT: PROJECT_ID,
 };
 
-start("emulator", firebaseBin, ["emulators:start", "--project", PROJECT_ID, "--config", firebaseConfigPath(), "--only", "auth,firestore,functions,tasks,pubsub", "--import", path.join(repoRoot, "emulator-export")]);
+start("emulator", firebaseBin, ["emulators:start", "--project", PROJECT_ID, "--config", firebaseConfigPath(), "--only", "auth,firestore,functions,tasks,pubsub,hosting", "--import", path.join(repoRoot, "emulator-export")]);
 start("tsc", "npm", ["run", "build:watch", "-w", "functions", "--silent"]);
 // The fake ComfyUI's folders are shared with the runner, which deletes each job's files there.
 const comfyBaseDir = path.join(repoRoot, ".data", `comfy-${comfyPort}`);
@@ -111,12 +112,15 @@ async function waitFor(url, what) {
 }
 
 await waitFor(`${functionsBase}/health`, "functions");
+await waitFor(`http://127.0.0.1:${p.hosting}/api/health`, "hosting");
 await waitFor(`http://127.0.0.1:${runnerPort}/readyz`, "runner");
 if (stopping) process.exit(1);
 console.log(`
 ────────────────────────────────────────────────────────────────────────
  imagegen backend is up (${since()})
 
+   console     http://127.0.0.1:${p.hosting}/       API reference http://127.0.0.1:${p.hosting}/docs/
+   openapi     http://127.0.0.1:${p.hosting}/openapi.json   requests for VS Code / JetBrains: api.http
    functions   ${functionsBase}/<name>
    auth        http://127.0.0.1:${p.auth}      firestore http://127.0.0.1:${p.firestore}
    tasks       http://127.0.0.1:${p.tasks}      pubsub    http://127.0.0.1:${p.pubsub}

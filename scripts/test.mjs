@@ -4,12 +4,13 @@
 // projects inside; when that passes, a second emulator stack runs the e2e project with real
 // dispatch (phase 2). Extra arguments go to jest in both phases, e.g.
 // `npm test -- functions/test/ledger`. IMAGEGEN_PORT_OFFSET=1000 runs a second stack beside
-// `npm run dev`; IMAGEGEN_TEST_PHASES=main|e2e runs one phase only.
+// `npm run dev`; IMAGEGEN_TEST_PHASES=main|e2e runs one phase only. Phase 2 also serves the
+// console on the Hosting emulator and runs the browser project (*.browser.test.ts) there.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { repoRoot, emulatorSource } from "./lib/env.mjs";
-import { buildWorkspaces, execInEmulators, stackEnv } from "./lib/exec-emulators.mjs";
+import { BACKEND_EMULATORS, buildWorkspaces, execInEmulators, stackEnv } from "./lib/exec-emulators.mjs";
 
 const started = Date.now();
 const step = (msg) => console.log(`\n▶ ${msg} (+${((Date.now() - started) / 1000).toFixed(1)}s)`);
@@ -52,27 +53,27 @@ const jestArgs = process.argv.slice(2);
 const jestBin = path.join(repoRoot, "node_modules", ".bin", "jest");
 
 /** Runs jest for `projects` inside a fresh emulator stack; resolves with the exit code. */
-async function phase(label, projects, phaseEnv, extraJest = []) {
+async function phase(label, projects, phaseEnv, extraJest = [], only = BACKEND_EMULATORS) {
   // --selectProjects goes last: it takes every following bare word as a project name, which
   // would swallow a test path pattern.
   const jestCmd = [jestBin, "--ci", "--passWithNoTests", ...extraJest, ...jestArgs, "--selectProjects", ...projects].map((a) => JSON.stringify(a)).join(" ");
   step(`${label}: starting emulators and running jest (${projects.join(", ")})`);
-  const code = await execInEmulators(jestCmd, phaseEnv);
+  const code = await execInEmulators(jestCmd, phaseEnv, only);
   step(`${label} done: exit ${code}`);
   return code;
 }
 
-/** Whether the arguments select any e2e test file (skips a whole emulator start when not). */
-function anyE2eTests() {
-  const list = spawnSync(jestBin, ["--listTests", ...jestArgs, "--selectProjects", "e2e"], { cwd: repoRoot, encoding: "utf8" });
-  return list.status === 0 && list.stdout.split("\n").some((l) => l.endsWith(".e2e.test.ts"));
+/** Whether the arguments select any e2e or browser test file (skips a whole emulator start when not). */
+function anyPhase2Tests() {
+  const list = spawnSync(jestBin, ["--listTests", ...jestArgs, "--selectProjects", "e2e", "browser"], { cwd: repoRoot, encoding: "utf8" });
+  return list.status === 0 && list.stdout.split("\n").some((l) => /\.(e2e|browser)\.test\.ts$/.test(l));
 }
 
 const phases = process.env.IMAGEGEN_TEST_PHASES || "all";
 let code = phases === "e2e" ? 0 : await phase("phase 1 (unit + emulator)", ["unit", "emulator"], testEnv);
-if (code === 0 && phases !== "main" && anyE2eTests()) {
-  // One stack of runners on one port: e2e files run one at a time.
-  code = await phase("phase 2 (e2e, Tasks emulator -> runner)", ["e2e"], e2eEnv, ["--runInBand"]);
+if (code === 0 && phases !== "main" && anyPhase2Tests()) {
+  // One stack of runners on one port: e2e and browser files run one at a time.
+  code = await phase("phase 2 (e2e + browser, Tasks emulator -> runner, Hosting)", ["e2e", "browser"], e2eEnv, ["--runInBand"], `${BACKEND_EMULATORS},hosting`);
 }
 step(`done: exit ${code}`);
 process.exit(code);

@@ -1,7 +1,7 @@
 // Every deployed function. Each feature module owns its handlers; this file only names them,
 // and validates the configuration first: a deployment (or an instance) with a missing or invalid
 // setting refuses to load, with every bad variable named, instead of failing a paid call later.
-import { onRequest } from "firebase-functions/v2/https";
+// Every HTTPS function here must also be in openapi/registry.ts (a test checks).
 import { config } from "./config";
 
 config();
@@ -15,7 +15,4 @@ export { listUsers } from "./users/http";
 export { scheduleWeeklyReport, weeklyReport } from "./reports";
 export { sweepStuckJobs } from "./dispatch/triggers";
 export { deliverWebhook, getWebhookSecret, rotateWebhookSecret } from "./webhooks/triggers";
-
-export const health = onRequest((_req, res) => {
-  res.json({ status: "ok" });
-});
+export { health } from "./http/health";

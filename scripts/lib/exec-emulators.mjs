@@ -24,12 +24,14 @@ export function stackEnv(extra = {}) {
   });
 }
 
+export const BACKEND_EMULATORS = "auth,firestore,functions,tasks,pubsub";
+
 /** Resolves with the command's exit code once the emulators have shut down. */
-export function execInEmulators(command, env) {
+export function execInEmulators(command, env, only = BACKEND_EMULATORS) {
   const config = firebaseConfigPath();
   const child = spawn(
     firebaseBin,
-    ["emulators:exec", "--project", PROJECT_ID, "--config", config, "--only", "auth,firestore,functions,tasks,pubsub",
+    ["emulators:exec", "--project", PROJECT_ID, "--config", config, "--only", only,
      "--import", path.join(repoRoot, "emulator-export"), command],
     { cwd: repoRoot, stdio: "inherit", env },
   );

@@ -3,11 +3,13 @@
 // other, and they are never updated. Clients cannot read them (firestore.rules): only admins,
 // through listAuditLog.
 import type { Firestore } from "firebase-admin/firestore";
+import { z } from "zod";
 import { pageOf, type PageQuery } from "../shared/cursor";
 
 export const AUDIT = "auditLog";
 
-export type AuditAction = "role.set" | "apiKey.create" | "apiKey.revoke" | "credits.grant";
+export const AUDIT_ACTIONS = ["role.set", "apiKey.create", "apiKey.revoke", "credits.grant"] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditActor {
   uid: string;
@@ -47,3 +49,19 @@ export async function listAudit(db: Firestore, q: PageQuery & { userId?: string 
 }
 
 export const actorOf = (c: { uid: string; role: string; via: AuditActor["via"] }): AuditActor => ({ uid: c.uid, role: c.role, via: c.via });
+
+/** One entry as listAuditLog answers it. */
+export const auditEntrySchema = z.strictObject({
+  id: z.string(),
+  action: z.enum(AUDIT_ACTIONS),
+  actor: z.strictObject({ uid: z.string(), role: z.string(), via: z.enum(["id-token", "api-key", "cli"]) }),
+  target: z.strictObject({ userId: z.string(), keyId: z.string().optional() }),
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
+  reason: z.string().nullable(),
+  at: z.string().datetime(),
+}).meta({ id: "AuditEntry" });
+
+export const auditListSchema = z.strictObject({ entries: z.array(auditEntrySchema), nextCursor: z.string().nullable() });
+
+export type AuditListReply = z.infer<typeof auditListSchema>;

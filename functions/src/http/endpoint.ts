@@ -1,10 +1,14 @@
 // Wraps an HTTPS function: method check, authentication, error mapping to the stable error
 // shape, and one structured log line per call. Handlers only see parsed input and return data.
+// The spec also describes the endpoint (input and reply schemas), so the OpenAPI document
+// (functions/src/openapi) is built from the very schemas the handlers validate with.
 import { randomUUID } from "node:crypto";
-import { onRequest, type HttpsOptions, type Request } from "firebase-functions/v2/https";
+import { onRequest, type HttpsFunction, type HttpsOptions, type Request } from "firebase-functions/v2/https";
+import type { z } from "zod";
+import type { Config } from "../config";
 import { authenticate, authorize, type Caller, type Role } from "../auth/caller";
 import type { KeyScope } from "../auth/apiKeys";
-import { ApiError } from "./errors";
+import { ApiError, type ErrorCode } from "./errors";
 import { errorFields, log } from "../shared/log";
 
 export interface EndpointContext {
@@ -28,10 +32,25 @@ export interface EndpointSpec {
   /** The API key scope a key needs here; without one, keys are refused (ID tokens only). */
   scope?: KeyScope;
   options?: HttpsOptions;
+  /** One line for the API reference. */
+  summary: string;
+  /** The body (POST) or query (GET) schema the handler parses with, given the config its limits come from. */
+  input?: (cfg: Config) => z.ZodType;
+  /** The schema of a successful reply's body. */
+  output: () => z.ZodType;
+  /** Success statuses; 200 when omitted. */
+  statuses?: number[];
+  /** Error codes this endpoint raises beyond the ones every authenticated endpoint can (see openapi/errors). */
+  errors?: ErrorCode[];
 }
 
-export function endpoint(spec: EndpointSpec, handle: (ctx: EndpointContext) => Promise<Reply>) {
-  return onRequest({ cors: true, ...spec.options }, async (req, res) => {
+/** An HTTPS function that carries its own description (endpoints are listed in openapi/registry). */
+export type DescribedFunction = HttpsFunction & { spec: DescribedSpec };
+/** What the registry needs of an endpoint; `public` is for the one that takes no credentials (health). */
+export type DescribedSpec = Omit<EndpointSpec, "access"> & { access: Role | "public" };
+
+export function endpoint(spec: EndpointSpec, handle: (ctx: EndpointContext) => Promise<Reply>): DescribedFunction {
+  const fn = onRequest({ cors: true, ...spec.options }, async (req, res) => {
     const started = Date.now();
     const callId = (req.get("x-request-id") || randomUUID()).slice(0, 64);
     let caller: Caller | undefined;
@@ -45,6 +64,7 @@ export function endpoint(spec: EndpointSpec, handle: (ctx: EndpointContext) => P
       caller = await authenticate(req.headers);
       authorize(caller, spec.access, spec.scope);
       const reply = await handle({ caller, body: bodyOf(req), query: queryOf(req), headers: req.headers, callId });
+      if (checkReplies()) assertReplyMatches(spec, reply.body);
       status = reply.status ?? 200;
       res.status(status).json(reply.body);
     } catch (err) {
@@ -61,6 +81,20 @@ export function endpoint(spec: EndpointSpec, handle: (ctx: EndpointContext) => P
       log.info(`${spec.name} ${status}`, { fn: spec.name, callId, uid: caller?.uid, via: caller?.via, keyId: caller?.key?.keyId, status, code, latencyMs: Date.now() - started });
     }
   });
+  return Object.assign(fn, { spec });
+}
+
+// In the emulator every reply is checked against its documented schema, so the whole emulator
+// test suite keeps the API reference honest; deployed functions skip the cost.
+const checkReplies = () => process.env.FUNCTIONS_EMULATOR === "true" || process.env.IMAGEGEN_CHECK_REPLIES === "1";
+
+/** Throws INTERNAL naming the first mismatching fields when a reply strays from spec.output. */
+export function assertReplyMatches(spec: Pick<EndpointSpec, "name" | "output">, body: unknown): void {
+  const r = spec.output().safeParse(body);
+  if (r.success) return;
+  const fields = r.error.issues.slice(0, 5).map((i) => `${i.path.map(String).join(".") || "(body)"}: ${i.message}`);
+  log.error("reply does not match its schema", { fn: spec.name, fields });
+  throw new ApiError("INTERNAL", `${spec.name}: reply does not match its documented schema (${fields.join("; ")})`);
 }
 
 function bodyOf(req: Request): unknown {

@@ -1,7 +1,7 @@
-// The 12-week trend chart: drawn as SVG here (pure, testable), rasterised to PNG with sharp.
-// Generations are bars on the left axis, credits a line on the right axis; anomalous weeks get a
-// red bar and a "spike" marker so they stand out in an email or a chat preview.
-import sharp from "sharp";
+// The 12-week trend chart: drawn as SVG here (pure, testable; the web console draws the same SVG),
+// rasterised to PNG with sharp in chart-png.ts. Generations are bars on the left axis, credits a
+// line on the right axis; anomalous weeks get a red bar and a "spike" marker so they stand out in
+// an email or a chat preview.
 import type { TrendPoint } from "./types";
 
 export const CHART_WIDTH = 800;
@@ -41,10 +41,6 @@ export function trendChartSvg(points: TrendPoint[], title: string): string {
   points.forEach((p, i) => parts.push(`<circle cx="${n(x(i))}" cy="${n(yCred(p.credits))}" r="3.5" fill="${COLORS.line}"/>`));
   parts.push(`<line x1="${M.left}" x2="${M.left + w}" y1="${M.top + h}" y2="${M.top + h}" stroke="${COLORS.axis}"/>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${CHART_WIDTH}" height="${CHART_HEIGHT}" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" font-family="DejaVu Sans, Arial, sans-serif">${parts.join("")}</svg>`;
-}
-
-export async function renderPng(svg: string): Promise<Buffer> {
-  return sharp(Buffer.from(svg)).png({ compressionLevel: 9 }).toBuffer();
 }
 
 function legend(): string {

@@ -17,12 +17,35 @@ const isoWeek = z.string().refine((w) => {
   }
 }, "must be an ISO week like 2026-W47");
 
-const bodySchema = z.object({ week: isoWeek.optional() }).strict();
+export const reportBodySchema = z.strictObject({
+  week: isoWeek.optional().meta({ description: "ISO week like 2026-W47; the last complete week (in REPORT_TIME_ZONE) when omitted" }),
+});
+
+export const anomalySchema = z.strictObject({
+  scope: z.enum(["global", "model", "user"]),
+  subject: z.string(),
+  metric: z.enum(["generations", "credits"]),
+  current: z.number(),
+  baseline: z.number(),
+  score: z.number(),
+  reason: z.string().meta({ description: "the anomaly in words" }),
+}).meta({ id: "Anomaly" });
+
+export const reportResultSchema = z.strictObject({
+  reportStatus: z.literal("success"),
+  reportId: z.string().meta({ description: "the ISO week; the report is the Firestore document reports/{reportId}" }),
+  anomaly: z.string().optional().meta({ description: "one sentence summing up the anomalies, when there are any" }),
+  anomalies: z.array(anomalySchema),
+});
 
 export const scheduleWeeklyReport = endpoint(
-  { name: "scheduleWeeklyReport", method: "POST", access: "admin", options: { timeoutSeconds: 300, memory: "512MiB" } },
+  {
+    name: "scheduleWeeklyReport", method: "POST", access: "admin", options: { timeoutSeconds: 300, memory: "512MiB" },
+    summary: "Run the weekly report now (the last complete ISO week, or the one named); rewrites reports/{week}",
+    input: () => reportBodySchema, output: () => reportResultSchema,
+  },
   async ({ body }) => {
-    const { week } = parseInput(bodySchema, body);
+    const { week } = parseInput(reportBodySchema, body);
     const report = await runWeeklyReport(week ?? lastCompleteIsoWeek(new Date(), reportTimeZone()));
     return { body: { reportStatus: "success", reportId: report.week, ...(report.anomaly ? { anomaly: report.anomaly } : {}), anomalies: report.anomalies } };
   },
@@ -40,3 +63,5 @@ export const weeklyReport = onSchedule(
     log.info("report.scheduled", { week, job: event.jobName, anomaly: report.anomaly });
   },
 );
+
+export type ReportReply = z.infer<typeof reportResultSchema>;

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { config } from "../config";
 import { endpoint } from "../http/endpoint";
 import { parseInput } from "../http/validate";
@@ -8,31 +7,47 @@ import { storage } from "../storage/storage";
 import { createGenerationRequest as create } from "./create";
 import { cancelRequest } from "./cancel";
 import { listRequests, readOwnRequest } from "./queries";
-import { cancelSchema, getSchema, pageQuerySchema, REQUEST_STATUSES } from "./schema";
+import { cancelResultSchema, cancelSchema, createRequestSchema, createResultSchema, getSchema, listQuerySchema, requestDetailSchema, requestListSchema } from "./schema";
 import { detailView, summaryView } from "./view";
 
 // Input images travel inside the JSON body; 2nd-gen functions accept up to 32 MB requests.
 const bigBody = { memory: "1GiB" as const, timeoutSeconds: 60 };
 
-export const createGenerationRequest = endpoint({ name: "createGenerationRequest", method: "POST", access: "user", scope: "generate", options: bigBody }, async ({ caller, body }) => {
+export const createGenerationRequest = endpoint({
+  name: "createGenerationRequest", method: "POST", access: "user", scope: "generate", options: bigBody,
+  summary: "Create a generation request: validates against the catalog, charges the price once, queues the job",
+  input: createRequestSchema, output: () => createResultSchema, statuses: [201, 200],
+  errors: ["INSUFFICIENT_CREDITS", "FAILED_PRECONDITION", "RATE_LIMITED", "QUOTA_EXCEEDED", "PAYLOAD_TOO_LARGE"],
+}, async ({ caller, body }) => {
   const { replayed, ...result } = await create(firestore(), caller, body);
   return { status: replayed ? 200 : 201, body: { ...result, replayed } };
 });
 
-export const getGenerationRequest = endpoint({ name: "getGenerationRequest", method: "GET", access: "user", scope: "read" }, async ({ caller, query }) => {
+export const getGenerationRequest = endpoint({
+  name: "getGenerationRequest", method: "GET", access: "user", scope: "read",
+  summary: "One request as its owner sees it, with signed download URLs for its outputs",
+  input: () => getSchema, output: () => requestDetailSchema, errors: ["NOT_FOUND"],
+}, async ({ caller, query }) => {
   const { id } = parseInput(getSchema, query, "query");
   const doc = await readOwnRequest(firestore(), caller, id);
   return { body: await detailView(doc, storage(), config().SIGNED_URL_TTL_SECONDS) };
 });
 
-export const listGenerationRequests = endpoint({ name: "listGenerationRequests", method: "GET", access: "user", scope: "read" }, async ({ caller, query }) => {
-  const schema = z.strictObject({ ...pageQuerySchema(config()), status: z.enum(REQUEST_STATUSES).optional() });
-  const q = parseInput(schema, query, "query");
+export const listGenerationRequests = endpoint({
+  name: "listGenerationRequests", method: "GET", access: "user", scope: "read",
+  summary: "The caller's requests (or, for an admin, a named user's), newest first, paged",
+  input: listQuerySchema, output: () => requestListSchema,
+}, async ({ caller, query }) => {
+  const q = parseInput(listQuerySchema(config()), query, "query");
   const { docs, nextCursor } = await listRequests(firestore(), targetUser(caller, q.userId), q);
   return { body: { requests: docs.map(summaryView), nextCursor } };
 });
 
-export const cancelGenerationRequest = endpoint({ name: "cancelGenerationRequest", method: "POST", access: "user", scope: "generate" }, async ({ caller, body }) => {
+export const cancelGenerationRequest = endpoint({
+  name: "cancelGenerationRequest", method: "POST", access: "user", scope: "generate",
+  summary: "Cancel a queued request; its credits come back in the same answer",
+  input: () => cancelSchema, output: () => cancelResultSchema, errors: ["NOT_FOUND", "FAILED_PRECONDITION"],
+}, async ({ caller, body }) => {
   const { id } = parseInput(cancelSchema, body);
   return { body: await cancelRequest(firestore(), caller, id) };
 });

@@ -40,3 +40,69 @@ export function pageQuerySchema(cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SI
 
 export const cancelSchema = z.strictObject({ id: docId });
 export const getSchema = z.strictObject({ id: docId });
+
+export const listQuerySchema = (cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SIZE_MAX">) =>
+  z.strictObject({ ...pageQuerySchema(cfg), status: z.enum(REQUEST_STATUSES).optional() });
+
+// Replies. Timestamps are ISO strings; nullable fields are always present.
+const isoTime = z.string().datetime();
+const count = z.number().int().min(0);
+export const nextCursorSchema = z.string().nullable().meta({ description: "pass as `cursor` for the next page; null on the last page" });
+
+export const createResultSchema = z.strictObject({
+  generationRequestId: z.string(),
+  deductedCredits: count,
+  currentCredits: z.number().int(),
+  status: z.enum(REQUEST_STATUSES),
+  replayed: z.boolean().meta({ description: "true when an idempotencyKey replayed an earlier create (status 200, nothing charged)" }),
+});
+
+export const requestSummarySchema = z.strictObject({
+  id: z.string(),
+  userId: z.string(),
+  status: z.enum(REQUEST_STATUSES),
+  model: z.string(),
+  style: z.string(),
+  color: z.string(),
+  size: z.string(),
+  prompt: z.string(),
+  negativePrompt: z.string().nullable(),
+  numImages: z.number().int().min(1),
+  seed: z.number().int().optional(),
+  cost: count,
+  charge: z.enum(["reserved", "charged", "refund-pending", "refunded"]),
+  progress: z.number().min(0).max(1),
+  attempts: count,
+  error: z.strictObject({ code: z.string(), message: z.string() }).nullable(),
+  webhookUrl: z.string().nullable(),
+  createdAt: isoTime.nullable(),
+  startedAt: isoTime.nullable(),
+  finishedAt: isoTime.nullable(),
+  durationMs: z.number().nullable(),
+}).meta({ id: "GenerationRequest" });
+
+export const outputViewSchema = z.strictObject({
+  url: z.string().meta({ description: "signed download URL; expires after SIGNED_URL_TTL_SECONDS" }),
+  thumbnailUrl: z.string().optional(),
+  contentType: z.string(),
+  width: z.number().int(),
+  height: z.number().int(),
+  bytes: count,
+  seed: z.number().int().optional(),
+}).meta({ id: "Output" });
+
+export const requestDetailSchema = requestSummarySchema.extend({ outputs: z.array(outputViewSchema) }).meta({ id: "GenerationRequestWithOutputs" });
+
+export const requestListSchema = z.strictObject({ requests: z.array(requestSummarySchema), nextCursor: nextCursorSchema });
+
+export const cancelResultSchema = z.strictObject({
+  id: z.string(),
+  status: z.literal("cancelled"),
+  refundedCredits: count,
+  currentCredits: z.number().int(),
+});
+
+export type RequestSummaryReply = z.infer<typeof requestSummarySchema>;
+export type RequestDetailReply = z.infer<typeof requestDetailSchema>;
+export type RequestListReply = z.infer<typeof requestListSchema>;
+export type CreateReply = z.infer<typeof createResultSchema>;

@@ -74,7 +74,15 @@ export async function enqueueWebhookOnUpdate(before: DocumentSnapshot | undefine
   await enqueueWebhook(after.id, status);
 }
 
-const userQuery = z.strictObject({ userId: docId.optional() });
+export const webhookUserSchema = z.strictObject({ userId: docId.optional() });
+
+export const webhookSecretSchema = z.strictObject({
+  secret: z.string(),
+  algorithm: z.string(),
+  createdAt: z.string().datetime(),
+  rotatedAt: z.string().datetime().nullable(),
+  previousSecretValidUntil: z.string().datetime().nullable().meta({ description: "after a rotation, deliveries also carry a signature with the previous secret until then" }),
+});
 
 const secretView = (s: WebhookSecret) => ({
   secret: s.secret,
@@ -85,12 +93,20 @@ const secretView = (s: WebhookSecret) => ({
   previousSecretValidUntil: s.previous && s.previous.expiresAt > new Date() ? s.previous.expiresAt.toISOString() : null,
 });
 
-export const getWebhookSecret = endpoint({ name: "getWebhookSecret", method: "GET", access: "user", scope: "webhooks" }, async ({ caller, query }) => {
-  const { userId } = parseInput(userQuery, query, "query");
+export const getWebhookSecret = endpoint({
+  name: "getWebhookSecret", method: "GET", access: "user", scope: "webhooks",
+  summary: "The HMAC secret your completion webhooks are signed with (created on first use)",
+  input: () => webhookUserSchema, output: () => webhookSecretSchema,
+}, async ({ caller, query }) => {
+  const { userId } = parseInput(webhookUserSchema, query, "query");
   return { body: secretView(await webhookSecret(firestore(), targetUser(caller, userId))) };
 });
 
-export const rotateWebhookSecret = endpoint({ name: "rotateWebhookSecret", method: "POST", access: "user", scope: "webhooks" }, async ({ caller, body }) => {
-  const { userId } = parseInput(userQuery, body ?? {});
+export const rotateWebhookSecret = endpoint({
+  name: "rotateWebhookSecret", method: "POST", access: "user", scope: "webhooks",
+  summary: "Replace the webhook signing secret; deliveries carry the old one's signature too for a stated overlap",
+  input: () => webhookUserSchema, output: () => webhookSecretSchema,
+}, async ({ caller, body }) => {
+  const { userId } = parseInput(webhookUserSchema, body ?? {});
   return { body: secretView(await rotate(firestore(), targetUser(caller, userId), config().WEBHOOK_SECRET_OVERLAP_SECONDS)) };
 });

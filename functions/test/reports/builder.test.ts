@@ -1,6 +1,7 @@
 import sharp from "sharp";
 import { assembleReport, delta, trend } from "../../src/reports/assemble";
-import { niceMax, renderPng, trendChartSvg } from "../../src/reports/chart";
+import { niceMax, trendChartSvg } from "../../src/reports/chart";
+import { renderPng } from "../../src/reports/chart-png";
 import { bisectPercentiles, durationGrid, nearestRank, type DurationSource } from "../../src/reports/percentile";
 import { aggregationReads } from "../../src/reports/reads";
 import type { HistoryInputs, WeekInputs, WeekTotals } from "../../src/reports/types";

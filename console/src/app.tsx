@@ -1,0 +1,88 @@
+// The shell: sign-in gate, navigation by role, live balance in the header, and the routes.
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { onAuthStateChanged, signOut, type User } from "firebase/auth";
+import { doc, onSnapshot } from "firebase/firestore";
+import { createApi } from "./api";
+import type { Services } from "./firebase";
+import { go, useRoute } from "./router";
+import { isAdmin, SessionContext, useSession, type Role, type Session } from "./session";
+import { Loading } from "./ui";
+import { SignIn } from "./pages/signin";
+import { Generate } from "./pages/generate";
+import { Gallery } from "./pages/gallery";
+import { RequestPage } from "./pages/request";
+import { Credits } from "./pages/credits";
+import { AdminUsers } from "./pages/admin-users";
+import { AdminUser } from "./pages/admin-user";
+import { AdminAudit } from "./pages/admin-audit";
+import { AdminReports } from "./pages/admin-reports";
+
+export function App({ services }: { services: Services }) {
+  const [user, setUser] = useState<User | null | undefined>(undefined);
+  const [role, setRole] = useState<Role>("user");
+  const api = useMemo(() => createApi(services.auth), [services]);
+  useEffect(() => onAuthStateChanged(services.auth, async (u) => {
+    if (u) setRole(((await u.getIdTokenResult()).claims.role as Role) ?? "user");
+    setUser(u);
+  }), [services]);
+  if (user === undefined) return <Loading what="Starting" />;
+  if (!user) return <SignIn auth={services.auth} />;
+  return (
+    <SessionContext.Provider value={{ ...services, api, user, role }}>
+      <Shell />
+    </SessionContext.Provider>
+  );
+}
+
+function Shell() {
+  const s = useSession();
+  const route = useRoute();
+  const [credits, setCredits] = useState<number | null>(null);
+  useEffect(() => onSnapshot(doc(s.db, "users", s.user.uid), (d) => setCredits(d.get("credits") ?? 0), () => setCredits(null)), [s.user.uid]);
+  const link = (path: string, label: string) => <a href={`#/${path}`} class={route.join("/").startsWith(path) ? "active" : ""}>{label}</a>;
+  return (
+    <div class="shell">
+      <header>
+        <strong class="brand">imagegen</strong>
+        <nav>
+          {link("generate", "Generate")}
+          {link("gallery", "Gallery")}
+          {link("credits", "Credits")}
+          {isAdmin(s.role) && <>
+            <span class="sep">Admin</span>
+            {link("admin/users", "Users")}
+            {link("admin/audit", "Audit log")}
+            {link("admin/reports", "Reports")}
+          </>}
+        </nav>
+        <span class="who">
+          <span data-testid="balance" class="balance">{credits ?? "–"} credits</span>
+          <span class="email">{s.user.email} {s.role !== "user" && <span class="badge">{s.role}</span>}</span>
+          <a href="/docs/" target="_blank" rel="noopener">API docs</a>
+          <button class="link" onClick={() => copyToken(s)}>Copy ID token</button>
+          <button class="link" onClick={() => signOut(s.auth).then(() => go(""))}>Sign out</button>
+        </span>
+      </header>
+      <main><Route parts={route} /></main>
+    </div>
+  );
+}
+
+async function copyToken(s: Session) {
+  await navigator.clipboard?.writeText(await s.user.getIdToken()).catch(() => undefined);
+}
+
+function Route({ parts }: { parts: string[] }) {
+  const s = useSession();
+  const [first, second, third] = parts;
+  if (first === "requests" && second) return <RequestPage id={second} />;
+  if (first === "gallery") return <Gallery />;
+  if (first === "credits") return <Credits />;
+  if (first === "admin" && isAdmin(s.role)) {
+    if (second === "users" && third) return <AdminUser uid={third} />;
+    if (second === "users") return <AdminUsers />;
+    if (second === "audit") return <AdminAudit />;
+    if (second === "reports") return <AdminReports />;
+  }
+  return <Generate />;
+}

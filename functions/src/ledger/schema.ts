@@ -1,0 +1,45 @@
+// What the credit endpoints accept and answer (the OpenAPI document reads these too).
+import { z } from "zod";
+import type { Config } from "../config";
+import { docId } from "../http/ids";
+import { nextCursorSchema, pageQuerySchema } from "../requests/schema";
+
+export const creditsQuerySchema = (cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SIZE_MAX">) => z.strictObject(pageQuerySchema(cfg));
+
+export const grantSchema = (cfg: Pick<Config, "MAX_GRANT_AMOUNT">) =>
+  z.strictObject({
+    userId: docId,
+    amount: z.number().int()
+      .refine((n) => n !== 0, "must not be 0")
+      .refine((n) => Math.abs(n) <= cfg.MAX_GRANT_AMOUNT, `must be at most ${cfg.MAX_GRANT_AMOUNT} in absolute value`)
+      .meta({ description: `credits to add; a negative amount is an adjustment that cannot overdraw; never 0, at most ${cfg.MAX_GRANT_AMOUNT} in absolute value` }),
+    reason: z.string().trim().min(3).max(500),
+    idempotencyKey: z.string().min(8).max(255).optional(),
+  });
+
+export const ledgerEntrySchema = z.strictObject({
+  id: z.string(),
+  type: z.enum(["grant", "debit", "refund", "adjustment"]),
+  amount: z.number().int(),
+  balanceAfter: z.number().int(),
+  requestId: z.string().nullable(),
+  reason: z.string(),
+  createdAt: z.string().datetime(),
+}).meta({ id: "LedgerEntry" });
+
+export const creditHistorySchema = z.strictObject({
+  currentCredits: z.number().int(),
+  transactions: z.array(ledgerEntrySchema),
+  nextCursor: nextCursorSchema,
+});
+
+export const grantResultSchema = z.strictObject({
+  userId: z.string(),
+  entryId: z.string(),
+  amount: z.number().int(),
+  currentCredits: z.number().int(),
+  replayed: z.boolean(),
+});
+
+export type CreditHistoryReply = z.infer<typeof creditHistorySchema>;
+export type LedgerEntryReply = z.infer<typeof ledgerEntrySchema>;

@@ -1,0 +1,77 @@
+// One example per endpoint, shown in the reference and "try it". A test parses every example
+// with the endpoint's own schemas, so an example cannot drift from what the API accepts/answers.
+import type { Example } from "./document";
+
+const REQ = "r_1d3eac19d0affc8902ed955c2b2f24a1";
+const T0 = "2026-11-21T21:44:56.156Z";
+const request = {
+  id: REQ, userId: "user_test1", status: "succeeded", model: "A", style: "realistic", color: "vibrant", size: "512x512",
+  prompt: "A cat in space", negativePrompt: null, numImages: 1, seed: 1041354420, cost: 1, charge: "charged", progress: 1,
+  attempts: 1, error: null, webhookUrl: null, createdAt: T0, startedAt: "2026-11-21T21:44:56.204Z", finishedAt: "2026-11-21T21:44:56.695Z", durationMs: 444,
+};
+const key = {
+  keyId: "61b97336772c9c26", prefix: "sk_test_61b97336772c9c26", name: "render farm", userId: "user_test1", scopes: ["generate", "read"],
+  dailyQuota: 500, ratePerMinute: 60, expiresAt: "2027-06-30T00:00:00.000Z", createdAt: "2026-11-21T22:53:12.008Z", revokedAt: null, lastUsedAt: null,
+};
+const secret = { secret: "whsec_3q2-7wXlQ0f1mY9uYw0mJ9a1qkVj8xg2XK3v0c5b7lM", algorithm: "HMAC-SHA256 over `${timestamp}.${body}`, header X-Imagegen-Signature: t=<timestamp>,v1=<hex>[,v1=<hex>]; accept if any v1 matches", createdAt: T0, rotatedAt: null, previousSecretValidUntil: null };
+const cursor = "eyJzIjoxNzk1Mjk3NDk2LCJuIjoxNTYwMDAwMDAsImlkIjoicl8xIn0";
+
+export const EXAMPLES: Record<string, Example> = {
+  createGenerationRequest: {
+    input: { model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt: "A cat in space", idempotencyKey: "order-1001-cat" },
+    output: { generationRequestId: REQ, deductedCredits: 1, currentCredits: 8, status: "queued", replayed: false },
+  },
+  getGenerationRequest: {
+    input: { id: REQ },
+    output: { ...request, outputs: [{ url: `http://127.0.0.1:8090/files/generations/user_test1/${REQ}/0.webp?expires=1795301099&sig=a9f0`, thumbnailUrl: `http://127.0.0.1:8090/files/generations/user_test1/${REQ}/0.thumb.webp?expires=1795301099&sig=10ff`, contentType: "image/webp", width: 512, height: 512, bytes: 89754, seed: 1041354420 }] },
+  },
+  listGenerationRequests: { input: { limit: 1 }, output: { requests: [request], nextCursor: cursor } },
+  cancelGenerationRequest: { input: { id: REQ }, output: { id: REQ, status: "cancelled", refundedCredits: 1, currentCredits: 9 } },
+  getUserCredits: {
+    input: { limit: 2 },
+    output: {
+      currentCredits: 8,
+      transactions: [
+        { id: `debit-${REQ}`, type: "debit", amount: -1, balanceAfter: 8, requestId: REQ, reason: "generation A 512x512 x1", createdAt: T0 },
+        { id: "grant-seed", type: "grant", amount: 10, balanceAfter: 10, requestId: null, reason: "seed balance", createdAt: "2026-11-20T09:00:00.000Z" },
+      ],
+      nextCursor: null,
+    },
+  },
+  grantCredits: {
+    input: { userId: "user_test2", amount: 25, reason: "support ticket 4711", idempotencyKey: "ticket-4711" },
+    output: { userId: "user_test2", entryId: "grant-52850726502c9dd783c4162f8cfddac2", amount: 25, currentCredits: 28, replayed: false },
+  },
+  getWebhookSecret: { input: {}, output: secret },
+  rotateWebhookSecret: { input: {}, output: { ...secret, rotatedAt: "2026-11-22T08:00:00.000Z", previousSecretValidUntil: "2026-11-23T08:00:00.000Z" } },
+  listUsers: {
+    input: { limit: 1, role: "user" },
+    output: { users: [{ userId: "user_test1", email: "user1@example.com", role: "user", credits: 8, createdAt: "2026-11-20T09:00:00.000Z", updatedAt: T0 }], nextCursor: cursor },
+  },
+  setUserRole: {
+    input: { userId: "user_test2", role: "admin", reason: "new support lead" },
+    output: { userId: "user_test2", before: "user", after: "admin", changed: true, tokensRevoked: false },
+  },
+  createApiKey: {
+    input: { userId: "user_test1", name: "render farm", scopes: ["generate", "read"], dailyQuota: 500, ratePerMinute: 60 },
+    output: { ...key, key: "sk_test_61b97336772c9c26_quDqIW0Vm0OhJLcF1ji_K0c2ugHCYtCxjT8VAWyCMs0", note: "store this key now: it is not shown again" },
+  },
+  listApiKeys: { input: { userId: "user_test1" }, output: { keys: [{ ...key, lastUsedAt: "2026-11-21T22:53:15.000Z", createsToday: 1 }] } },
+  revokeApiKey: { input: { keyId: "61b97336772c9c26", reason: "rotated" }, output: { keyId: "61b97336772c9c26", revokedAt: "2026-11-21T22:53:21.154Z", alreadyRevoked: false } },
+  listAuditLog: {
+    input: { limit: 1 },
+    output: {
+      entries: [{ id: "njqL69JCRwRlDF0QXdAV", action: "role.set", actor: { uid: "superadmin_test", role: "superadmin", via: "id-token" }, target: { userId: "user_test2" }, before: { role: "user" }, after: { role: "admin" }, reason: "new support lead", at: "2026-11-21T22:53:24.757Z" }],
+      nextCursor: cursor,
+    },
+  },
+  scheduleWeeklyReport: {
+    input: { week: "2026-W47" },
+    output: {
+      reportStatus: "success", reportId: "2026-W47",
+      anomaly: "generations spiked: 412 this week against a baseline of 96 (4.3x)",
+      anomalies: [{ scope: "global", subject: "all", metric: "generations", current: 412, baseline: 96, score: 8.1, reason: "generations spiked: 412 this week against a baseline of 96 (4.3x)" }],
+    },
+  },
+  health: { output: { status: "ok" } },
+};
