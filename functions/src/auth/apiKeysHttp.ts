@@ -23,6 +23,7 @@ const createSchema = z.strictObject({
     .refine((s) => !s || Date.parse(s) < Date.now() + MAX_KEY_DAYS * 86_400_000, `must be within ${MAX_KEY_DAYS} days`),
   dailyQuota: z.number().int().min(1).max(1_000_000).nullable().default(null),
   ratePerMinute: z.number().int().min(1).max(10_000).nullable().default(null),
+  maxConcurrentCreates: z.number().int().min(1).max(1000).nullable().default(null),
 });
 
 export const createApiKey = endpoint({ name: "createApiKey", method: "POST", access: "admin" }, async ({ caller, body }) => {

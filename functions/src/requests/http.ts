@@ -6,6 +6,7 @@ import { targetUser } from "../auth/caller";
 import { firestore } from "../shared/firestore";
 import { storage } from "../storage/storage";
 import { createGenerationRequest as create } from "./create";
+import { createGenerationRequests as createBatch } from "./createBatch";
 import { cancelRequest } from "./cancel";
 import { listRequests, readOwnRequest } from "./queries";
 import { cancelSchema, getSchema, pageQuerySchema, REQUEST_STATUSES } from "./schema";
@@ -18,6 +19,11 @@ export const createGenerationRequest = endpoint({ name: "createGenerationRequest
   const { replayed, ...result } = await create(firestore(), caller, body);
   return { status: replayed ? 200 : 201, body: { ...result, replayed } };
 });
+
+// Per-item outcomes in order; 200 whenever the envelope is valid (see createBatch.ts).
+export const createGenerationRequests = endpoint({ name: "createGenerationRequests", method: "POST", access: "user", scope: "generate", options: bigBody }, async ({ caller, body }) => ({
+  body: await createBatch(firestore(), caller, body),
+}));
 
 export const getGenerationRequest = endpoint({ name: "getGenerationRequest", method: "GET", access: "user", scope: "read" }, async ({ caller, query }) => {
   const { id } = parseInput(getSchema, query, "query");

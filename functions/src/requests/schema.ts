@@ -27,6 +27,16 @@ export function createRequestSchema(cfg: Pick<Config, "MAX_PROMPT_CHARS" | "MAX_
 
 export type CreateRequestInput = z.infer<ReturnType<typeof createRequestSchema>>;
 
+/** Creates per createGenerationRequests call: one commit per account, like the group commit's bound. */
+export const MAX_BATCH_REQUESTS = 50;
+
+/** The batch envelope; each item is parsed on its own (createRequestSchema), so its errors are its own. */
+export const createBatchSchema = z.strictObject({
+  requests: z.array(z.unknown()).min(1, "must hold at least one request").max(MAX_BATCH_REQUESTS, `must hold at most ${MAX_BATCH_REQUESTS} requests`),
+  // Leaves room for ":<index>", which names each item that has no key of its own.
+  idempotencyKey: idempotencyKey.max(240).optional(),
+});
+
 export const REQUEST_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
