@@ -38,7 +38,7 @@ const committers = new WeakMap<Firestore, GroupCommitter<PreparedCreate, Outcome
 export function committerFor(db: Firestore): GroupCommitter<PreparedCreate, Outcome> {
   let committer = committers.get(db);
   if (!committer) {
-    committer = new GroupCommitter((uid, items) => commitCreates(db, uid, items, { defaultPerMinute: config().MAX_CREATES_PER_MINUTE }), MAX_GROUP);
+    committer = new GroupCommitter((uid, items, pull) => commitCreates(db, uid, items, { defaultPerMinute: config().MAX_CREATES_PER_MINUTE }, pull), MAX_GROUP);
     committers.set(db, committer);
   }
   return committer;

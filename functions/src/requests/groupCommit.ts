@@ -3,11 +3,16 @@
 // whatever arrives meanwhile waits for it; the next commit takes every waiting submission (whole
 // submissions, in arrival order, up to `maxItems` items; a single submission larger than that
 // still goes alone). An idle account waits for nothing: a lone create starts its commit at once.
-// Each submission gets the outcomes of its own items; a commit that throws rejects only the
-// submissions that were in it, and the queue carries on.
+// A commit that has to run again (it lost to another writer) may `pull` what queued meanwhile into
+// itself, so contention makes commits bigger rather than more numerous. Each submission gets the
+// outcomes of its own items; a commit that throws rejects only the submissions that were in it,
+// and the queue carries on.
 
-/** Commits `items` for `account`; resolves with one outcome per item, in order. */
-export type CommitFn<I, O> = (account: string, items: I[]) => Promise<O[]>;
+/**
+ * Commits `items` for `account`, plus whatever `pull()` hands it (appended, in arrival order);
+ * resolves with one outcome per item, in order.
+ */
+export type CommitFn<I, O> = (account: string, items: I[], pull: () => I[]) => Promise<O[]>;
 
 interface Submission<I, O> {
   items: I[];
@@ -41,8 +46,15 @@ export class GroupCommitter<I, O> {
 
   private async run(account: string, group: Submission<I, O>[]): Promise<void> {
     const items = group.flatMap((s) => s.items);
+    const pull = () => {
+      const more = takeGroup(this.queues.get(account) ?? [], this.maxItems - items.length, false);
+      group.push(...more);
+      const added = more.flatMap((s) => s.items);
+      items.push(...added);
+      return added;
+    };
     try {
-      const outcomes = await this.commit(account, items);
+      const outcomes = await this.commit(account, [...items], pull);
       if (outcomes.length !== items.length) throw new Error(`commit answered ${outcomes.length} outcomes for ${items.length} items`);
       let at = 0;
       for (const s of group) {
@@ -61,11 +73,11 @@ export class GroupCommitter<I, O> {
   }
 }
 
-/** Removes and returns whole submissions from the front while they fit in `maxItems`; at least one. */
-export function takeGroup<T extends { items: unknown[] }>(queue: T[], maxItems: number): T[] {
+/** Removes and returns whole submissions from the front while they fit in `maxItems` (at least one, unless told otherwise). */
+export function takeGroup<T extends { items: unknown[] }>(queue: T[], maxItems: number, atLeastOne = true): T[] {
   let n = 0;
   let total = 0;
-  while (n < queue.length && (n === 0 || total + queue[n].items.length <= maxItems)) {
+  while (n < queue.length && ((n === 0 && atLeastOne) || total + queue[n].items.length <= maxItems)) {
     total += queue[n].items.length;
     n++;
   }

@@ -15,6 +15,7 @@ import { addUsage } from "../ledger/usage";
 import { log } from "../shared/log";
 import { accountBusy } from "../shared/transaction";
 import { limitsOf } from "./admission";
+import { Contention } from "./contention";
 import { keyPrincipal, planCommit, USER_PRINCIPAL, type Outcome, type Plan, type PlanItem, type PrincipalState, type StoredRequest } from "./commitPlan";
 
 /** A validated, priced create, ready to commit. */
@@ -28,7 +29,9 @@ export interface PreparedCreate extends PlanItem {
   actor: string;
 }
 
-export const COMMIT_ATTEMPTS = 20;
+/** About five seconds of rounds on a busy account; then 503, and nothing was written. */
+export const COMMIT_ATTEMPTS = 50;
+const contention = new Contention();
 
 /** Per process, for logs and benchmarks: commits written, conflicts lost, creates committed. */
 export const commitCounters = { commits: 0, conflicts: 0, created: 0 };
@@ -39,10 +42,14 @@ interface GroupReads {
   stored: Map<string, StoredRequest>;
 }
 
-export async function commitCreates(db: Firestore, uid: string, items: PreparedCreate[], opts: { defaultPerMinute: number; maxAttempts?: number }): Promise<Outcome[]> {
+/** `pull` (groupCommit.ts) adds creates that queued meanwhile to a commit that runs again. */
+export async function commitCreates(db: Firestore, uid: string, items: PreparedCreate[], opts: { defaultPerMinute: number; maxAttempts?: number }, pull: () => PreparedCreate[] = () => []): Promise<Outcome[]> {
   const maxAttempts = opts.maxAttempts ?? COMMIT_ATTEMPTS;
   let readAll = false;
+  await sleep(contention.yieldMs(uid, Date.now()));
   for (let attempt = 1; ; attempt++) {
+    if (attempt > 1) items = [...items, ...pull()];
+    const started = performance.now();
     const reads = await readGroup(db, uid, items, readAll);
     const now = new Date();
     const plan = planCommit({
@@ -56,6 +63,7 @@ export async function commitCreates(db: Firestore, uid: string, items: PreparedC
     if (plan.totals.requests === 0) return plan.outcomes;
     try {
       await writeGroup(db, uid, items, reads, plan, now).commit();
+      contention.measured(performance.now() - started);
       commitCounters.commits++;
       commitCounters.created += plan.totals.requests;
       return plan.outcomes;
@@ -63,6 +71,8 @@ export async function commitCreates(db: Firestore, uid: string, items: PreparedC
       const failure = commitFailure(err);
       if (!failure) throw err;
       commitCounters.conflicts++;
+      contention.measured(performance.now() - started);
+      contention.lost(uid, Date.now());
       // A request created meanwhile (a concurrent replay), or a commit whose fate is unknown:
       // read every item's document next time, so whatever did land is answered as a replay.
       if (failure === "recheck") readAll = true;
@@ -70,13 +80,19 @@ export async function commitCreates(db: Firestore, uid: string, items: PreparedC
         log.warn("create commit gave up", { uid, items: items.length, attempts: attempt, error: String((err as Error).message) });
         throw accountBusy();
       }
-      await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+      await sleep(backoffMs(attempt));
     }
   }
 }
 
-/** Full jitter, growing from a few milliseconds to at most 100. */
-export const backoffMs = (attempt: number) => 1 + randomInt(Math.min(100, 4 * 2 ** attempt));
+const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
+
+/**
+ * A few milliseconds of jitter, not growing: a loser's commit answers only once the winner's has
+ * landed, so retrying at once reads the new state; a growing backoff would leave the account to
+ * whichever instance keeps winning.
+ */
+export const backoffMs = (_attempt: number) => 1 + randomInt(8);
 
 /** gRPC codes of a commit that lost: 9 a precondition, 10 aborted; 6 a document created meanwhile; 4, 14 unknown fate. */
 export function commitFailure(err: unknown): "conflict" | "recheck" | null {
