@@ -53,7 +53,7 @@ export async function runGrid(db, { variants, cells, repeats, creates, log = () 
   const results = cells.map((cell) => ({ cell, runs: Object.fromEntries(variants.map((v) => [v.name, []])) }));
   const funded = [];
   for (const k of [...new Set(cells.map((c) => c.instances))]) {
-    const pools = await Promise.all(variants.map((v) => startInstances(k, v.lib)));
+    const pools = await Promise.all(variants.map(async (v) => startInstances(k, v.lib, await fundAccounts(db, `warm${v.name}${k}`, k, 100))));
     try {
       for (const entry of results.filter((r) => r.cell.instances === k)) {
         const { lanes, accounts } = entry.cell;

@@ -20,10 +20,15 @@ function startOne(lib) {
   return { child, next };
 }
 
-/** Starts `k` instances on the functions build at `lib`; resolves once each has loaded it. */
-export async function startInstances(k, lib) {
+/** Starts `k` instances on the functions build at `lib`; resolves once each has loaded it and made a few creates on `warmAccounts[i]`. */
+export async function startInstances(k, lib, warmAccounts) {
   const all = Array.from({ length: k }, () => startOne(lib));
   await Promise.all(all.map((w) => w.next()));
+  await Promise.all(all.map((w, i) => {
+    const done = w.next();
+    w.child.send({ type: "warm", account: warmAccounts[i] });
+    return done;
+  }));
   return {
     k,
     /** Runs `lanes` lanes of `perLane` creates spread over the instances; one sample per create. */

@@ -1,9 +1,9 @@
 // What one instance knows about contention on an account's documents: when it last lost a commit
 // there, and how long a commit round (read + commit) takes. A fresh commit on an account this
-// instance saw contended within the last second yields up to one round before reading, while
-// commits that already lost retry after a few milliseconds: the ones that have waited longest go
-// first, instead of whichever instance happens to have its next group ready the moment its last
-// commit lands. An account nobody contends pays nothing.
+// instance saw contended within the last second waits up to one round before reading; a commit
+// that lost n times waits up to 1/(n+1) of a round: the longer a commit has waited, the sooner it
+// goes again, instead of whichever instance happens to have its next group ready the moment its
+// last commit lands. An account nobody contends pays nothing.
 import { randomInt } from "node:crypto";
 
 const CONTENDED_FOR_MS = 1000;
@@ -29,6 +29,11 @@ export class Contention {
   yieldMs(account: string, nowMs: number): number {
     const last = this.lastLoss.get(account);
     if (last === undefined || nowMs - last >= CONTENDED_FOR_MS) return 0;
-    return 1 + this.random(Math.max(1, Math.ceil(this.roundMs)));
+    return this.retryMs(0);
+  }
+
+  /** Jitter before running again a commit that lost `losses` times: shrinks as it keeps losing. */
+  retryMs(losses: number): number {
+    return 1 + this.random(Math.max(1, Math.ceil(this.roundMs / (losses + 1))));
   }
 }

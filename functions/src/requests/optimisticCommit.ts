@@ -6,7 +6,6 @@
 // refund, a cancel or a revocation (which keep their transactions) it loses cleanly, and runs
 // again on fresh reads after a few milliseconds of jitter. A lock-free read and one commit cost
 // less than a transaction, and a loser waits milliseconds, not the SDK's backoff of seconds.
-import { randomInt } from "node:crypto";
 import type { DocumentSnapshot, Firestore, WriteBatch } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { API_KEYS, assertKeyUsable } from "../auth/apiKeyStore";
@@ -80,19 +79,12 @@ export async function commitCreates(db: Firestore, uid: string, items: PreparedC
         log.warn("create commit gave up", { uid, items: items.length, attempts: attempt, error: String((err as Error).message) });
         throw accountBusy();
       }
-      await sleep(backoffMs(attempt));
+      await sleep(contention.retryMs(attempt));
     }
   }
 }
 
 const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
-
-/**
- * A few milliseconds of jitter, not growing: a loser's commit answers only once the winner's has
- * landed, so retrying at once reads the new state; a growing backoff would leave the account to
- * whichever instance keeps winning.
- */
-export const backoffMs = (_attempt: number) => 1 + randomInt(8);
 
 /** gRPC codes of a commit that lost: 9 a precondition, 10 aborted; 6 a document created meanwhile; 4, 14 unknown fate. */
 export function commitFailure(err: unknown): "conflict" | "recheck" | null {
