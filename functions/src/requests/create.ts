@@ -6,6 +6,7 @@ import { randomInt } from "node:crypto";
 import type { Firestore } from "firebase-admin/firestore";
 import { config } from "../config";
 import { loadCatalog, pick } from "../catalog/catalog";
+import type { ModelItem, PromptItem, SizeItem } from "../catalog/types";
 import { invalidArgument } from "../http/errors";
 import { parseInput } from "../http/validate";
 import { targetUser, type Caller } from "../auth/caller";
@@ -84,6 +85,22 @@ export async function prepareCreate(db: Firestore, caller: Caller, rawBody: unkn
   const requestId = input.idempotencyKey ? requestIdFor(uid, input.idempotencyKey) : db.collection("generationRequests").doc().id;
   const image = input.inputImage ? await storedInputImage(db, caller, uid, cost, input.inputImage) : undefined;
   const fingerprint = paramsHash({ ...fingerprintFields(input), userId: uid, inputImageSha256: image?.sha256 });
+  return preparedItem({ caller, uid, input, picked: { model, style, color, size }, cost, requestId, image, fingerprint });
+}
+
+interface Resolved {
+  caller: Caller;
+  uid: string;
+  input: CreateRequestInput;
+  picked: { model: ModelItem; style: PromptItem; color: PromptItem; size: SizeItem };
+  cost: number;
+  requestId: string;
+  image: StoredImage | undefined;
+  fingerprint: string;
+}
+
+function preparedItem({ caller, uid, input, picked, cost, requestId, image, fingerprint }: Resolved): PreparedCreate {
+  const { model, style, color, size } = picked;
   const seed = input.seed ?? randomInt(0, 2 ** 32);
   return {
     requestId,
@@ -130,6 +147,8 @@ export async function prepareCreate(db: Firestore, caller: Caller, rawBody: unkn
  * same bytes to the same name (or another name), so nothing a committed request references is
  * ever overwritten or deleted here. An object left by a refused create is swept by retention.
  */
+type StoredImage = Awaited<ReturnType<typeof storedInputImage>>;
+
 async function storedInputImage(db: Firestore, caller: Caller, uid: string, cost: number, dataUrl: string) {
   const cfg = config();
   await precheckCreate(db, caller, uid, cost, cfg.MAX_CREATES_PER_MINUTE, new Date());

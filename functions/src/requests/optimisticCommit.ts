@@ -49,23 +49,8 @@ export async function commitCreates(db: Firestore, uid: string, items: PreparedC
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1) items = [...items, ...pull()];
     const started = performance.now();
-    const reads = await readGroup(db, uid, items, readAll);
-    const now = new Date();
-    const plan = planCommit({
-      nowMs: now.getTime(),
-      balance: (reads.user.get("credits") as number | undefined) ?? 0,
-      principals: principalsOf(reads, opts.defaultPerMinute, now),
-      stored: reads.stored,
-      items,
-    });
-    // Replays and refusals only: nothing to write, and nothing another writer could invalidate.
-    if (plan.totals.requests === 0) return plan.outcomes;
     try {
-      await writeGroup(db, uid, items, reads, plan, now).commit();
-      contention.measured(performance.now() - started);
-      commitCounters.commits++;
-      commitCounters.created += plan.totals.requests;
-      return plan.outcomes;
+      return await commitOnce(db, uid, items, opts.defaultPerMinute, readAll);
     } catch (err) {
       const failure = commitFailure(err);
       if (!failure) throw err;
@@ -82,6 +67,27 @@ export async function commitCreates(db: Firestore, uid: string, items: PreparedC
       await sleep(contention.retryMs(attempt));
     }
   }
+}
+
+/** One round: read, plan, and (when anything is to be created) commit; throws what the commit threw. */
+async function commitOnce(db: Firestore, uid: string, items: PreparedCreate[], defaultPerMinute: number, readAll: boolean): Promise<Outcome[]> {
+  const started = performance.now();
+  const reads = await readGroup(db, uid, items, readAll);
+  const now = new Date();
+  const plan = planCommit({
+    nowMs: now.getTime(),
+    balance: (reads.user.get("credits") as number | undefined) ?? 0,
+    principals: principalsOf(reads, defaultPerMinute, now),
+    stored: reads.stored,
+    items,
+  });
+  // Replays and refusals only: nothing to write, and nothing another writer could invalidate.
+  if (plan.totals.requests === 0) return plan.outcomes;
+  await writeGroup(db, uid, items, reads, plan, now).commit();
+  contention.measured(performance.now() - started);
+  commitCounters.commits++;
+  commitCounters.created += plan.totals.requests;
+  return plan.outcomes;
 }
 
 const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
