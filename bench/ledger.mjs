@@ -18,7 +18,7 @@ import { getFirestore } from "firebase-admin/firestore";
 import { repoRoot } from "../scripts/lib/env.mjs";
 import { baselineLib } from "./lib/baseline.mjs";
 import { createRequest, health, lanes } from "./lib/client.mjs";
-import { gridCases, gridCells, runGrid } from "./lib/grid.mjs";
+import { gridCases, gridCells, gridTargets, runGrid } from "./lib/grid.mjs";
 import { metric, target, writePart } from "./lib/results.mjs";
 import { median, percentile, ratio } from "./lib/stats.mjs";
 import { conservationViolations, makeUsers } from "./lib/users.mjs";
@@ -93,19 +93,6 @@ async function inProcess() {
   }
   const { results, funded } = await runGrid(db, { variants, cells: gridCells(), repeats: REPEATS, creates: GRID_CREATES, log });
   return { cases: gridCases(results, baseline), uids: funded };
-}
-
-function gridTargets(cases) {
-  const p99 = (c) => c.metrics.find((m) => m.key === "p99").median;
-  const pairs = cases.filter((c) => c.cell.accounts === 1).map((one) => {
-    const many = cases.find((c) => c.cell.accounts !== 1 && c.cell.lanes === one.cell.lanes && c.cell.instances === one.cell.instances);
-    return many && { at: `${one.cell.lanes}×${one.cell.instances}`, r: ratio(p99(one), p99(many)) };
-  }).filter(Boolean);
-  const failedAt50 = cases.filter((c) => c.cell.accounts === 1 && c.cell.lanes === 50).map((c) => c.metrics.find((m) => m.key === "failed").max);
-  return [
-    target("in process: 1-account p99 / 50-account p99 at the same lanes × instances", "≤ 2×", pairs.map((p) => `${p.at}: ${p.r?.toFixed(2)}×`).join(", "), pairs.length > 0 && pairs.every((p) => p.r !== null && p.r <= 2)),
-    target("in process: failed creates at 50 lanes on one funded account (1 / 2 / 5 instances, worst run)", "0", failedAt50.join(" / "), failedAt50.length > 0 && failedAt50.every((n) => n === 0)),
-  ];
 }
 
 async function main() {

@@ -3,7 +3,7 @@
 // Each cell runs the same workload on every variant (this checkout, and a baseline ref's build),
 // alternating per repeat, so before and after share the emulator and the machine's load.
 import { startInstances } from "./instances.mjs";
-import { metric } from "./results.mjs";
+import { metric, target } from "./results.mjs";
 import { median, percentile, ratio } from "./stats.mjs";
 
 const list = (v, def) => (v ? v.split(",").map(Number) : def);
@@ -102,4 +102,18 @@ export function gridCases(results, baseline) {
       ratios: [{ label: "p99 before / after", value: median(rs.map((x, i) => ratio(before[i]?.p99, x.p99)).filter((v) => v !== null)), digits: 1 }],
     };
   });
+}
+
+/** The issue's targets on the grid: 1 account's p99 within 2× of 50 accounts', and no failed create at 50 lanes on one account. */
+export function gridTargets(cases) {
+  const fig = (c, key) => c.metrics.find((m) => m.key === key);
+  const pairs = cases.filter((c) => c.cell.accounts === 1).flatMap((one) => {
+    const many = cases.find((c) => c.cell.accounts !== 1 && c.cell.lanes === one.cell.lanes && c.cell.instances === one.cell.instances);
+    return many ? [{ at: `${one.cell.lanes}×${one.cell.instances}`, r: ratio(fig(one, "p99").median, fig(many, "p99").median) }] : [];
+  });
+  const failedAt50 = cases.filter((c) => c.cell.accounts === 1 && c.cell.lanes === 50).map((c) => fig(c, "failed").max);
+  return [
+    target("in process: 1-account p99 / 50-account p99 at the same lanes × instances", "≤ 2×", pairs.map((p) => `${p.at}: ${p.r?.toFixed(2)}×`).join(", "), pairs.length > 0 && pairs.every((p) => p.r !== null && p.r <= 2)),
+    target("in process: failed creates at 50 lanes on one funded account (1 / 2 / 5 instances, worst run)", "0", failedAt50.join(" / "), failedAt50.length > 0 && failedAt50.every((n) => n === 0)),
+  ];
 }
