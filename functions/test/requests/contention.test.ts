@@ -4,11 +4,14 @@ describe("Contention", () => {
   // The largest jitter each call allows, so the bounds themselves are checked.
   const most = () => new Contention((below) => below - 1);
 
-  it("costs an account nobody contends nothing; after a lost commit, fresh commits yield up to a round for a second", () => {
+  it("costs an account nobody contends nothing; after a lost commit, fresh commits yield one to two rounds for a second", () => {
     const c = most();
     expect(c.yieldMs("u1", 1_000)).toBe(0);
     c.lost("u1", 1_000);
-    expect(c.yieldMs("u1", 1_500)).toBe(50);
+    expect(c.yieldMs("u1", 1_500)).toBe(100);
+    const least = new Contention(() => 0);
+    least.lost("u1", 1_000);
+    expect(least.yieldMs("u1", 1_500)).toBe(51);
     expect(c.yieldMs("u2", 1_500)).toBe(0);
     expect(c.yieldMs("u1", 2_000)).toBe(0);
   });
