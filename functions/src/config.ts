@@ -55,6 +55,8 @@ const schema = z.object({
   MAX_GRANT_AMOUNT: int(1_000_000),
   /** Paid creates per user per minute; more get RATE_LIMITED (429) with Retry-After. */
   MAX_CREATES_PER_MINUTE: int(120),
+  /** Create calls (single or batch) one API key may have in progress on one instance; more get RATE_LIMITED (429). A key's own `maxConcurrentCreates` wins. */
+  MAX_CONCURRENT_CREATES_PER_KEY: int(40),
   /** How long an instance trusts that an API key's Auth account is enabled (a disabled account's keys stop within this). */
   API_KEY_ACCOUNT_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(30),
   /** After a rotation, deliveries are signed with the old webhook secret too for this long. */

@@ -6,7 +6,7 @@ import { config } from "./config";
 
 config();
 
-export { createGenerationRequest, getGenerationRequest, listGenerationRequests, cancelGenerationRequest } from "./requests/http";
+export { createGenerationRequest, createGenerationRequests, getGenerationRequest, listGenerationRequests, cancelGenerationRequest } from "./requests/http";
 export { getUserCredits, grantCredits } from "./ledger/http";
 export { onGenerationRequestUpdated } from "./requests/trigger";
 export { createApiKey, listApiKeys, revokeApiKey } from "./auth/apiKeysHttp";

@@ -17,6 +17,8 @@ export const createKeySchema = z.strictObject({
     .meta({ description: `in the future, within ${MAX_KEY_DAYS} days; no expiry when omitted` }),
   dailyQuota: z.number().int().min(1).max(1_000_000).nullable().default(null),
   ratePerMinute: z.number().int().min(1).max(10_000).nullable().default(null),
+  maxConcurrentCreates: z.number().int().min(1).max(1000).nullable().default(null)
+    .meta({ description: "create calls this key may have in progress on one instance; default MAX_CONCURRENT_CREATES_PER_KEY" }),
 });
 
 export const listKeysQuerySchema = z.strictObject({ userId });
@@ -36,6 +38,7 @@ export const apiKeySchema = z.strictObject({
   scopes: z.array(z.enum(KEY_SCOPES)),
   dailyQuota: z.number().int().nullable(),
   ratePerMinute: z.number().int().nullable(),
+  maxConcurrentCreates: z.number().int().nullable(),
   expiresAt: isoTime.nullable(),
   createdAt: isoTime,
   revokedAt: isoTime.nullable(),

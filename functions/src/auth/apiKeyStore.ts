@@ -11,10 +11,12 @@ import { hashApiKey, hashMatches, keyRefusal, lastUsedIsStale, newApiKey, parseA
 
 export const API_KEYS = "apiKeys";
 
-/** What a verified key lets its holder do; carried on the Caller. Its limits are read where they are counted, in the create transaction. */
+/** What a verified key lets its holder do; carried on the Caller. Its rate and quota are read where they are counted, in the create's commit. */
 export interface KeyGrant {
   keyId: string;
   scopes: KeyScope[];
+  /** Create calls this key may have in progress on one instance (null: the configured default). */
+  maxConcurrentCreates?: number | null;
 }
 
 export interface NewKeyInput {
@@ -24,6 +26,7 @@ export interface NewKeyInput {
   expiresAt: Date | null;
   dailyQuota: number | null;
   ratePerMinute: number | null;
+  maxConcurrentCreates: number | null;
 }
 
 const date = (t: Timestamp | null | undefined) => (t ? t.toDate() : null);
@@ -42,7 +45,7 @@ export async function verifyApiKey(db: Firestore, plain: string, now: Date, acco
   }
   return {
     uid: snap.get("uid"),
-    key: { keyId: parsed.keyId, scopes: snap.get("scopes") },
+    key: { keyId: parsed.keyId, scopes: snap.get("scopes"), maxConcurrentCreates: snap.get("maxConcurrentCreates") ?? null },
   };
 }
 
@@ -57,7 +60,7 @@ export function assertKeyUsable(snap: FirebaseFirestore.DocumentSnapshot, now: D
 export async function createKey(db: Firestore, env: KeyEnv, input: NewKeyInput, actor: AuditActor) {
   const { plain, keyId, prefix } = newApiKey(env);
   const now = new Date();
-  const summary = { keyId, prefix, name: input.name, scopes: input.scopes, expiresAt: input.expiresAt, dailyQuota: input.dailyQuota, ratePerMinute: input.ratePerMinute };
+  const summary = { keyId, prefix, name: input.name, scopes: input.scopes, expiresAt: input.expiresAt, dailyQuota: input.dailyQuota, ratePerMinute: input.ratePerMinute, maxConcurrentCreates: input.maxConcurrentCreates };
   const batch = db.batch();
   batch.create(db.doc(`${API_KEYS}/${keyId}`), {
     ...summary, uid: input.userId, env, hash: hashApiKey(plain), createdBy: actor.uid, createdAt: now, revokedAt: null, revokedBy: null, lastUsedAt: null,
@@ -72,7 +75,7 @@ export async function listKeys(db: Firestore, userId: string) {
   const today = utcDay(Date.now());
   return snap.docs
     .map((d) => viewOf({
-      keyId: d.id, prefix: d.get("prefix"), name: d.get("name"), scopes: d.get("scopes"), userId, dailyQuota: d.get("dailyQuota"), ratePerMinute: d.get("ratePerMinute"),
+      keyId: d.id, prefix: d.get("prefix"), name: d.get("name"), scopes: d.get("scopes"), userId, dailyQuota: d.get("dailyQuota"), ratePerMinute: d.get("ratePerMinute"), maxConcurrentCreates: d.get("maxConcurrentCreates"),
       expiresAt: date(d.get("expiresAt")), createdAt: date(d.get("createdAt"))!, revokedAt: date(d.get("revokedAt")), lastUsedAt: date(d.get("lastUsedAt")),
       createsToday: d.get("dailyUsage")?.day === today ? d.get("dailyUsage").count : 0,
     }))
@@ -95,13 +98,13 @@ export async function revokeKey(db: Firestore, keyId: string, actor: AuditActor,
 }
 
 interface KeyView {
-  keyId: string; prefix: string; name: string; scopes: KeyScope[]; userId: string; dailyQuota: number | null; ratePerMinute: number | null;
+  keyId: string; prefix: string; name: string; scopes: KeyScope[]; userId: string; dailyQuota: number | null; ratePerMinute: number | null; maxConcurrentCreates?: number | null;
   expiresAt: Date | null; createdAt: Date; revokedAt: Date | null; lastUsedAt: Date | null; createsToday?: number;
 }
 
 function viewOf(k: KeyView) {
   return {
-    keyId: k.keyId, prefix: k.prefix, name: k.name, userId: k.userId, scopes: k.scopes, dailyQuota: k.dailyQuota ?? null, ratePerMinute: k.ratePerMinute ?? null,
+    keyId: k.keyId, prefix: k.prefix, name: k.name, userId: k.userId, scopes: k.scopes, dailyQuota: k.dailyQuota ?? null, ratePerMinute: k.ratePerMinute ?? null, maxConcurrentCreates: k.maxConcurrentCreates ?? null,
     expiresAt: k.expiresAt?.toISOString() ?? null, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null,
     lastUsedAt: k.lastUsedAt?.toISOString() ?? null, ...(k.createsToday !== undefined ? { createsToday: k.createsToday } : {}),
   };

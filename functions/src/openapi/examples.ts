@@ -11,7 +11,7 @@ const request = {
 };
 const key = {
   keyId: "61b97336772c9c26", prefix: "sk_test_61b97336772c9c26", name: "render farm", userId: "user_test1", scopes: ["generate", "read"],
-  dailyQuota: 500, ratePerMinute: 60, expiresAt: "2027-06-30T00:00:00.000Z", createdAt: "2026-11-21T22:53:12.008Z", revokedAt: null, lastUsedAt: null,
+  dailyQuota: 500, ratePerMinute: 60, maxConcurrentCreates: null, expiresAt: "2027-06-30T00:00:00.000Z", createdAt: "2026-11-21T22:53:12.008Z", revokedAt: null, lastUsedAt: null,
 };
 const secret = { secret: "whsec_3q2-7wXlQ0f1mY9uYw0mJ9a1qkVj8xg2XK3v0c5b7lM", algorithm: "HMAC-SHA256 over `${timestamp}.${body}`, header X-Imagegen-Signature: t=<timestamp>,v1=<hex>[,v1=<hex>]; accept if any v1 matches", createdAt: T0, rotatedAt: null, previousSecretValidUntil: null };
 const cursor = "eyJzIjoxNzk1Mjk3NDk2LCJuIjoxNTYwMDAwMDAsImlkIjoicl8xIn0";
@@ -20,6 +20,22 @@ export const EXAMPLES: Record<string, Example> = {
   createGenerationRequest: {
     input: { model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt: "A cat in space", idempotencyKey: "order-1001-cat" },
     output: { generationRequestId: REQ, deductedCredits: 1, currentCredits: 8, status: "queued", replayed: false },
+  },
+  createGenerationRequests: {
+    input: {
+      idempotencyKey: "listing-42",
+      requests: [
+        { model: "A", style: "scandinavian", color: "muted", size: "512x512", prompt: "living room, staged" },
+        { model: "A", style: "scandinavian", color: "muted", size: "512x512", prompt: "bedroom, staged" },
+      ],
+    },
+    output: {
+      results: [
+        { index: 0, status: 201, generationRequestId: REQ, deductedCredits: 1, currentCredits: 8, requestStatus: "queued", replayed: false },
+        { index: 1, status: 402, error: { code: "INSUFFICIENT_CREDITS", message: "this request costs 1 credits; the balance is 0", details: { required: 1, available: 0 } } },
+      ],
+      summary: { created: 1, replayed: 0, refused: 1 },
+    },
   },
   getGenerationRequest: {
     input: { id: REQ },

@@ -1,24 +1,22 @@
 // Whether a principal (an API key, or else the user) may make one more paid create, checked
-// twice when the create carries an image: cheaply before the decode, and exactly inside the
-// create transaction. A create refused before its decode for lack of funds counts against the
+// twice when the create carries an image: cheaply before the decode, and exactly in the create's
+// commit (commitPlan.ts). A create refused before its decode for lack of funds counts against the
 // per-minute window, so a client feeding images to an empty account is rate limited like any
-// other. (A refusal inside the transaction writes nothing: counting it there would add a write
-// to the account's hot document on every refusal.)
+// other. (A refusal in the commit writes nothing: counting it there would add a write to the
+// account's hot document on every refusal.)
 import type { DocumentSnapshot, Firestore } from "firebase-admin/firestore";
-import { ApiError } from "../http/errors";
 import { API_KEYS, assertKeyUsable } from "../auth/apiKeyStore";
 import type { Caller } from "../auth/caller";
 import { admitCreate, rateLimited, type PrincipalLimits } from "./rateLimit";
 import { runMoneyTransaction } from "../shared/transaction";
+import { insufficientCredits } from "./commitPlan";
 
 /** A key's own limits (from the snapshot read), else the per-user default. */
 export function limitsOf(key: DocumentSnapshot | null, defaultPerMinute: number): PrincipalLimits {
   return { perMinute: key?.get("ratePerMinute") ?? defaultPerMinute, dailyQuota: key?.get("dailyQuota") ?? null, countDaily: !!key };
 }
 
-export function insufficientCredits(cost: number, balance: number): ApiError {
-  return new ApiError("INSUFFICIENT_CREDITS", `this request costs ${cost} credits; the balance is ${balance}`, { required: cost, available: balance });
-}
+export { insufficientCredits };
 
 export const principalRef = (db: Firestore, caller: Caller, uid: string) =>
   caller.key ? db.doc(`${API_KEYS}/${caller.key.keyId}`) : db.doc(`users/${uid}`);
@@ -26,7 +24,7 @@ export const principalRef = (db: Firestore, caller: Caller, uid: string) =>
 /**
  * Plain reads, no transaction: refuses a create that cannot succeed before its image is decoded
  * or stored. A refusal for funds is counted (one small transaction); a rate-limited one is not
- * (its window is already full). The create transaction re-checks everything exactly.
+ * (its window is already full). The create's commit re-checks everything exactly.
  */
 export async function precheckCreate(db: Firestore, caller: Caller, uid: string, cost: number, defaultPerMinute: number, now: Date): Promise<void> {
   const pRef = principalRef(db, caller, uid);

@@ -1,15 +1,15 @@
-// createGenerationRequest: validate, price, then one transaction that writes the request, the
-// debit entry and the new balance together (or nothing), then dispatch after the commit, which
-// can never fail the call: a paid request that could not be enqueued is the sweeper's to retry.
+// createGenerationRequest: validate and price here, then hand the create to its account's group
+// committer (groupCommit.ts), whose one atomic commit (optimisticCommit.ts) writes the request,
+// the debit entry and the new balance together, or nothing. Dispatch follows the commit and can
+// never fail the call: a paid request that could not be enqueued is the sweeper's to retry.
 import { randomInt } from "node:crypto";
 import type { Firestore } from "firebase-admin/firestore";
 import { config } from "../config";
 import { loadCatalog, pick } from "../catalog/catalog";
-import { ApiError, invalidArgument } from "../http/errors";
+import type { ModelItem, PromptItem, SizeItem } from "../catalog/types";
+import { invalidArgument } from "../http/errors";
 import { parseInput } from "../http/validate";
 import { targetUser, type Caller } from "../auth/caller";
-import { debitEntryId } from "../ledger/types";
-import { addUsage } from "../ledger/usage";
 import { storage } from "../storage/storage";
 import { log } from "../shared/log";
 import { dispatchAfterCommit, type DispatcherSource } from "../dispatch/dispatch";
@@ -19,25 +19,57 @@ import { paramsHash, requestIdFor } from "./ids";
 import { priceOf } from "./pricing";
 import { renderSpec } from "./render";
 import { checkWebhookUrl } from "./webhookUrl";
-import { admitPrincipal } from "./rateLimit";
-import { insufficientCredits, limitsOf, precheckCreate } from "./admission";
+import { precheckCreate } from "./admission";
 import { Semaphore } from "../shared/semaphore";
-import { runMoneyTransaction } from "../shared/transaction";
-import { API_KEYS, assertKeyUsable } from "../auth/apiKeyStore";
+import { keyPrincipal, USER_PRINCIPAL, type CreateResult, type Outcome } from "./commitPlan";
+import { GroupCommitter } from "./groupCommit";
+import { InFlight } from "./inFlight";
+import { commitCreates, type PreparedCreate } from "./optimisticCommit";
 
-export interface CreateResult {
-  generationRequestId: string;
-  deductedCredits: number;
-  currentCredits: number;
-  status: string;
-  replayed: boolean;
-}
+export type { CreateResult } from "./commitPlan";
 
 /** One decode at a time per core on the 1 GiB instance; more wait briefly or get 503. */
 const decodes = new Semaphore(2, 16);
+const inFlight = new InFlight();
+
+/** Creates per commit: 2 documents each plus a few counters, far below Firestore's 500 writes. */
+export const MAX_GROUP = 50;
+const committers = new WeakMap<Firestore, GroupCommitter<PreparedCreate, Outcome>>();
+
+export function committerFor(db: Firestore): GroupCommitter<PreparedCreate, Outcome> {
+  let committer = committers.get(db);
+  if (!committer) {
+    committer = new GroupCommitter((uid, items, pull) => commitCreates(db, uid, items, { defaultPerMinute: config().MAX_CREATES_PER_MINUTE }, pull), MAX_GROUP);
+    committers.set(db, committer);
+  }
+  return committer;
+}
 
 /** `deps.dispatcher` lets tests simulate an enqueue (or a dispatcher) that fails after the commit. */
 export async function createGenerationRequest(db: Firestore, caller: Caller, rawBody: unknown, deps: { dispatcher?: DispatcherSource } = {}): Promise<CreateResult> {
+  return withCreateSlot(caller, async () => {
+    const item = await prepareCreate(db, caller, rawBody);
+    const [outcome] = await committerFor(db).submit(item.userId, [item]);
+    if (outcome.kind === "refused") throw outcome.error;
+    if (outcome.kind === "created") await afterCommit(db, item, deps.dispatcher);
+    return outcome.result;
+  });
+}
+
+/** An API key's create calls hold one of its in-flight slots on this instance (inFlight.ts). */
+export function withCreateSlot<T>(caller: Caller, work: () => Promise<T>): Promise<T> {
+  if (!caller.key) return work();
+  return inFlight.run(caller.key.keyId, caller.key.maxConcurrentCreates ?? config().MAX_CONCURRENT_CREATES_PER_KEY, work);
+}
+
+export async function afterCommit(db: Firestore, item: PreparedCreate, dispatcher?: DispatcherSource): Promise<void> {
+  const { model, size, numImages } = item.fields;
+  log.info("generation request created", { requestId: item.requestId, uid: item.userId, cost: item.cost, model, size, numImages });
+  await dispatchAfterCommit(db, item.requestId, dispatcher);
+}
+
+/** Validation, pricing and the input image: everything a create needs before its commit. */
+export async function prepareCreate(db: Firestore, caller: Caller, rawBody: unknown): Promise<PreparedCreate> {
   const cfg = config();
   const input = parseInput(createRequestSchema(cfg), rawBody);
   const uid = targetUser(caller, input.userId);
@@ -51,28 +83,38 @@ export async function createGenerationRequest(db: Firestore, caller: Caller, raw
   if (model.kind === "text-to-image" && input.inputImage) throw invalidArgument("inputImage", `is not accepted by model '${model.id}' (text-to-image)`);
   const cost = priceOf(model, size, input.numImages);
   const requestId = input.idempotencyKey ? requestIdFor(uid, input.idempotencyKey) : db.collection("generationRequests").doc().id;
-
   const image = input.inputImage ? await storedInputImage(db, caller, uid, cost, input.inputImage) : undefined;
   const fingerprint = paramsHash({ ...fingerprintFields(input), userId: uid, inputImageSha256: image?.sha256 });
+  return preparedItem({ caller, uid, input, picked: { model, style, color, size }, cost, requestId, image, fingerprint });
+}
 
-  const result = await runMoneyTransaction(db, async (tx): Promise<CreateResult> => {
-    const requestRef = db.doc(`generationRequests/${requestId}`);
-    const userRef = db.doc(`users/${uid}`);
-    // The principal whose limits this create counts against: the API key, or else the user.
-    const keyRef = caller.key ? db.doc(`${API_KEYS}/${caller.key.keyId}`) : null;
-    const [existing, user, key] = await Promise.all([tx.get(requestRef), tx.get(userRef), keyRef ? tx.get(keyRef) : null]);
-    if (existing.exists) return replayOf(existing, uid, fingerprint);
-    const now = new Date();
-    // A key revoked or expired since authentication must not debit.
-    if (key) assertKeyUsable(key, now);
-    const usage = admitPrincipal((key ?? user).data() ?? {}, limitsOf(key, cfg.MAX_CREATES_PER_MINUTE), now.getTime());
-    const balance = (user.get("credits") as number | undefined) ?? 0;
-    if (balance < cost) throw insufficientCredits(cost, balance);
-    const balanceAfter = balance - cost;
-    const seed = input.seed ?? randomInt(0, 2 ** 32);
-    tx.set(requestRef, {
+interface Resolved {
+  caller: Caller;
+  uid: string;
+  input: CreateRequestInput;
+  picked: { model: ModelItem; style: PromptItem; color: PromptItem; size: SizeItem };
+  cost: number;
+  requestId: string;
+  image: StoredImage | undefined;
+  fingerprint: string;
+}
+
+function preparedItem({ caller, uid, input, picked, cost, requestId, image, fingerprint }: Resolved): PreparedCreate {
+  const { model, style, color, size } = picked;
+  const seed = input.seed ?? randomInt(0, 2 ** 32);
+  return {
+    requestId,
+    userId: uid,
+    cost,
+    numImages: input.numImages,
+    fingerprint,
+    principal: caller.key ? keyPrincipal(caller.key.keyId) : USER_PRINCIPAL,
+    keyId: caller.key?.keyId ?? null,
+    mayExist: !!input.idempotencyKey,
+    ledgerReason: `generation ${model.id} ${size.id} x${input.numImages}`,
+    actor: caller.uid === uid ? `user:${uid}` : `admin:${caller.uid}`,
+    fields: {
       userId: uid,
-      status: "queued",
       model: model.id,
       style: style.id,
       color: color.id,
@@ -82,7 +124,6 @@ export async function createGenerationRequest(db: Firestore, caller: Caller, raw
       numImages: input.numImages,
       seed,
       cost,
-      balanceAfterDebit: balanceAfter,
       render: renderSpec({ model, style, color, size, prompt: input.prompt, negativePrompt: input.negativePrompt, numImages: input.numImages, seed, inputImagePath: image?.path }),
       inputImage: image ?? null,
       attempts: 0,
@@ -91,34 +132,12 @@ export async function createGenerationRequest(db: Firestore, caller: Caller, raw
       error: null,
       refunded: false,
       lease: null,
-      dispatch: { state: "pending", attempts: 0, updatedAt: now },
       idempotencyKey: input.idempotencyKey ?? null,
       paramsHash: fingerprint,
       webhookUrl: input.webhookUrl ?? null,
       createdBy: caller.uid,
-      createdAt: now,
-      updatedAt: now,
-    });
-    tx.create(db.doc(`users/${uid}/ledger/${debitEntryId(requestId)}`), {
-      type: "debit",
-      amount: -cost,
-      balanceAfter,
-      requestId,
-      reason: `generation ${model.id} ${size.id} x${input.numImages}`,
-      actor: caller.uid === uid ? `user:${uid}` : `admin:${caller.uid}`,
-      createdAt: now,
-    });
-    tx.set(userRef, { credits: balanceAfter, updatedAt: now, ...(key ? {} : usage) }, { merge: true });
-    if (key) tx.update(key.ref, { ...usage, lastUsedAt: now });
-    addUsage(db, tx, uid, now, { requests: 1, images: input.numImages, creditsDebited: cost }, now);
-    return { generationRequestId: requestId, deductedCredits: cost, currentCredits: balanceAfter, status: "queued", replayed: false };
-  });
-
-  if (!result.replayed) {
-    log.info("generation request created", { requestId, uid, cost, model: model.id, size: size.id, numImages: input.numImages });
-    await dispatchAfterCommit(db, requestId, deps.dispatcher);
-  }
-  return result;
+    },
+  };
 }
 
 /**
@@ -128,6 +147,8 @@ export async function createGenerationRequest(db: Firestore, caller: Caller, raw
  * same bytes to the same name (or another name), so nothing a committed request references is
  * ever overwritten or deleted here. An object left by a refused create is swept by retention.
  */
+type StoredImage = Awaited<ReturnType<typeof storedInputImage>>;
+
 async function storedInputImage(db: Firestore, caller: Caller, uid: string, cost: number, dataUrl: string) {
   const cfg = config();
   await precheckCreate(db, caller, uid, cost, cfg.MAX_CREATES_PER_MINUTE, new Date());
@@ -139,19 +160,6 @@ async function storedInputImage(db: Firestore, caller: Caller, uid: string, cost
 }
 
 export const inputImagePath = (uid: string, sha256: string) => `inputs/${uid}/${sha256}.png`;
-
-function replayOf(existing: FirebaseFirestore.DocumentSnapshot, uid: string, fingerprint: string): CreateResult {
-  if (existing.get("userId") !== uid || existing.get("paramsHash") !== fingerprint) {
-    throw new ApiError("FAILED_PRECONDITION", "idempotencyKey was already used with different parameters", { generationRequestId: existing.id });
-  }
-  return {
-    generationRequestId: existing.id,
-    deductedCredits: existing.get("cost"),
-    currentCredits: existing.get("balanceAfterDebit"),
-    status: existing.get("status"),
-    replayed: true,
-  };
-}
 
 function fingerprintFields(input: CreateRequestInput) {
   const { inputImage: _image, idempotencyKey: _key, ...rest } = input;

@@ -5,9 +5,10 @@ import { targetUser } from "../auth/caller";
 import { firestore } from "../shared/firestore";
 import { storage } from "../storage/storage";
 import { createGenerationRequest as create } from "./create";
+import { createGenerationRequests as createBatch } from "./createBatch";
 import { cancelRequest } from "./cancel";
 import { listRequests, readOwnRequest } from "./queries";
-import { cancelResultSchema, cancelSchema, createRequestSchema, createResultSchema, getSchema, listQuerySchema, requestDetailSchema, requestListSchema } from "./schema";
+import { batchResultSchema, cancelResultSchema, cancelSchema, createBatchSchema, createRequestSchema, createResultSchema, getSchema, listQuerySchema, requestDetailSchema, requestListSchema } from "./schema";
 import { detailView, summaryView } from "./view";
 
 // Input images travel inside the JSON body; 2nd-gen functions accept up to 32 MB requests.
@@ -22,6 +23,15 @@ export const createGenerationRequest = endpoint({
   const { replayed, ...result } = await create(firestore(), caller, body);
   return { status: replayed ? 200 : 201, body: { ...result, replayed } };
 });
+
+// Per-item outcomes in order; 200 whenever the envelope is valid (see createBatch.ts).
+export const createGenerationRequests = endpoint({
+  name: "createGenerationRequests", method: "POST", access: "user", scope: "generate", options: bigBody,
+  summary: "Create up to 50 generation requests in one call: one commit per account, per-item results in order, each item exactly once",
+  input: () => createBatchSchema, output: () => batchResultSchema, errors: ["RATE_LIMITED"],
+}, async ({ caller, body }) => ({
+  body: await createBatch(firestore(), caller, body),
+}));
 
 export const getGenerationRequest = endpoint({
   name: "getGenerationRequest", method: "GET", access: "user", scope: "read",

@@ -27,6 +27,16 @@ export function createRequestSchema(cfg: Pick<Config, "MAX_PROMPT_CHARS" | "MAX_
 
 export type CreateRequestInput = z.infer<ReturnType<typeof createRequestSchema>>;
 
+/** Creates per createGenerationRequests call: one commit per account, like the group commit's bound. */
+export const MAX_BATCH_REQUESTS = 50;
+
+/** The batch envelope; each item is parsed on its own (createRequestSchema), so its errors are its own. */
+export const createBatchSchema = z.strictObject({
+  requests: z.array(z.unknown()).min(1, "must hold at least one request").max(MAX_BATCH_REQUESTS, `must hold at most ${MAX_BATCH_REQUESTS} requests`),
+  // Leaves room for ":<index>", which names each item that has no key of its own.
+  idempotencyKey: idempotencyKey.max(240).optional(),
+});
+
 export const REQUEST_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
@@ -106,3 +116,20 @@ export type RequestSummaryReply = z.infer<typeof requestSummarySchema>;
 export type RequestDetailReply = z.infer<typeof requestDetailSchema>;
 export type RequestListReply = z.infer<typeof requestListSchema>;
 export type CreateReply = z.infer<typeof createResultSchema>;
+
+const batchItemErrorSchema = z.strictObject({ code: z.string(), message: z.string(), details: z.unknown().optional() });
+
+/** createGenerationRequests' answer: one result per item, in order (createBatch.ts). */
+export const batchResultSchema = z.strictObject({
+  results: z.array(z.strictObject({
+    index: z.number().int().min(0),
+    status: z.number().int().meta({ description: "what the single endpoint would have answered for this item: 201 created, 200 replayed, else the error's status" }),
+    generationRequestId: z.string().optional(),
+    deductedCredits: z.number().int().optional(),
+    currentCredits: z.number().int().optional(),
+    requestStatus: z.enum(REQUEST_STATUSES).optional(),
+    replayed: z.boolean().optional(),
+    error: batchItemErrorSchema.optional(),
+  })),
+  summary: z.strictObject({ created: z.number().int(), replayed: z.number().int(), refused: z.number().int() }),
+}).meta({ id: "BatchCreateResult" });

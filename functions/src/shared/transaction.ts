@@ -43,5 +43,10 @@ export async function runMoneyTransaction<T>(db: Firestore, fn: (tx: Transaction
 
 function asRetryable(err: unknown): unknown {
   if (!isContention(err) && !isClosedTransaction(err)) return err;
+  return accountBusy();
+}
+
+/** Contention past a retry bound (a transaction's, or the create commit's): 503 with Retry-After; nothing was written. */
+export function accountBusy(): ApiError {
   return new ApiError("UNAVAILABLE", "this account is busy with other requests; retry shortly (with the same idempotencyKey, it is charged once)", { retryAfterSeconds: 2 });
 }

@@ -1,6 +1,7 @@
-// Property test: random interleavings of create / cancel / claim / complete / fail / abandon +
-// sweep / grant for several users, run concurrently against the emulator through the real code
-// paths: the functions' create, cancel and grant; the runner's own claim, complete and fail
+// Property test: random interleavings of create / batch create / cancel / claim / complete /
+// fail / abandon + sweep / grant for several users, run concurrently against the emulator through
+// the real code paths: the functions' create (single and batch, with replayed idempotency keys,
+// through the group commit), cancel and grant; the runner's own claim, complete and fail
 // (gpu-runner/src/jobs/job.repo.ts); the sweeper ending abandoned jobs and reconciling refunds;
 // and the real refund trigger in the Functions emulator. Afterwards every user's balance equals
 // the sum of their ledger, never went negative, and every request was charged once and refunded
@@ -8,6 +9,7 @@
 import { rng } from "../../../test-support/rng";
 import { createTestUser, db, ledgerState } from "../../../test-support/emulator";
 import { createGenerationRequest } from "../../src/requests/create";
+import { createGenerationRequests } from "../../src/requests/createBatch";
 import { cancelRequest } from "../../src/requests/cancel";
 import { grantCredits } from "../../src/ledger/grant";
 import { RecordingDispatcher } from "../../src/dispatch/dispatcher";
@@ -75,18 +77,28 @@ it.each([[1], [2], [3]])("keeps credits == sum(ledger) and credits >= 0 under ra
   const outcomes: Record<string, number> = {};
   const count = (k: string) => (outcomes[k] = (outcomes[k] ?? 0) + 1);
 
+  /** A create body; with `key`, one of a few idempotency keys, always with the same parameters. */
+  const body = (key?: number) => key === undefined
+    ? { model: pickOf(["A", "B"]), style: "anime", color: "muted", size: "512x512", prompt: "property test", numImages: 1 + Math.floor(rand() * 3) }
+    : { model: "A", style: "anime", color: "muted", size: "512x512", prompt: `keyed ${key}`, numImages: 1 + (key % 2), idempotencyKey: `prop-${seed}-key-${key}` };
+
   const op = async () => {
     const u = pickOf(users);
     const caller: Caller = { uid: u.uid, role: "user", via: "id-token" };
     const mine = ids[u.uid];
     const r = rand();
     try {
-      if (r < 0.4 || !mine.length) {
-        const res = await createGenerationRequest(firestore(), caller, {
-          model: pickOf(["A", "B"]), style: "anime", color: "muted", size: "512x512", prompt: "property test", numImages: 1 + Math.floor(rand() * 3),
-        });
+      if (r < 0.3 || !mine.length) {
+        const res = await createGenerationRequest(firestore(), caller, body());
         mine.push(res.generationRequestId);
         count("created");
+      } else if (r < 0.4) {
+        // A batch whose items may repeat each other's keys or earlier ones: replays, never a second charge.
+        const res = await createGenerationRequests(firestore(), caller, { requests: Array.from({ length: 1 + Math.floor(rand() * 4) }, () => body(Math.floor(rand() * 6))) });
+        for (const item of res.results) {
+          if (item.generationRequestId) mine.push(item.generationRequestId);
+          count(`batch:${item.error?.code ?? item.status}`);
+        }
       } else if (r < 0.5) {
         await cancelRequest(firestore(), caller, pickOf(mine));
         count("cancelled");
@@ -117,6 +129,8 @@ it.each([[1], [2], [3]])("keeps credits == sum(ledger) and credits >= 0 under ra
     for (let i = 0; i < 20; i++) await op();
   }));
   expect(outcomes.created).toBeGreaterThan(10);
+  expect(outcomes["batch:201"]).toBeGreaterThan(0);
+  expect(outcomes["batch:200"]).toBeGreaterThan(0);
   // The runner's own claim path ran (completions, failures and sweeps follow from it).
   expect(outcomes["claim:claim"]).toBeGreaterThan(0);
   // Deliveries still holding a lease end the way a runner would: half succeed, half fail.

@@ -1,0 +1,125 @@
+// What one group commit does with the creates waiting for an account: pure, so the money rules
+// are unit-tested without Firestore. Items are checked one at a time in arrival order against a
+// running balance and running counters, so a commit of n items answers exactly what n creates run
+// one after another would have answered: a replay returns the first answer, a key that may no
+// longer be used, a full rate window, a used-up quota or a short balance refuses that item only,
+// and every later item sees the balance the earlier ones left.
+import { ApiError } from "../http/errors";
+import { admitPrincipal, type PrincipalLimits, type PrincipalUsage } from "./rateLimit";
+
+export interface CreateResult {
+  generationRequestId: string;
+  deductedCredits: number;
+  currentCredits: number;
+  status: string;
+  replayed: boolean;
+}
+
+export interface PlanItem {
+  requestId: string;
+  userId: string;
+  cost: number;
+  numImages: number;
+  /** paramsHash of what was asked for: a reused idempotency key with other parameters is refused. */
+  fingerprint: string;
+  /** Whose limits count this create: `user`, or `key:{keyId}`. */
+  principal: string;
+}
+
+/** The fields of a stored request that a replay answers from. */
+export interface StoredRequest {
+  userId: string;
+  paramsHash: string;
+  cost: number;
+  balanceAfterDebit: number;
+  status: string;
+}
+
+export interface PrincipalState {
+  usage: PrincipalUsage;
+  limits: PrincipalLimits;
+  /** Why this principal may not create at all (a revoked or expired key), or null. */
+  refusal: ApiError | null;
+}
+
+export interface PlanInput {
+  nowMs: number;
+  balance: number;
+  principals: ReadonlyMap<string, PrincipalState>;
+  /** Request documents that already exist, by id. */
+  stored: ReadonlyMap<string, StoredRequest>;
+  items: readonly PlanItem[];
+}
+
+export type Outcome =
+  | { kind: "created"; result: CreateResult }
+  | { kind: "replayed"; result: CreateResult }
+  | { kind: "refused"; error: ApiError };
+
+export interface Plan {
+  outcomes: Outcome[];
+  /** The balance after every created item. */
+  balance: number;
+  /** New counters of the principals that admitted at least one item (only these are written). */
+  usage: Map<string, PrincipalUsage>;
+  totals: { requests: number; images: number; credits: number };
+}
+
+export const USER_PRINCIPAL = "user";
+export const keyPrincipal = (keyId: string) => `key:${keyId}`;
+
+export function insufficientCredits(cost: number, balance: number): ApiError {
+  return new ApiError("INSUFFICIENT_CREDITS", `this request costs ${cost} credits; the balance is ${balance}`, { required: cost, available: balance });
+}
+
+export function planCommit(input: PlanInput): Plan {
+  const plan: Plan = { outcomes: [], balance: input.balance, usage: new Map(), totals: { requests: 0, images: 0, credits: 0 } };
+  // Items created earlier in this commit count as stored: a second item with the same
+  // idempotency key is a replay of the first, never a second charge.
+  const stored = new Map(input.stored);
+  for (const item of input.items) {
+    const prior = stored.get(item.requestId);
+    const outcome = prior ? replayOf(item, prior) : admit(item, input, plan);
+    if (outcome.kind === "created") stored.set(item.requestId, storedFrom(item, outcome.result));
+    plan.outcomes.push(outcome);
+  }
+  return plan;
+}
+
+function admit(item: PlanItem, input: PlanInput, plan: Plan): Outcome {
+  const principal = input.principals.get(item.principal);
+  if (!principal) throw new Error(`no state read for principal ${item.principal}`);
+  if (principal.refusal) return { kind: "refused", error: principal.refusal };
+  let next: PrincipalUsage;
+  try {
+    next = admitPrincipal(plan.usage.get(item.principal) ?? principal.usage, principal.limits, input.nowMs);
+  } catch (err) {
+    if (err instanceof ApiError) return { kind: "refused", error: err };
+    throw err;
+  }
+  // A refusal for funds leaves the counters as they were: it writes nothing.
+  if (plan.balance < item.cost) return { kind: "refused", error: insufficientCredits(item.cost, plan.balance) };
+  plan.balance -= item.cost;
+  plan.usage.set(item.principal, next);
+  plan.totals.requests += 1;
+  plan.totals.images += item.numImages;
+  plan.totals.credits += item.cost;
+  return {
+    kind: "created",
+    result: { generationRequestId: item.requestId, deductedCredits: item.cost, currentCredits: plan.balance, status: "queued", replayed: false },
+  };
+}
+
+function replayOf(item: PlanItem, prior: StoredRequest): Outcome {
+  if (prior.userId !== item.userId || prior.paramsHash !== item.fingerprint) {
+    return { kind: "refused", error: new ApiError("FAILED_PRECONDITION", "idempotencyKey was already used with different parameters", { generationRequestId: item.requestId }) };
+  }
+  return {
+    kind: "replayed",
+    result: { generationRequestId: item.requestId, deductedCredits: prior.cost, currentCredits: prior.balanceAfterDebit, status: prior.status, replayed: true },
+  };
+}
+
+const storedFrom = (item: PlanItem, result: CreateResult): StoredRequest => ({
+  userId: item.userId, paramsHash: item.fingerprint, cost: item.cost, balanceAfterDebit: result.currentCredits, status: result.status,
+});

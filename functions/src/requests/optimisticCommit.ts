@@ -1,0 +1,170 @@
+// One group commit, optimistic instead of a transaction: read the user, the keys and the request
+// documents that may exist in one getAll, plan (commitPlan.ts), then write everything in one
+// atomic batch. The batch `create()`s the request and `debit-{id}` documents, so a replay can
+// never charge twice, and writes the user and key documents only if nobody wrote them since they
+// were read (`lastUpdateTime` preconditions): against another instance's commit, a grant, a
+// refund, a cancel or a revocation (which keep their transactions) it loses cleanly, and runs
+// again on fresh reads after a few milliseconds of jitter. A lock-free read and one commit cost
+// less than a transaction, and a loser waits milliseconds, not the SDK's backoff of seconds.
+import type { DocumentSnapshot, Firestore, WriteBatch } from "firebase-admin/firestore";
+import { ApiError } from "../http/errors";
+import { API_KEYS, assertKeyUsable } from "../auth/apiKeyStore";
+import { debitEntryId } from "../ledger/types";
+import { addUsage } from "../ledger/usage";
+import { log } from "../shared/log";
+import { accountBusy } from "../shared/transaction";
+import { limitsOf } from "./admission";
+import { Contention } from "./contention";
+import { keyPrincipal, planCommit, USER_PRINCIPAL, type Outcome, type Plan, type PlanItem, type PrincipalState, type StoredRequest } from "./commitPlan";
+
+/** A validated, priced create, ready to commit. */
+export interface PreparedCreate extends PlanItem {
+  keyId: string | null;
+  /** Only a request named by an idempotency key can exist already; auto ids are not read. */
+  mayExist: boolean;
+  /** The request's fields fixed at validation; the commit adds status, balance, dispatch and times. */
+  fields: Record<string, unknown>;
+  ledgerReason: string;
+  actor: string;
+}
+
+/** About five seconds of rounds on a busy account; then 503, and nothing was written. */
+export const COMMIT_ATTEMPTS = 50;
+const contention = new Contention();
+
+/** Per process, for logs and benchmarks: commits written, conflicts lost, creates committed. */
+export const commitCounters = { commits: 0, conflicts: 0, created: 0 };
+
+interface GroupReads {
+  user: DocumentSnapshot;
+  keys: Map<string, DocumentSnapshot>;
+  stored: Map<string, StoredRequest>;
+}
+
+/** `pull` (groupCommit.ts) adds creates that queued meanwhile to a commit that runs again. */
+export async function commitCreates(db: Firestore, uid: string, items: PreparedCreate[], opts: { defaultPerMinute: number; maxAttempts?: number }, pull: () => PreparedCreate[] = () => []): Promise<Outcome[]> {
+  const maxAttempts = opts.maxAttempts ?? COMMIT_ATTEMPTS;
+  let readAll = false;
+  await sleep(contention.yieldMs(uid, Date.now()));
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 1) items = [...items, ...pull()];
+    const started = performance.now();
+    try {
+      return await commitOnce(db, uid, items, opts.defaultPerMinute, readAll);
+    } catch (err) {
+      const failure = commitFailure(err);
+      if (!failure) throw err;
+      commitCounters.conflicts++;
+      contention.measured(performance.now() - started);
+      contention.lost(uid, Date.now());
+      // A request created meanwhile (a concurrent replay), or a commit whose fate is unknown:
+      // read every item's document next time, so whatever did land is answered as a replay.
+      if (failure === "recheck") readAll = true;
+      if (attempt >= maxAttempts) {
+        log.warn("create commit gave up", { uid, items: items.length, attempts: attempt, error: String((err as Error).message) });
+        throw accountBusy();
+      }
+      await sleep(contention.retryMs(attempt));
+    }
+  }
+}
+
+/** One round: read, plan, and (when anything is to be created) commit; throws what the commit threw. */
+async function commitOnce(db: Firestore, uid: string, items: PreparedCreate[], defaultPerMinute: number, readAll: boolean): Promise<Outcome[]> {
+  const started = performance.now();
+  const reads = await readGroup(db, uid, items, readAll);
+  const now = new Date();
+  const plan = planCommit({
+    nowMs: now.getTime(),
+    balance: (reads.user.get("credits") as number | undefined) ?? 0,
+    principals: principalsOf(reads, defaultPerMinute, now),
+    stored: reads.stored,
+    items,
+  });
+  // Replays and refusals only: nothing to write, and nothing another writer could invalidate.
+  if (plan.totals.requests === 0) return plan.outcomes;
+  await writeGroup(db, uid, items, reads, plan, now).commit();
+  contention.measured(performance.now() - started);
+  commitCounters.commits++;
+  commitCounters.created += plan.totals.requests;
+  return plan.outcomes;
+}
+
+const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
+
+/** gRPC codes of a commit that lost: 9 a precondition, 10 aborted; 6 a document created meanwhile; 4, 14 unknown fate. */
+export function commitFailure(err: unknown): "conflict" | "recheck" | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 9 || code === 10) return "conflict";
+  if (code === 6 || code === 4 || code === 14) return "recheck";
+  return null;
+}
+
+async function readGroup(db: Firestore, uid: string, items: PreparedCreate[], readAll: boolean): Promise<GroupReads> {
+  const keyIds = [...new Set(items.flatMap((i) => (i.keyId ? [i.keyId] : [])))];
+  const requestIds = [...new Set(items.filter((i) => readAll || i.mayExist).map((i) => i.requestId))];
+  const [user, ...rest] = await db.getAll(
+    db.doc(`users/${uid}`),
+    ...keyIds.map((k) => db.doc(`${API_KEYS}/${k}`)),
+    ...requestIds.map((id) => db.doc(`generationRequests/${id}`)),
+  );
+  const keys = new Map(keyIds.map((k, i) => [k, rest[i]]));
+  const stored = new Map<string, StoredRequest>();
+  for (const snap of rest.slice(keyIds.length)) {
+    if (snap.exists) stored.set(snap.id, snap.data() as StoredRequest);
+  }
+  return { user, keys, stored };
+}
+
+function principalsOf(reads: GroupReads, defaultPerMinute: number, now: Date): Map<string, PrincipalState> {
+  const principals = new Map<string, PrincipalState>([[USER_PRINCIPAL, { usage: reads.user.data() ?? {}, limits: limitsOf(null, defaultPerMinute), refusal: null }]]);
+  for (const [keyId, snap] of reads.keys) {
+    principals.set(keyPrincipal(keyId), { usage: snap.data() ?? {}, limits: limitsOf(snap, defaultPerMinute), refusal: keyRefusalOf(snap, now) });
+  }
+  return principals;
+}
+
+/** A key revoked or expired since authentication must not debit. */
+function keyRefusalOf(snap: DocumentSnapshot, now: Date): ApiError | null {
+  try {
+    assertKeyUsable(snap, now);
+    return null;
+  } catch (err) {
+    if (err instanceof ApiError) return err;
+    throw err;
+  }
+}
+
+function writeGroup(db: Firestore, uid: string, items: PreparedCreate[], reads: GroupReads, plan: Plan, now: Date): WriteBatch {
+  const batch = db.batch();
+  plan.outcomes.forEach((outcome, i) => {
+    if (outcome.kind !== "created") return;
+    const item = items[i];
+    const balanceAfter = outcome.result.currentCredits;
+    batch.create(db.doc(`generationRequests/${item.requestId}`), {
+      ...item.fields,
+      status: "queued",
+      balanceAfterDebit: balanceAfter,
+      dispatch: { state: "pending", attempts: 0, updatedAt: now },
+      createdAt: now,
+      updatedAt: now,
+    });
+    batch.create(db.doc(`users/${uid}/ledger/${debitEntryId(item.requestId)}`), {
+      type: "debit", amount: -item.cost, balanceAfter, requestId: item.requestId, reason: item.ledgerReason, actor: item.actor, createdAt: now,
+    });
+  });
+  // The balance, each key's counters and the weekly usage counter: once per commit.
+  guardedWrite(batch, reads.user, { credits: plan.balance, updatedAt: now, ...plan.usage.get(USER_PRINCIPAL) });
+  for (const [keyId, snap] of reads.keys) {
+    const usage = plan.usage.get(keyPrincipal(keyId));
+    if (usage) guardedWrite(batch, snap, { ...usage, lastUsedAt: now });
+  }
+  addUsage(db, batch, uid, now, { requests: plan.totals.requests, images: plan.totals.images, creditsDebited: plan.totals.credits }, now);
+  return batch;
+}
+
+/** Written only if nobody wrote the document since it was read; one that did not exist must still not. */
+function guardedWrite(batch: WriteBatch, snap: DocumentSnapshot, data: Record<string, unknown>): void {
+  if (snap.exists) batch.update(snap.ref, data, { lastUpdateTime: snap.updateTime! });
+  else batch.create(snap.ref, data);
+}
