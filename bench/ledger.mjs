@@ -80,7 +80,7 @@ async function overHttp() {
 function recordedHttpBefore() {
   if (!fs.existsSync(HTTP_BEFORE)) return [];
   const rec = JSON.parse(fs.readFileSync(HTTP_BEFORE, "utf8"));
-  return rec.cases.map((c) => ({ label: `over HTTP: ${c.label.replace(/^over HTTP: /, "")}, before (${BASELINE_REF}, recorded ${rec.measuredAt.slice(0, 10)})`, metrics: c.metrics }));
+  return rec.cases.map((c) => ({ label: `${c.label}, before (${BASELINE_REF}, recorded run ${rec.measuredAt.slice(0, 16).replace("T", " ")} UTC)`, metrics: c.metrics }));
 }
 
 async function inProcess() {
