@@ -16,9 +16,7 @@ export function limitsOf(key: DocumentSnapshot | null, defaultPerMinute: number)
   return { perMinute: key?.get("ratePerMinute") ?? defaultPerMinute, dailyQuota: key?.get("dailyQuota") ?? null, countDaily: !!key };
 }
 
-export { insufficientCredits };
-
-export const principalRef = (db: Firestore, caller: Caller, uid: string) =>
+const principalRef = (db: Firestore, caller: Caller, uid: string) =>
   caller.key ? db.doc(`${API_KEYS}/${caller.key.keyId}`) : db.doc(`users/${uid}`);
 
 /**
