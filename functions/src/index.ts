@@ -3,8 +3,10 @@
 // setting refuses to load, with every bad variable named, instead of failing a paid call later.
 // Every HTTPS function here must also be in openapi/registry.ts (a test checks).
 import { config } from "./config";
+import { lifecycleConfig } from "./lifecycle/config";
 
 config();
+lifecycleConfig();
 
 export { createGenerationRequest, createGenerationRequests, getGenerationRequest, listGenerationRequests, cancelGenerationRequest } from "./requests/http";
 export { getUserCredits, grantCredits } from "./ledger/http";
@@ -16,3 +18,5 @@ export { scheduleWeeklyReport, weeklyReport } from "./reports";
 export { sweepStuckJobs } from "./dispatch/triggers";
 export { deliverWebhook, getWebhookSecret, rotateWebhookSecret } from "./webhooks/triggers";
 export { health } from "./http/health";
+export { deleteGenerationRequest, exportUserData, eraseUser } from "./lifecycle/http";
+export { lifecycleSweep } from "./lifecycle/triggers";

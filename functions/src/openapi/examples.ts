@@ -8,6 +8,7 @@ const request = {
   id: REQ, userId: "user_test1", status: "succeeded", model: "A", style: "realistic", color: "vibrant", size: "512x512",
   prompt: "A cat in space", negativePrompt: null, numImages: 1, seed: 1041354420, cost: 1, charge: "charged", progress: 1,
   attempts: 1, error: null, webhookUrl: null, createdAt: T0, startedAt: "2026-11-21T21:44:56.204Z", finishedAt: "2026-11-21T21:44:56.695Z", durationMs: 444,
+  outputsState: "available", deletedAt: null, outputsExpiredAt: null,
 };
 const key = {
   keyId: "61b97336772c9c26", prefix: "sk_test_61b97336772c9c26", name: "render farm", userId: "user_test1", scopes: ["generate", "read"],
@@ -87,6 +88,28 @@ export const EXAMPLES: Record<string, Example> = {
       reportStatus: "success", reportId: "2026-W47",
       anomaly: "generations spiked: 412 this week against a baseline of 96 (4.3x)",
       anomalies: [{ scope: "global", subject: "all", metric: "generations", current: 412, baseline: 96, score: 8.1, reason: "generations spiked: 412 this week against a baseline of 96 (4.3x)" }],
+    },
+  },
+  // Data lifecycle (issue 18)
+  deleteGenerationRequest: { input: { id: REQ }, output: { id: REQ, status: "succeeded", deletedAt: "2026-11-22T07:01:12.345Z", alreadyDeleted: false } },
+  exportUserData: {
+    input: { limit: 2 },
+    output: {
+      userId: "user_test1", exportedAt: "2026-11-22T07:02:00.000Z",
+      profile: { userId: "user_test1", email: "user1@example.com", role: "user", credits: 8, plan: null, createdAt: "2026-11-20T09:00:00.000Z", erasedAt: null },
+      apiKeys: [key],
+      requests: [{ ...request, outputs: [], inputImageUrl: null }],
+      ledger: [{ id: `debit-${REQ}`, type: "debit", amount: -1, balanceAfter: 8, requestId: REQ, reason: "generation A 512x512 x1", createdAt: T0 }],
+      webhookDeliveries: [],
+      nextCursor: "eyJzIjoxLCJjIjoiZXlKeklqb3hOemsxTWprM05EazJMQ0p1SWpveE5UWXdNREF3TURBd0xDSnBaQ0k2SW1keVlXNTBMWE5sWldRaWZRIn0",
+    },
+  },
+  eraseUser: {
+    input: { userId: "user_test2", reason: "account closed at the user's request (ticket 5120)" },
+    output: {
+      userId: "user_test2", status: "completed", alreadyErased: false,
+      stepsDone: ["account", "apiKeys", "work", "requests", "storage", "ledger", "webhooks", "profile"],
+      startedAt: "2026-11-22T07:03:00.000Z", completedAt: "2026-11-22T07:03:01.250Z",
     },
   },
   health: { output: { status: "ok" } },

@@ -117,7 +117,9 @@ async function readGroup(db: Firestore, uid: string, items: PreparedCreate[], re
 }
 
 function principalsOf(reads: GroupReads, defaultPerMinute: number, now: Date): Map<string, PrincipalState> {
-  const principals = new Map<string, PrincipalState>([[USER_PRINCIPAL, { usage: reads.user.data() ?? {}, limits: limitsOf(null, defaultPerMinute), refusal: null }]]);
+  // An account being erased (lifecycle/erasure.ts) takes no new paid work, whatever token is still valid.
+  const erased = reads.user.get("erasureStartedAt") ? new ApiError("UNAUTHENTICATED", "this account has been erased") : null;
+  const principals = new Map<string, PrincipalState>([[USER_PRINCIPAL, { usage: reads.user.data() ?? {}, limits: limitsOf(null, defaultPerMinute), refusal: erased }]]);
   for (const [keyId, snap] of reads.keys) {
     principals.set(keyPrincipal(keyId), { usage: snap.data() ?? {}, limits: limitsOf(snap, defaultPerMinute), refusal: keyRefusalOf(snap, now) });
   }

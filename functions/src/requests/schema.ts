@@ -89,6 +89,11 @@ export const requestSummarySchema = z.strictObject({
   startedAt: isoTime.nullable(),
   finishedAt: isoTime.nullable(),
   durationMs: z.number().nullable(),
+  outputsState: z.enum(["available", "deleted", "expired", "none"]).meta({
+    description: "available: outputs has download URLs; deleted: deleteGenerationRequest removed them (a tombstone: prompt scrubbed); expired: past OUTPUT_RETENTION_DAYS, gone for good (410-style); none: not succeeded",
+  }),
+  deletedAt: isoTime.nullable(),
+  outputsExpiredAt: isoTime.nullable(),
 }).meta({ id: "GenerationRequest" });
 
 export const outputViewSchema = z.strictObject({

@@ -46,7 +46,17 @@ export function summaryView(doc: DocumentSnapshot) {
     startedAt: iso(d.startedAt),
     finishedAt: iso(d.finishedAt),
     durationMs: d.durationMs ?? null,
+    outputsState: outputsState(d),
+    deletedAt: iso(d.deletedAt),
+    outputsExpiredAt: iso(d.outputsExpiredAt),
   };
+}
+
+/** Whether the outputs can be downloaded, and if not, why (deleted by the user, or past retention: a 410-style answer). */
+export function outputsState(d: Record<string, any>): "available" | "deleted" | "expired" | "none" {
+  if (d.deletedAt) return "deleted";
+  if (d.outputsExpiredAt) return "expired";
+  return d.status === "succeeded" && Array.isArray(d.outputs) && d.outputs.length > 0 ? "available" : "none";
 }
 
 export async function detailView(doc: DocumentSnapshot, files: ObjectStorage, ttlSeconds: number) {

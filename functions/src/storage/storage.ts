@@ -15,6 +15,26 @@ export interface ObjectStorage {
   signedUrl(objectPath: string, ttlSeconds: number, now?: Date): Promise<string>;
 }
 
+export interface StoredObject {
+  path: string;
+  updatedAt: Date;
+}
+
+/** What deletion and retention need beyond ObjectStorage (data lifecycle, functions/src/lifecycle). */
+export interface ManagedStorage extends ObjectStorage {
+  /** Deletes every object whose path starts with `prefix` (which must end with '/'); a missing prefix is fine. */
+  removePrefix(prefix: string): Promise<void>;
+  /** One page of the objects under `prefix`, in path order, after `pageToken`. */
+  list(prefix: string, opts: { maxResults: number; pageToken?: string }): Promise<{ items: StoredObject[]; nextPageToken: string | null }>;
+}
+
+function assertPrefix(prefix: string): string {
+  const rel = safeRelative(prefix).replace(/\/+$/, "");
+  // A prefix that is not a whole folder ("inputs/u1") would also match "inputs/u10/...".
+  if (!prefix.endsWith("/") || rel === "." || rel === "") throw new Error(`unsafe prefix: ${prefix}`);
+  return rel;
+}
+
 export function signLocalPath(secret: string, objectPath: string, expires: number): string {
   return createHmac("sha256", secret).update(`${objectPath}\n${expires}`).digest("hex");
 }
@@ -32,7 +52,7 @@ function safeRelative(objectPath: string): string {
   return normal;
 }
 
-export class LocalStorage implements ObjectStorage {
+export class LocalStorage implements ManagedStorage {
   constructor(private readonly root: string, private readonly secret: string, private readonly baseUrl: string) {}
 
   async save(objectPath: string, bytes: Buffer): Promise<void> {
@@ -48,6 +68,19 @@ export class LocalStorage implements ObjectStorage {
     await fs.rm(path.join(this.root, safeRelative(objectPath)), { force: true });
   }
 
+  async removePrefix(prefix: string): Promise<void> {
+    await fs.rm(path.join(this.root, assertPrefix(prefix)), { recursive: true, force: true });
+  }
+
+  async list(prefix: string, opts: { maxResults: number; pageToken?: string }) {
+    const all = (await walk(path.join(this.root, assertPrefix(prefix)))).map((f) => path.relative(this.root, f).split(path.sep).join("/")).filter((p) => !p.endsWith(".tmp")).sort();
+    const start = opts.pageToken ? all.findIndex((p) => p > opts.pageToken!) : 0;
+    const page = start < 0 ? [] : all.slice(start, start + opts.maxResults);
+    const items = await Promise.all(page.map(async (p) => ({ path: p, updatedAt: (await fs.stat(path.join(this.root, p))).mtime })));
+    const more = start >= 0 && start + opts.maxResults < all.length;
+    return { items, nextPageToken: more ? page[page.length - 1] : null };
+  }
+
   async signedUrl(objectPath: string, ttlSeconds: number, now = new Date()): Promise<string> {
     const expires = Math.floor(now.getTime() / 1000) + ttlSeconds;
     const rel = safeRelative(objectPath);
@@ -56,7 +89,16 @@ export class LocalStorage implements ObjectStorage {
   }
 }
 
-export class GcsStorage implements ObjectStorage {
+async function walk(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT") return [];
+    throw e;
+  });
+  const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : Promise.resolve([path.join(dir, e.name)]))));
+  return nested.flat();
+}
+
+export class GcsStorage implements ManagedStorage {
   constructor(private readonly bucketName?: string) {}
   private bucket() {
     return getStorage(adminApp()).bucket(this.bucketName);
@@ -67,20 +109,28 @@ export class GcsStorage implements ObjectStorage {
   async remove(objectPath: string): Promise<void> {
     await this.bucket().file(objectPath).delete({ ignoreNotFound: true });
   }
+  async removePrefix(prefix: string): Promise<void> {
+    await this.bucket().deleteFiles({ prefix: assertPrefix(prefix) + "/", force: true });
+  }
+  async list(prefix: string, opts: { maxResults: number; pageToken?: string }) {
+    const [files, next] = await this.bucket().getFiles({ prefix: assertPrefix(prefix) + "/", maxResults: opts.maxResults, pageToken: opts.pageToken, autoPaginate: false });
+    const items = files.map((f) => ({ path: f.name, updatedAt: new Date(String(f.metadata.updated ?? f.metadata.timeCreated)) }));
+    return { items, nextPageToken: (next as { pageToken?: string } | null)?.pageToken ?? null };
+  }
   async signedUrl(objectPath: string, ttlSeconds: number, now = new Date()): Promise<string> {
     const [url] = await this.bucket().file(objectPath).getSignedUrl({ version: "v4", action: "read", expires: now.getTime() + ttlSeconds * 1000 });
     return url;
   }
 }
 
-export function storageFrom(cfg: Config): ObjectStorage {
+export function storageFrom(cfg: Config): ManagedStorage {
   return cfg.STORAGE_BACKEND === "gcs"
     ? new GcsStorage(cfg.STORAGE_BUCKET)
     : new LocalStorage(cfg.LOCAL_STORAGE_DIR, cfg.LOCAL_STORAGE_SIGNING_SECRET, cfg.LOCAL_FILES_BASE_URL);
 }
 
-let instance: ObjectStorage | undefined;
-export function storage(): ObjectStorage {
+let instance: ManagedStorage | undefined;
+export function storage(): ManagedStorage {
   instance ??= storageFrom(config());
   return instance;
 }

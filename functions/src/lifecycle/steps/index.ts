@@ -1,0 +1,14 @@
+// The erasure, in order. The account and keys stop first (no new work arrives), open work is
+// ended and refunded before anything is scrubbed, the profile goes last. Issue 15 and 16 add
+// their collections here (customModels, uploads, grants) as one step file each.
+import { accountStep } from "./account";
+import { apiKeysStep } from "./apiKeys";
+import { ledgerStep } from "./ledger";
+import { profileStep } from "./profile";
+import { requestsStep } from "./requests";
+import { storageStep } from "./storage";
+import type { EraseStep } from "./types";
+import { webhooksStep } from "./webhooks";
+import { workStep } from "./work";
+
+export const ERASE_STEPS: EraseStep[] = [accountStep, apiKeysStep, workStep, requestsStep, storageStep, ledgerStep, webhooksStep, profileStep];
