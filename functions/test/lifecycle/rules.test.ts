@@ -98,7 +98,7 @@ describe("LocalStorage prefixes", () => {
   beforeEach(async () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), "lifecycle-"));
     files = new LocalStorage(root, "secret-secret", "http://x/files");
-    for (const p of ["inputs/u1/a.png", "inputs/u1/b.png", "inputs/u10/c.png", "generations/u1/r1/0.webp"]) await files.save(p, Buffer.from(p), "image/png");
+    for (const p of ["inputs/u1/a.png", "inputs/u1/b.png", "inputs/u10/c.png", "generations/u1/r1/0.webp"]) await files.save(p, Buffer.from(p));
   });
   afterEach(() => fs.rm(root, { recursive: true, force: true }));
 
