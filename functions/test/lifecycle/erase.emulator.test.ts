@@ -143,6 +143,20 @@ async function backdateValidSince(uid: string, ageSeconds: number): Promise<void
   expect(res.status).toBe(200);
 }
 
+describe("the create commit during an erasure", () => {
+  it("refuses a user whose erasure has started, even with a valid token on an enabled account", async () => {
+    // Deployed, a user's ID token is not re-checked against Auth on every call, so the commit is
+    // what stops a token issued before the erasure; the Auth account is left enabled here to show it.
+    const u = await createTestUser({ credits: 5, prefix: "erase" });
+    await startErasure(firestore(), u.uid, SUPER, "commit refusal");
+    const res = await callFunction("createGenerationRequest", { token: u.token, body: CAT });
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toMatch(/erased/);
+    const state = await ledgerState(u.uid);
+    expect([state.credits, state.ledgerSum, state.entries.length]).toEqual([5, 5, 1]);
+  });
+});
+
 describe("who may erase", () => {
   it("a user themselves only with a fresh sign-in; an admin or another user never; bad ids 400; unknown users 404", async () => {
     const u = await createTestUser({ credits: 3, prefix: "erase" });
