@@ -1,6 +1,6 @@
 // First: nobody signs in as the user again, and every refresh token stops working. (ID tokens
-// already issued stay valid until they expire, at most an hour; the creates they could still make
-// are caught by the `work` step's final pass, see erasure.ts.)
+// already issued stay valid until they expire, at most an hour; the create commit refuses them
+// since startErasure set users/{uid}.erasureStartedAt, see erasure.ts.)
 import { ignoreMissingUser, type EraseStep } from "./types";
 
 export const accountStep: EraseStep = {
