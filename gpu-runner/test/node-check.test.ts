@@ -1,7 +1,7 @@
 import path from "node:path";
 import { checkObjectInfo, describeNodeCheck, requiredNodeTypes } from "../src/comfy/node-check";
 import { loadTemplates } from "../src/comfy/templates";
-import { nodeDefs } from "../src/fake-comfy/nodes";
+import { nodeDefs } from "../../fake-comfyui/src/nodes";
 
 const templates = loadTemplates(path.join(__dirname, "..", "workflows"));
 const full = () => nodeDefs(() => ["imagegen/x.png"]) as unknown as Record<string, any>;

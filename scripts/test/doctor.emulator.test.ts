@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startFakeComfy, type FakeComfy } from "../../gpu-runner/src/fake-comfy/server";
+import { startFakeComfy, type FakeComfy } from "../../fake-comfyui/src/server";
 
 jest.setTimeout(60_000);
 

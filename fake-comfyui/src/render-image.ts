@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import sharp from "sharp";
-import { addPngTextChunks } from "../shared/png-chunks";
+import { addPngTextChunks } from "./png-text";
 
 /** Deterministic "generated" pixels: a gradient tinted by the prompt plus seeded noise. */
 export async function renderFakeImage(opts: { width: number; height: number; seed: number; text: string; index: number; pngInfo: Record<string, string> }): Promise<Buffer> {

@@ -1,6 +1,6 @@
 import { startFakeComfy } from "./server";
 
-// `node gpu-runner/lib/fake-comfy/main.js`: the fake ComfyUI for dev and benchmarks.
+// `node fake-comfyui/lib/main.js` (`npm start -w fake-comfyui`): the fake ComfyUI for dev and benchmarks.
 async function main(): Promise<void> {
   const port = Number(process.env.FAKE_COMFY_PORT ?? process.env.PORT ?? 8188);
   const imageMs = Number(process.env.FAKE_COMFY_IMAGE_MS ?? 300);

@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { readBody, sendJson } from "../shared/http-util";
+import { readBody, sendJson } from "./http-util";
 import { Engine } from "./engine";
 import { Faults, faultsSchema } from "./faults";
 import { FileStore } from "./file-store";
