@@ -44,7 +44,7 @@ export async function startFakeComfy(opts: FakeComfyOptions = {}): Promise<FakeC
   });
   engine = new Engine(hub, files, faults);
   const hidden = new Set(opts.withoutNodes ?? []);
-  const defs = () => Object.fromEntries(Object.entries(nodeDefs(() => files.list("input"))).filter(([name]) => !hidden.has(name)));
+  const defs = () => Object.fromEntries(Object.entries(nodeDefs({ inputFiles: () => files.list("input"), inputFolders: () => files.listInputFolders(), loras: () => files.listLoras() })).filter(([name]) => !hidden.has(name)));
   const deps: r.FakeDeps = { engine, files, faults, defs };
 
   const server = http.createServer((req, res) => {

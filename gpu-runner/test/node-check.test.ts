@@ -4,7 +4,7 @@ import { loadTemplates } from "../src/comfy/templates";
 import { nodeDefs } from "../../fake-comfyui/src/nodes";
 
 const templates = loadTemplates(path.join(__dirname, "..", "workflows"));
-const full = () => nodeDefs(() => ["imagegen/x.png"]) as unknown as Record<string, any>;
+const full = () => nodeDefs({ inputFiles: () => ["imagegen/x.png"], inputFolders: () => [], loras: () => [] }) as unknown as Record<string, any>;
 
 describe("ComfyUI node check against the workflow templates", () => {
   it("lists the node classes the templates use, with their users", () => {
