@@ -35,7 +35,10 @@ export async function handleTrainTask(
   const throttle = new ProgressThrottle(config.PROGRESS_WRITE_INTERVAL_MS, undefined, timings.claimedAt);
   const onProgress = (fraction: number, step: number) => {
     const value = throttle.offer(fraction * TRAINING_SHARE, Date.now());
-    if (value !== null) session.write(() => trainRepo.writeTrainingProgress(db, id, owner, value, step, leaseMs)).catch((e) => log.warn("train.progress_write_failed", { error: e }));
+    if (value !== null) {
+      session.write(() => trainRepo.writeTrainingProgress(db, id, owner, value, step, leaseMs))
+        .then((held) => held || session.lose(), (e) => log.warn("train.progress_write_failed", { error: e }));
+    }
   };
   try {
     const input = parseTrainingInput(claim.data);

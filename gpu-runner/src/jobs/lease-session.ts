@@ -13,12 +13,12 @@ export class LeaseSession {
   private readonly timer: NodeJS.Timeout;
   private readonly onShutdown = () => this.controller.abort(errors.shuttingDown());
 
-  constructor(private readonly shutdown: AbortSignal, leaseMs: number, id: string, renew: () => Promise<boolean>, log: Logger) {
+  constructor(private readonly shutdown: AbortSignal, leaseMs: number, private readonly id: string, renew: () => Promise<boolean>, log: Logger) {
     shutdown.addEventListener("abort", this.onShutdown, { once: true });
     if (shutdown.aborted) this.onShutdown();
     this.timer = setInterval(() => {
       this.writes.run(renew).then(
-        (held) => held || this.controller.abort(errors.leaseLost(id)),
+        (held) => held || this.lose(),
         (e) => log.warn("job.lease_renew_failed", { error: e }),
       );
     }, Math.max(1000, leaseMs / 3));
@@ -31,6 +31,11 @@ export class LeaseSession {
   /** Why the job was aborted, if it was. */
   get reason(): RunnerError | undefined {
     return this.controller.signal.aborted ? (this.controller.signal.reason as RunnerError) : undefined;
+  }
+
+  /** Another write found the job no longer ours: stop at once instead of at the next heartbeat. */
+  lose(): void {
+    if (!this.controller.signal.aborted) this.controller.abort(errors.leaseLost(this.id));
   }
 
   /** A write in the job's queue; false = the lease is gone. */
