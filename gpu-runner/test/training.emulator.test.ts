@@ -131,16 +131,20 @@ describe("training jobs (customModels + fake ComfyUI training nodes)", () => {
   it("a runner process killed mid-training: the reclaim follows the prompt still running in ComfyUI instead of training again", async () => {
     fake.faults.set({ mode: "none", stepMs: 40 });
     const { id } = await queuedModel(storage, { steps: 60 });
-    const env = { ...baseEnv(), ...runnerEnv(fake, storageDir, { LEASE_SECONDS: "6", LOG_LEVEL: "warn" }) };
+    const env = { ...baseEnv(), ...runnerEnv(fake, storageDir, { LEASE_SECONDS: "6", LOG_LEVEL: "info" }) };
     const child = spawn(process.execPath, [path.join(__dirname, "..", "lib", "main.js")], { env, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     const exited = new Promise((resolve) => child.once("exit", resolve));
-    const port = await until("runner to listen", async () => /"message":"runner\.listening".*?"port":(\d+)/.exec(out)?.[1], 20_000, 50);
-    void pushTrain(`http://127.0.0.1:${port}`, id, 0).catch(() => undefined);
-    const during = await waitForModel(id, (d) => d.step > 0 && d.comfy?.promptId);
-    child.kill("SIGKILL");
-    await exited;
+    let during: FirebaseFirestore.DocumentData;
+    try {
+      const port = await until("runner to listen", async () => /"message":"runner\.listening".*?"port":(\d+)/.exec(out)?.[1], 20_000, 50);
+      void pushTrain(`http://127.0.0.1:${port}`, id, 0).catch(() => undefined);
+      during = await waitForModel(id, (d) => d.step > 0 && d.comfy?.promptId);
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
     // Its lease runs out (forced here instead of waited for); the redelivery reclaims.
     await modelRef(id).update({ "lease.expiresAt": Timestamp.fromMillis(Date.now() - 1000) });
     const res = await pushTrain(runner.url, id, 1);
