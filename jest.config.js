@@ -7,7 +7,7 @@
 // .mjs too: bench/test imports the benchmarks' pure helpers (bench/lib/*.mjs).
 const transform = { "^.+\\.(t|j)sx?$|^.+\\.mjs$": ["@swc/jest", { jsc: { target: "es2022" } }] };
 const fs = require("fs");
-const roots = ["functions/test", "gpu-runner/test", "bench/test", "scripts/test", "console/test"].filter((d) => fs.existsSync(`${__dirname}/${d}`)).map((d) => `<rootDir>/${d}`);
+const roots = ["functions/test", "gpu-runner/test", "fake-comfyui/test", "bench/test", "scripts/test", "console/test"].filter((d) => fs.existsSync(`${__dirname}/${d}`)).map((d) => `<rootDir>/${d}`);
 module.exports = {
   verbose: true,
   testTimeout: 120_000,

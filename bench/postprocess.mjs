@@ -18,7 +18,7 @@ const lib = path.join(repoRoot, "gpu-runner", "lib");
 const sharp = require(require.resolve("sharp", { paths: [lib] }));
 const { postprocessImage } = require(path.join(lib, "postprocess", "postprocess.js"));
 const { LocalStorage } = require(path.join(lib, "storage", "local-storage.js"));
-const { renderFakeImage } = require(path.join(lib, "fake-comfy", "render-image.js"));
+const { renderFakeImage } = require(path.join(repoRoot, "fake-comfyui", "lib", "render-image.js"));
 const { loadConfig } = require(path.join(lib, "config.js"));
 
 const REPEATS = Number(process.env.BENCH_REPEATS || 3);

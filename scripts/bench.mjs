@@ -34,6 +34,7 @@ const suite = [
   { name: "ledger", script: "bench/ledger.mjs", stack: "record" },
   { name: "report", script: "bench/report.mjs", stack: "record" },
   { name: "dispatch", script: "bench/dispatch.mjs", stack: "dispatch" },
+  { name: "training", script: "bench/training.mjs", stack: "record" },
 ];
 
 const started = Date.now();

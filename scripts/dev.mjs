@@ -73,7 +73,7 @@ start("tsc", "npm", ["run", "build:watch", "-w", "functions", "--silent"]);
 // The fake ComfyUI's folders are shared with the runner, which deletes each job's files there.
 const comfyBaseDir = path.join(repoRoot, ".data", `comfy-${comfyPort}`);
 if (!process.env.COMFY_URL) {
-  start("comfy", process.execPath, [path.join(repoRoot, "gpu-runner/lib/fake-comfy/main.js")], { FAKE_COMFY_PORT: String(comfyPort), FAKE_COMFY_BASE_DIR: comfyBaseDir });
+  start("comfy", process.execPath, [path.join(repoRoot, "fake-comfyui/lib/main.js")], { FAKE_COMFY_PORT: String(comfyPort), FAKE_COMFY_BASE_DIR: comfyBaseDir });
 }
 start("runner", process.execPath, [path.join(repoRoot, "gpu-runner/lib/main.js")], {
   ...emulatorEnvFor,

@@ -31,7 +31,7 @@ export async function startGpuStack(repoRoot, { imageMs = 0, runnerEnv = {} } = 
   const runnerUrl = `http://127.0.0.1:${runnerPort()}`;
   // Shared folders, as beside a real ComfyUI: the runner's per-job file cleanup is part of what is measured.
   const comfyBaseDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-comfy-"));
-  const comfy = start(repoRoot, "gpu-runner/lib/fake-comfy/main.js", { FAKE_COMFY_PORT: String(comfyPort()), FAKE_COMFY_IMAGE_MS: String(imageMs), FAKE_COMFY_BASE_DIR: comfyBaseDir });
+  const comfy = start(repoRoot, "fake-comfyui/lib/main.js", { FAKE_COMFY_PORT: String(comfyPort()), FAKE_COMFY_IMAGE_MS: String(imageMs), FAKE_COMFY_BASE_DIR: comfyBaseDir });
   await waitOk(`${comfyUrl}/system_stats`, "fake ComfyUI");
   const runner = start(repoRoot, "gpu-runner/lib/main.js", {
     PORT: String(runnerPort()), HOST: "127.0.0.1", COMFY_URL: comfyUrl, COMFY_BASE_DIR: comfyBaseDir, RUNNER_INSTANCE_ID: "bench-runner", LOG_LEVEL: "warn", ...runnerEnv,

@@ -37,7 +37,7 @@ export function mergeLatest(repoRoot, machine, results) {
     if (i >= 0) latest.benchmarks[i] = stamped;
     else latest.benchmarks.push(stamped);
   }
-  const order = ["ledger", "dispatch", "postprocess", "report"];
+  const order = ["ledger", "dispatch", "postprocess", "training", "report"];
   latest.benchmarks.sort((a, b) => (order.indexOf(a.name) + 1 || 99) - (order.indexOf(b.name) + 1 || 99));
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(latest, null, 2) + "\n");

@@ -7,10 +7,13 @@ import { createAuthenticator } from "./auth/authenticator";
 import { ComfyHttp } from "./comfy/http-client";
 import { checkComfyNodes, describeNodeCheck, type NodeCheck } from "./comfy/node-check";
 import { loadTemplates, type Template } from "./comfy/templates";
-import { comfyFolders, type Config } from "./config";
+import { removeTrainingFiles } from "./comfy/job-files";
+import { comfyFolders, comfyLoraDir, type Config } from "./config";
 import type { RunnerContext } from "./http/context";
 import { createHttpServer } from "./http/server";
-import { handleTask } from "./jobs/handle-task";
+import { handleTask, type TaskDeps } from "./jobs/handle-task";
+import { handleTrainTask } from "./jobs/handle-train";
+import { LoraCache } from "./jobs/lora-cache";
 import { createLogger, type Logger } from "./log";
 import { closeServer, shutdownPlan } from "./shutdown";
 import { createStorage, LocalStorage } from "./storage";
@@ -30,7 +33,10 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   const instanceId = config.RUNNER_INSTANCE_ID ?? `${os.hostname()}-${process.pid}`;
   const folders = comfyFolders(config);
   if (!folders) log.warn("runner.comfy_cleanup_disabled", { reason: "COMFY_BASE_DIR (or COMFY_INPUT_DIR and COMFY_OUTPUT_DIR) not set: ComfyUI's input and output files are never deleted" });
+  const loraDir = comfyLoraDir(config);
+  const loraCache = loraDir ? new LoraCache(loraDir, config.LORA_CACHE_MAX_BYTES) : null;
   const shutdownSignal = new AbortController();
+  const deps: TaskDeps = { db, config, comfy, storage, templates, log, instanceId, comfyFolders: folders, loraCache };
   let draining = false;
   let active = 0;
   let idle: (() => void) | null = null;
@@ -39,8 +45,10 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     config, log, comfy,
     localStorage: storage instanceof LocalStorage ? storage : null,
     authenticate: createAuthenticator(config, opts.verifyIdToken),
-    handleTask: (requestId, retryCount, deliveredAt) =>
-      handleTask({ db, config, comfy, storage, templates, log, instanceId, comfyFolders: folders }, requestId, retryCount, shutdownSignal.signal, deliveredAt),
+    handleJob: (kind, id, retryCount, deliveredAt) =>
+      (kind === "train" ? handleTrainTask : handleTask)(deps, id, retryCount, shutdownSignal.signal, deliveredAt),
+    evictLora: async (customModelId, sha256) =>
+      (loraCache ? await loraCache.evict(sha256) : 0) + (folders ? await removeTrainingFiles(folders, customModelId) : 0),
     admit: () => {
       if (active >= config.MAX_CONCURRENT_JOBS) return null;
       active++;
@@ -58,7 +66,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     server.listen(config.PORT, config.HOST, resolve);
   });
   const port = (server.address() as AddressInfo).port;
-  log.info("runner.listening", { host: config.HOST, port, production: config.PRODUCTION, comfy: config.COMFY_URL, templates: [...templates.keys()], storage: storage.kind, auth: config.RUNNER_AUTH_MODE });
+  log.info("runner.listening", { host: config.HOST, port, production: config.PRODUCTION, comfy: config.COMFY_URL, templates: [...templates.keys()], jobKinds: config.RUNNER_JOB_KINDS, loraDir, storage: storage.kind, auth: config.RUNNER_AUTH_MODE });
 
   const waitIdle = (ms: number) =>
     new Promise<void>((resolve) => {

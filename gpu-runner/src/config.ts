@@ -24,6 +24,17 @@ const schema = z.object({
   COMFY_BASE_DIR: optional(),
   COMFY_INPUT_DIR: optional(),
   COMFY_OUTPUT_DIR: optional(),
+  /** ComfyUI's models/loras folder (default: COMFY_BASE_DIR/models/loras), where the runner caches LoRA files. */
+  COMFY_LORA_DIR: optional(),
+  LORA_CACHE_MAX_BYTES: int(4 * 1024 ** 3, 1),
+  /** Job kinds this runner takes: training holds a GPU for many minutes, so it may run on its own runners. */
+  RUNNER_JOB_KINDS: env(z.string().default("generate,train").transform((s, ctx) => {
+    const kinds = [...new Set(s.split(",").map((k) => k.trim()).filter(Boolean))];
+    const bad = kinds.filter((k) => k !== "generate" && k !== "train");
+    if (bad.length || kinds.length === 0) ctx.addIssue({ code: "custom", message: `must list generate and/or train, got "${s}"` });
+    return kinds as ("generate" | "train")[];
+  })),
+  TRAIN_TIMEOUT_SECONDS: int(4 * 3600, 1),
   RUNNER_AUTH_MODE: env(z.enum(["shared-secret", "oidc"]).optional()),
   RUNNER_SHARED_SECRET: env(z.string().min(8).optional()),
   OIDC_AUDIENCE: optional(),
@@ -98,6 +109,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const issues = productionIssues(parsed.data, production);
   if (issues.length) throw new ConfigError(issues);
   return withModeDefaults(parsed.data, production);
+}
+
+/** ComfyUI's models/loras folder as the runner sees it, or null when unknown. */
+export function comfyLoraDir(c: Pick<Raw, "COMFY_BASE_DIR" | "COMFY_LORA_DIR">): string | null {
+  const dir = c.COMFY_LORA_DIR ?? (c.COMFY_BASE_DIR && path.join(c.COMFY_BASE_DIR, "models", "loras"));
+  return dir ? path.resolve(dir) : null;
 }
 
 /** ComfyUI's input and output folders as the runner sees them (shared volume), or null when unknown. */

@@ -11,6 +11,8 @@ export type ErrorCode =
   | "COMFY_EXECUTION_ERROR"
   | "INVALID_REQUEST"
   | "INPUT_IMAGE_MISSING"
+  | "TRAINING_INPUT_INVALID"
+  | "LORA_UNAVAILABLE"
   | "POSTPROCESS_FAILED"
   | "STORAGE_UNAVAILABLE"
   | "LEASE_LOST"
@@ -48,6 +50,9 @@ export const errors = {
     new RunnerError("COMFY_EXECUTION_ERROR", `ComfyUI execution failed: ${message}`, false, details),
   invalidRequest: (message: string) => new RunnerError("INVALID_REQUEST", message, false),
   inputImageMissing: (path: string) => new RunnerError("INPUT_IMAGE_MISSING", `input image not found: ${path}`, false),
+  // Permanent: the same photos or LoRA file would fail the same way on any runner.
+  trainingInputInvalid: (message: string) => new RunnerError("TRAINING_INPUT_INVALID", message, false),
+  loraUnavailable: (message: string) => new RunnerError("LORA_UNAVAILABLE", message, false),
   postprocessFailed: (cause: unknown) =>
     new RunnerError("POSTPROCESS_FAILED", `post-processing failed: ${String((cause as Error)?.message ?? cause)}`, false, undefined, { cause }),
   storageUnavailable: (cause: unknown) =>
@@ -69,6 +74,8 @@ const SAFE_MESSAGES: Record<ErrorCode, string> = {
   COMFY_EXECUTION_ERROR: "The image generator failed while rendering this request.",
   INVALID_REQUEST: "This request cannot be run as stored.",
   INPUT_IMAGE_MISSING: "The input image could not be found.",
+  TRAINING_INPUT_INVALID: "The training photos could not be read.",
+  LORA_UNAVAILABLE: "The custom model's file is missing or damaged.",
   POSTPROCESS_FAILED: "The generated images could not be processed.",
   STORAGE_UNAVAILABLE: "The generated images could not be stored.",
   LEASE_LOST: "Another runner took over this job.",

@@ -6,7 +6,7 @@ import { renderWorkflow } from "../src/comfy/render-workflow";
 import { runPrompt, type RunOptions } from "../src/comfy/run-prompt";
 import { loadTemplates } from "../src/comfy/templates";
 import { RunnerError } from "../src/errors";
-import { startFakeComfy, type FakeComfy } from "../src/fake-comfy/server";
+import { startFakeComfy, type FakeComfy } from "../../fake-comfyui/src/server";
 import { readPngText } from "../src/shared/png-chunks";
 import { quietLogger } from "./helpers";
 

@@ -8,7 +8,7 @@ import sharp from "sharp";
 import { db } from "../../test-support/emulator";
 import { startRunner, type Runner } from "../src/app";
 import { loadConfig } from "../src/config";
-import { startFakeComfy, type FakeComfy } from "../src/fake-comfy/server";
+import { startFakeComfy, type FakeComfy } from "../../fake-comfyui/src/server";
 import { LocalStorage } from "../src/storage";
 import { comfyFiles, data, pushTask, queuedRequest, ref, runnerEnv } from "./harness";
 import { quietLogger } from "./helpers";

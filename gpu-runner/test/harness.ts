@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Timestamp } from "firebase-admin/firestore";
 import { db } from "../../test-support/emulator";
-import type { FakeComfy } from "../src/fake-comfy/server";
+import type { FakeComfy } from "../../fake-comfyui/src/server";
 
 export const SECRET = "test-runner-secret";
 export const ref = (id: string) => db().collection("generationRequests").doc(id);

@@ -1,5 +1,5 @@
 import sharp from "sharp";
-import { addPngTextChunks } from "../src/shared/png-chunks";
+import { addPngTextChunks } from "../../fake-comfyui/src/png-text";
 import { createLogger, type Logger } from "../src/log";
 
 /** FourCCs of a RIFF/WebP file's top-level chunks (VP8, VP8L, VP8X, EXIF, XMP, ICCP...). */

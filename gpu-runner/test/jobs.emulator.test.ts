@@ -6,7 +6,7 @@ import { startRunner, type Runner } from "../src/app";
 import { renderWorkflow } from "../src/comfy/render-workflow";
 import { loadTemplates } from "../src/comfy/templates";
 import { loadConfig } from "../src/config";
-import { startFakeComfy, type FakeComfy } from "../src/fake-comfy/server";
+import { startFakeComfy, type FakeComfy } from "../../fake-comfyui/src/server";
 import * as repo from "../src/jobs/job.repo";
 import { quietLogger } from "./helpers";
 

@@ -8,7 +8,7 @@ import { db } from "../../test-support/emulator";
 import { until } from "../../test-support/wait";
 import { startRunner } from "../src/app";
 import { loadConfig } from "../src/config";
-import { startFakeComfy, type FakeComfy } from "../src/fake-comfy/server";
+import { startFakeComfy, type FakeComfy } from "../../fake-comfyui/src/server";
 import { comfyFiles, data, pushTask, queuedRequest, runnerEnv } from "./harness";
 import { quietLogger } from "./helpers";
 

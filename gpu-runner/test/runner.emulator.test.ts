@@ -8,7 +8,7 @@ import sharp from "sharp";
 import { db } from "../../test-support/emulator";
 import { startRunner, type Runner } from "../src/app";
 import { loadConfig } from "../src/config";
-import { startFakeComfy, type FakeComfy } from "../src/fake-comfy/server";
+import { startFakeComfy, type FakeComfy } from "../../fake-comfyui/src/server";
 import { LocalStorage, signedFileUrl } from "../src/storage";
 import { runnerEnv, data, pushTask, queuedRequest, ref, SECRET, waitForStatus, type PushOptions } from "./harness";
 import { captureLogger, webpChunks } from "./helpers";

@@ -10,8 +10,8 @@ const params = { positivePrompt: "a cat, photo", negativePrompt: "blurry", seed:
 describe("workflow templates", () => {
   const templates = loadTemplates(dir);
 
-  it("ships the three catalog workflows and they validate", () => {
-    expect([...templates.keys()]).toEqual(["img2img-staging", "txt2img", "txt2img-sdxl"]);
+  it("ships the three catalog workflows and the training one, and they validate", () => {
+    expect([...templates.keys()]).toEqual(["img2img-staging", "train-lora", "txt2img", "txt2img-sdxl"]);
   });
 
   it("renders every mapped parameter into its node input without mutating the template", () => {

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startFakeComfy, type FakeComfy } from "../../gpu-runner/src/fake-comfy/server";
+import { startFakeComfy, type FakeComfy } from "../../fake-comfyui/src/server";
 
 jest.setTimeout(60_000);
 
@@ -45,7 +45,8 @@ describe("npm run doctor (deployed project mode)", () => {
     expect(res.fails).toEqual([]);
     expect(res.code).toBe(0);
     expect(res.out).toMatch(/^ok\s+runner config\s+valid \(production mode/m);
-    expect(res.out).toMatch(new RegExp(`^ok\\s+comfyui\\s+${full.url}: all 10 node types`, "m"));
+    expect(res.out).toMatch(new RegExp(`^ok\\s+comfyui\\s+${full.url}: all 15 node types`, "m"));
+    expect(res.out).toMatch(/^ok\s+custom models\s+training template train-lora and LoRA loader LoraLoader available in ComfyUI/m);
   });
 
   it("fails on a ComfyUI without a node the image-to-image template needs, naming node and template", async () => {

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { startFakeComfy, type FakeComfy } from "../../../gpu-runner/src/fake-comfy/server";
+import { startFakeComfy, type FakeComfy } from "../../../fake-comfyui/src/server";
 import { db } from "../../../test-support/emulator";
 import { until } from "../../../test-support/wait";
 export { until };

@@ -3,8 +3,11 @@ import type { HistoryEntry, ImageRef } from "./types";
 
 export type Outcome = { state: "success"; images: ImageRef[] } | { state: "failed"; error: RunnerError };
 
-/** Pure: turns a finished /history entry into the images to download or the error to report. */
-export function readOutcome(promptId: string, entry: HistoryEntry): Outcome {
+/**
+ * Pure: turns a finished /history entry into the images to download or the error to report.
+ * `requireImages` false: a training prompt, whose SaveLoRA lists nothing in /history.
+ */
+export function readOutcome(promptId: string, entry: HistoryEntry, requireImages = true): Outcome {
   const messages = entry.status?.messages ?? [];
   const errorMsg = messages.find(([name]) => name === "execution_error")?.[1];
   if (errorMsg) {
@@ -19,7 +22,7 @@ export function readOutcome(promptId: string, entry: HistoryEntry): Outcome {
     .sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
     .flatMap((node) => entry.outputs[node].images ?? [])
     .filter((img) => img.type !== "temp");
-  if (images.length === 0) return { state: "failed", error: errors.comfyOutputMissing(`prompt ${promptId} produced no saved images`) };
+  if (images.length === 0 && requireImages) return { state: "failed", error: errors.comfyOutputMissing(`prompt ${promptId} produced no saved images`) };
   return { state: "success", images };
 }
 

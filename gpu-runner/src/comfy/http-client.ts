@@ -60,8 +60,13 @@ export class ComfyHttp {
   }
 
   async uploadImage(bytes: Buffer, filename: string, subfolder = ""): Promise<{ name: string; subfolder: string; type: string }> {
+    return this.uploadFile(bytes, filename, subfolder, "image/png");
+  }
+
+  /** POST /upload/image takes any file (no extension allow-list): training captions go the same way. */
+  async uploadFile(bytes: Buffer, filename: string, subfolder: string, contentType: string): Promise<{ name: string; subfolder: string; type: string }> {
     const form = new FormData();
-    form.set("image", new Blob([new Uint8Array(bytes)], { type: "image/png" }), filename);
+    form.set("image", new Blob([new Uint8Array(bytes)], { type: contentType }), filename);
     form.set("type", "input");
     form.set("subfolder", subfolder);
     form.set("overwrite", "true");

@@ -57,3 +57,32 @@ export async function removeJobFiles(folders: ComfyFolders, requestId: string): 
   }
   return removed;
 }
+
+// Training jobs: each submitted prompt gets its own dataset folder and SaveLoRA prefix, named
+// from the custom model id and the prompt id, so a retry never reads an earlier attempt's photos
+// (ComfyUI's dataset loader reads the whole folder) and the LoRA's file name can be predicted.
+export const TRAIN_NAMESPACE = "imagegen-train";
+
+export function trainingNames(customModelId: string, promptId: string): { folder: string; loraPrefix: string } {
+  if (!isSafeSegment(customModelId) || !isSafeSegment(promptId)) throw new Error(`unsafe id for a ComfyUI path: ${JSON.stringify([customModelId, promptId])}`);
+  return { folder: `${TRAIN_NAMESPACE}/${customModelId}/${promptId}`, loraPrefix: `loras/${TRAIN_NAMESPACE}/${customModelId}/${promptId}` };
+}
+
+/** Pure: where SaveLoRA writes (`<prefix>_<steps>_steps_00001_.safetensors` under output/; a fresh prefix starts at 1). */
+export function predictedLora(loraPrefix: string, steps: number): { subfolder: string; filename: string; type: "output" } {
+  const slash = loraPrefix.lastIndexOf("/");
+  return { subfolder: loraPrefix.slice(0, slash), filename: `${loraPrefix.slice(slash + 1)}_${steps}_steps_00001_.safetensors`, type: "output" };
+}
+
+/** Deletes every attempt's dataset folder and saved LoRA of a custom model in ComfyUI's folders; returns the files removed. */
+export async function removeTrainingFiles(folders: ComfyFolders, customModelId: string): Promise<number> {
+  if (!isSafeSegment(customModelId)) throw new Error(`unsafe custom model id: ${JSON.stringify(customModelId)}`);
+  const dirs = [insideRoot(folders.input, TRAIN_NAMESPACE, customModelId), insideRoot(folders.output, "loras", TRAIN_NAMESPACE, customModelId)];
+  let removed = 0;
+  for (const dir of dirs) {
+    if (!dir) continue;
+    removed += await countFiles(dir);
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+  return removed;
+}

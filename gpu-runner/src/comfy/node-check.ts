@@ -1,4 +1,5 @@
 import type { ComfyHttp } from "./http-client";
+import { loraLoaderFor } from "./render-workflow";
 import type { Template } from "./templates";
 
 // Does this ComfyUI have what our workflow templates use? Node classes must exist, and literal
@@ -16,9 +17,11 @@ interface ObjectInfoNode { input?: { required?: Record<string, InputSpec>; optio
 export function requiredNodeTypes(templates: Map<string, Template>): Map<string, string[]> {
   const out = new Map<string, Set<string>>();
   for (const [name, t] of templates) {
-    for (const node of Object.values(t.workflow)) {
-      if (!out.has(node.class_type)) out.set(node.class_type, new Set());
-      out.get(node.class_type)!.add(name);
+    // The LoRA loader is not in the workflow file: the runner inserts it per job.
+    const loader = loraLoaderFor(t);
+    for (const classType of [...Object.values(t.workflow).map((n) => n.class_type), ...(loader ? [loader] : [])]) {
+      if (!out.has(classType)) out.set(classType, new Set());
+      out.get(classType)!.add(name);
     }
   }
   return new Map([...out.keys()].sort().map((k) => [k, [...out.get(k)!].sort()]));

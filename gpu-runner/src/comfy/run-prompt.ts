@@ -15,7 +15,10 @@ export interface RunOptions {
   pollIntervalMs: number;
   reconnectMs: number;
   signal?: AbortSignal;
-  onProgress?: (fraction: number) => void;
+  /** `value`/`max` as ComfyUI sent them (a training run: steps). */
+  onProgress?: (fraction: number, value: number, max: number) => void;
+  /** false: the prompt saves no images (training); success is an empty list. */
+  requireImages?: boolean;
   /** Follow an already submitted prompt (promptId + clientId of an earlier attempt) instead of submitting. */
   attach?: boolean;
   /** Called after ComfyUI accepted the prompt, before waiting: lets the caller persist the ids. */
@@ -45,7 +48,7 @@ export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunR
     if (msg.type === "execution_start") timings.executionStartedAt ??= Date.now();
     else if (msg.type === "progress") {
       const { value, max } = msg.data as { value: number; max: number };
-      if (max > 0) opts.onProgress?.(Math.min(1, value / max));
+      if (max > 0) opts.onProgress?.(Math.min(1, value / max), value, max);
     } else if ((msg.type === "executing" && msg.data.node === null) || msg.type === "execution_error" || msg.type === "execution_interrupted") {
       doneSignalled = true;
       timings.executionEndedAt ??= Date.now();
@@ -93,7 +96,7 @@ async function waitForImages(
       const entry = await http.history(promptId);
       failures = 0;
       if (entry) {
-        const outcome = readOutcome(promptId, entry);
+        const outcome = readOutcome(promptId, entry, opts.requireImages ?? true);
         if (outcome.state === "failed") throw outcome.error;
         return outcome.images;
       }

@@ -9,9 +9,21 @@ import { z } from "zod";
 export const PARAMS = [
   "positivePrompt", "negativePrompt", "seed", "steps", "cfg", "width", "height",
   "batchSize", "denoise", "inputImage", "filenamePrefix",
+  // Training templates: the dataset folder of uploaded photos and SaveLoRA's prefix.
+  "trainingFolder", "loraPrefix",
+  // Where a LoRA loader is inserted: the input that consumes the checkpoint's MODEL (and CLIP).
+  // These two name links; every input linked to the same output is rewired through the loader.
+  "loraModel", "loraClip",
 ] as const;
 export type Param = (typeof PARAMS)[number];
+export type ValueParam = Exclude<Param, LinkParam>;
+export type LinkParam = "loraModel" | "loraClip";
+const LINK_PARAMS: readonly Param[] = ["loraModel", "loraClip"];
 const REQUIRED: Param[] = ["positivePrompt", "seed", "filenamePrefix"];
+const REQUIRED_TRAINING: Param[] = ["trainingFolder", "loraPrefix", "steps", "seed"];
+
+/** A training template fills a dataset folder and a LoRA prefix instead of a prompt and an image prefix. */
+export const isTrainingTemplate = (t: Pick<Template, "mapping">) => Boolean(t.mapping.trainingFolder);
 
 export type ApiWorkflow = Record<string, { class_type: string; inputs: Record<string, unknown>; _meta?: { title?: string } }>;
 export interface InputRef { nodeId: string; input: string }
@@ -43,11 +55,13 @@ export function buildTemplate(name: string, workflowJson: unknown, mappingJson: 
     if (!node) throw new TemplateError(`template "${name}": mapping "${param}" → node "${nodeId}" does not exist (input "${input}")`);
     if (!(input in node.inputs))
       throw new TemplateError(`template "${name}": mapping "${param}" → node "${nodeId}" (${node.class_type}) has no input "${input}"`);
-    if (Array.isArray(node.inputs[input]))
-      throw new TemplateError(`template "${name}": mapping "${param}" → node "${nodeId}" input "${input}" is a link, not a value`);
+    const isLink = Array.isArray(node.inputs[input]);
+    if (isLink !== LINK_PARAMS.includes(param))
+      throw new TemplateError(`template "${name}": mapping "${param}" → node "${nodeId}" input "${input}" is ${isLink ? "a link, not a value" : "a value, not a link"}`);
     mapping[param] = { nodeId, input };
   }
-  for (const param of REQUIRED) {
+  if (mapping.loraClip && !mapping.loraModel) throw new TemplateError(`template "${name}": mapping has "loraClip" without "loraModel"`);
+  for (const param of mapping.trainingFolder ? REQUIRED_TRAINING : REQUIRED) {
     if (!mapping[param]) throw new TemplateError(`template "${name}": mapping lacks required parameter "${param}"`);
   }
   return { name, workflow: wf.data as ApiWorkflow, mapping };

@@ -3,6 +3,7 @@ import type { ComfyHttp } from "../comfy/http-client";
 import type { NodeCheck } from "../comfy/node-check";
 import type { Config } from "../config";
 import type { TaskOutcome } from "../jobs/handle-task";
+import type { JobKindName } from "../jobs/job-kind";
 import type { Logger } from "../log";
 import type { LocalStorage } from "../storage";
 
@@ -14,7 +15,9 @@ export interface RunnerContext {
   localStorage: LocalStorage | null;
   authenticate(headers: IncomingHttpHeaders): Promise<string | null>;
   /** `deliveredAt`: when the push arrived (epoch ms), the first of the job's `timings`. */
-  handleTask(requestId: string, retryCount: number | null, deliveredAt?: number): Promise<TaskOutcome>;
+  handleJob(kind: JobKindName, id: string, retryCount: number | null, deliveredAt?: number): Promise<TaskOutcome>;
+  /** Deletes every copy of a custom model's LoRA this host holds (cache and training leftovers). */
+  evictLora(customModelId: string, sha256: string): Promise<number>;
   /** Returns a release function, or null when at capacity. */
   admit(): (() => void) | null;
   draining(): boolean;

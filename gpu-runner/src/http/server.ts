@@ -3,7 +3,13 @@ import { sendJson } from "../shared/http-util";
 import type { RunnerContext } from "./context";
 import { getFile } from "./routes/files";
 import { healthz, readyz } from "./routes/health";
-import { postGenerate } from "./routes/tasks";
+import { postEvictLora, postJob } from "./routes/tasks";
+
+const TASK_ROUTES: Record<string, (req: IncomingMessage, res: ServerResponse, ctx: RunnerContext) => Promise<void>> = {
+  "/tasks/generate": (req, res, ctx) => postJob("generate", req, res, ctx),
+  "/tasks/train": (req, res, ctx) => postJob("train", req, res, ctx),
+  "/tasks/evict-lora": postEvictLora,
+};
 
 export function createHttpServer(ctx: RunnerContext): http.Server {
   return http.createServer((req, res) => {
@@ -18,9 +24,10 @@ export function createHttpServer(ctx: RunnerContext): http.Server {
 async function route(req: IncomingMessage, res: ServerResponse, ctx: RunnerContext): Promise<void> {
   const path = (req.url ?? "/").split("?")[0];
   const method = req.method ?? "GET";
-  if (path === "/tasks/generate") {
+  const task = TASK_ROUTES[path];
+  if (task) {
     if (method !== "POST") return sendJson(res, 405, { error: { code: "INVALID_ARGUMENT", message: "use POST" } }, { allow: "POST" });
-    return postGenerate(req, res, ctx);
+    return task(req, res, ctx);
   }
   if (method === "GET" && path === "/healthz") return healthz(res);
   if (method === "GET" && path === "/readyz") return readyz(res, ctx);

@@ -10,6 +10,7 @@ import type { Logger } from "../log";
 import { postprocessImage } from "../postprocess/postprocess";
 import { outputPath, thumbnailPath, type Storage } from "../storage";
 import type { JobInput } from "./job-input";
+import type { LoraCache } from "./lora-cache";
 import type { ComfyIds, Output } from "./job.repo";
 import type { JobTimings } from "./timings";
 
@@ -19,6 +20,8 @@ export interface ExecuteDeps {
   storage: Storage;
   templates: Map<string, Template>;
   log: Logger;
+  /** ComfyUI's models/loras folder as a cache; null = this host cannot run LoRA jobs. */
+  loraCache: LoraCache | null;
 }
 
 export type { ComfyIds } from "./job.repo";
@@ -60,10 +63,15 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
     const uploaded = await comfy.uploadImage(bytes, target.name, target.subfolder);
     inputImage = uploaded.subfolder ? `${uploaded.subfolder}/${uploaded.name}` : uploaded.name;
   }
+  let lora: { name: string; strength: number } | undefined;
+  if (r.lora) {
+    if (!deps.loraCache) throw errors.loraUnavailable("COMFY_BASE_DIR (or COMFY_LORA_DIR) is not set: no loras folder to put the file in");
+    lora = { name: await deps.loraCache.ensure(storage, r.lora), strength: r.lora.strength };
+  }
   let workflow;
   try {
     // A prefix unique per attempt defeats ComfyUI's cache returning an earlier run's files.
-    workflow = renderWorkflow(template, { ...r, inputImage, filenamePrefix: filenamePrefix(requestId, attempt) });
+    workflow = renderWorkflow(template, { ...r, lora, inputImage, filenamePrefix: filenamePrefix(requestId, attempt) });
   } catch (e) {
     if (e instanceof RenderError) throw errors.invalidRequest(e.message);
     throw e;
@@ -89,9 +97,10 @@ async function finish(deps: ExecuteDeps, requestId: string, job: JobInput, run: 
   return outputs;
 }
 
-async function isReusable(comfy: ComfyHttp, promptId: string): Promise<boolean> {
+/** An earlier attempt's prompt that succeeded or is still queued/running: follow it instead of re-running. */
+export async function isReusable(comfy: ComfyHttp, promptId: string, requireImages = true): Promise<boolean> {
   const entry = await comfy.history(promptId);
-  if (entry) return readOutcome(promptId, entry).state === "success";
+  if (entry) return readOutcome(promptId, entry, requireImages).state === "success";
   return comfy.isQueued(promptId);
 }
 

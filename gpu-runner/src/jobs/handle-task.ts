@@ -1,13 +1,14 @@
 import type { Firestore } from "firebase-admin/firestore";
 import { randomUUID } from "node:crypto";
 import { removeJobFiles, type ComfyFolders } from "../comfy/job-files";
-import { errors, publicError, toRunnerError, type RunnerError } from "../errors";
+import { publicError, toRunnerError, type RunnerError } from "../errors";
 import { isLastAttempt } from "./claim-decision";
 import { executeJob, type ComfyIds, type ExecuteDeps } from "./execute-job";
 import { parseJobInput } from "./job-input";
 import * as repo from "./job.repo";
 import { ProgressThrottle, SAMPLING_SHARE } from "./progress-throttle";
-import { SerialQueue } from "./serial";
+import { LeaseSession } from "./lease-session";
+import type { SerialQueue } from "./serial";
 import { timingSpans, type JobTimings } from "./timings";
 
 export interface TaskDeps extends ExecuteDeps {
@@ -34,17 +35,8 @@ export async function handleTask(
   const started = Date.now();
   const timings: JobTimings = { deliveredAt, claimedAt: started };
   log.info("job.claimed", { attempt: claim.attempts, retryCount, claimMs: started - deliveredAt });
-  const abort = new AbortController();
-  const onShutdown = () => abort.abort(errors.shuttingDown());
-  shutdown.addEventListener("abort", onShutdown, { once: true });
-  if (shutdown.aborted) onShutdown();
-  const writes = new SerialQueue();
-  const heartbeat = setInterval(() => {
-    writes.run(() => repo.renewLease(db, requestId, owner, leaseMs)).then(
-      (held) => held || abort.abort(errors.leaseLost(requestId)),
-      (e) => log.warn("job.lease_renew_failed", { error: e }),
-    );
-  }, Math.max(1000, leaseMs / 3));
+  const session = new LeaseSession(shutdown, leaseMs, requestId, () => repo.renewLease(db, requestId, owner, leaseMs), log);
+  const writes = session.writes;
   const throttle = new ProgressThrottle(config.PROGRESS_WRITE_INTERVAL_MS, undefined, started);
   const onProgress = (fraction: number) => {
     const value = throttle.offer(fraction * SAMPLING_SHARE, Date.now());
@@ -54,7 +46,7 @@ export async function handleTask(
     const job = parseJobInput(claim.data);
     const previous = claim.data.comfy?.promptId && claim.data.comfy?.clientId ? (claim.data.comfy as ComfyIds) : null;
     const outputs = await executeJob({ ...deps, log }, requestId, claim.attempts, job, {
-      previous, reserved: claim.reserved, signal: abort.signal, onProgress, timings,
+      previous, reserved: claim.reserved, signal: session.signal, onProgress, timings,
       onSubmitted: (ids) => writes.run(() => repo.recordComfyIds(db, requestId, owner, ids)).then(() => undefined),
     });
     if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started, timings)))) return leaseLost(log, requestId);
@@ -64,8 +56,7 @@ export async function handleTask(
   } catch (e) {
     return settleError(deps, requestId, owner, toRunnerError(e), retryCount, claim.attempts, started, log, writes);
   } finally {
-    clearInterval(heartbeat);
-    shutdown.removeEventListener("abort", onShutdown);
+    session.close();
   }
 }
 
@@ -110,8 +101,11 @@ function leaseLost(log: TaskDeps["log"], requestId: string): TaskOutcome {
   return { status: 200, body: { result: "lease-lost" } };
 }
 
-/** Deliveries that do no work: only `busy` asks Cloud Tasks to come back. */
-function skip(kind: "unknown" | "terminal" | "busy" | "invalid", status: unknown, retryCount: number | null, log: TaskDeps["log"]): TaskOutcome {
+/**
+ * Deliveries that do no work: for generation only `busy` asks Cloud Tasks to come back; a
+ * training run outlives the task's deadline, so its duplicate delivery is answered 2xx (busyStatus 200).
+ */
+export function skip(kind: "unknown" | "terminal" | "busy" | "invalid", status: unknown, retryCount: number | null, log: TaskDeps["log"], busyStatus = 409): TaskOutcome {
   switch (kind) {
     case "unknown":
       log.warn("task.unknown_request", { retryCount });
@@ -121,7 +115,7 @@ function skip(kind: "unknown" | "terminal" | "busy" | "invalid", status: unknown
       return { status: 200, body: { result: "already-done", status } };
     case "busy":
       log.info("task.busy", { retryCount });
-      return { status: 409, body: { result: "busy", message: "another delivery holds the lease; retry later" } };
+      return { status: busyStatus, body: { result: "busy", message: "another delivery holds the lease" } };
     case "invalid":
       log.error("task.invalid_status", { status });
       return { status: 200, body: { result: "invalid-status", status } };

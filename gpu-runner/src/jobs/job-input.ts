@@ -15,6 +15,8 @@ const renderSchema = z.object({
   cfg: z.number().min(0).max(100),
   denoise: z.number().min(0).max(1).optional(),
   inputImagePath: z.string().min(1).optional(),
+  // A custom model's LoRA (issue 15): stored file, its sha256, and how strongly to apply it.
+  lora: z.object({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), strength: z.number().min(0).max(2) }).optional(),
 });
 const jobSchema = z.object({ userId: z.string().min(1), render: renderSchema });
 export type JobInput = z.infer<typeof jobSchema>;

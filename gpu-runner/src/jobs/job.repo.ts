@@ -1,8 +1,10 @@
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { decideClaim } from "./claim-decision";
+import { GENERATE, type JobKind } from "./job-kind";
 import { timingsToFirestore, type JobTimings } from "./timings";
 
-export const requestDoc = (db: Firestore, id: string) => db.collection("generationRequests").doc(id);
+export const jobDoc = (db: Firestore, id: string, kind: JobKind = GENERATE) => db.collection(kind.collection).doc(id);
+export const requestDoc = (db: Firestore, id: string) => jobDoc(db, id);
 
 export interface ComfyIds { promptId: string; clientId: string }
 
@@ -19,11 +21,13 @@ export interface Output { path: string; thumbnailPath: string; contentType: stri
  * prompt needs no second transaction; a runner that dies before submitting leaves ids that
  * ComfyUI does not know, which the next attempt treats as "not reusable" and replaces.
  */
-export async function claimJob(db: Firestore, id: string, owner: string, leaseMs: number, now = Date.now(), fresh: ComfyIds | null = null): Promise<Claim> {
+export async function claimJob(
+  db: Firestore, id: string, owner: string, leaseMs: number, now = Date.now(), fresh: ComfyIds | null = null, job: JobKind = GENERATE,
+): Promise<Claim> {
   return db.runTransaction(async (tx) => {
-    const snap = await tx.get(requestDoc(db, id));
+    const snap = await tx.get(jobDoc(db, id, job));
     const data = snap.data();
-    const kind = decideClaim(data, now, owner);
+    const kind = decideClaim(data, now, owner, job);
     // Our own earlier commit of this very transaction: the same claim, counted once.
     if (kind === "reclaim") return { kind: "claim", data: data!, attempts: data!.attempts, reserved: fresh && data!.comfy?.promptId === fresh.promptId ? fresh : null };
     if (kind !== "claim") return { kind, status: data?.status } as Claim;
@@ -31,7 +35,7 @@ export async function claimJob(db: Firestore, id: string, owner: string, leaseMs
     const ts = Timestamp.fromMillis(now);
     const reserved = fresh && !data!.comfy?.promptId ? fresh : null;
     tx.update(snap.ref, {
-      status: "running",
+      status: job.running,
       attempts,
       lease: { owner, expiresAt: Timestamp.fromMillis(now + leaseMs) },
       updatedAt: ts,
@@ -43,11 +47,13 @@ export async function claimJob(db: Firestore, id: string, owner: string, leaseMs
 }
 
 /** Applies `patch` only while `owner` still holds the running job; false when the lease is gone. */
-async function whileOwner(db: Firestore, id: string, owner: string, patch: (data: FirebaseFirestore.DocumentData) => Record<string, unknown> | null): Promise<boolean> {
+export async function whileOwner(
+  db: Firestore, id: string, owner: string, patch: (data: FirebaseFirestore.DocumentData) => Record<string, unknown> | null, kind: JobKind = GENERATE,
+): Promise<boolean> {
   return db.runTransaction(async (tx) => {
-    const snap = await tx.get(requestDoc(db, id));
+    const snap = await tx.get(jobDoc(db, id, kind));
     const data = snap.data();
-    if (!data || data.status !== "running" || data.lease?.owner !== owner) return false;
+    if (!data || data.status !== kind.running || data.lease?.owner !== owner) return false;
     const update = patch(data);
     if (update) tx.update(snap.ref, { ...update, updatedAt: Timestamp.now() });
     return true;
@@ -60,8 +66,8 @@ export const renewLease = (db: Firestore, id: string, owner: string, leaseMs: nu
 export const writeProgress = (db: Firestore, id: string, owner: string, progress: number) =>
   whileOwner(db, id, owner, (d) => (typeof d.progress === "number" && d.progress >= progress ? null : { progress }));
 
-export const recordComfyIds = (db: Firestore, id: string, owner: string, comfy: { promptId: string; clientId: string }) =>
-  whileOwner(db, id, owner, () => ({ comfy }));
+export const recordComfyIds = (db: Firestore, id: string, owner: string, comfy: { promptId: string; clientId: string }, kind: JobKind = GENERATE) =>
+  whileOwner(db, id, owner, () => ({ comfy }), kind);
 
 export function completeJob(
   db: Firestore, id: string, owner: string, outputs: Output[], attemptStartedMs: number, timings: JobTimings = { deliveredAt: attemptStartedMs },
@@ -86,5 +92,5 @@ export function failJob(db: Firestore, id: string, owner: string, error: { code:
  * Gives the job back for a retry. It stays `running` (status only moves forward, see
  * docs/data-model.md) with a lease that expires now, which the claim rule treats as free.
  */
-export const releaseJob = (db: Firestore, id: string, owner: string) =>
-  whileOwner(db, id, owner, () => ({ "lease.expiresAt": Timestamp.now(), "lease.owner": `released:${owner}` }));
+export const releaseJob = (db: Firestore, id: string, owner: string, kind: JobKind = GENERATE) =>
+  whileOwner(db, id, owner, () => ({ "lease.expiresAt": Timestamp.now(), "lease.owner": `released:${owner}` }), kind);

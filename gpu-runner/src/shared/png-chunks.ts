@@ -1,7 +1,7 @@
 import { crc32 } from "node:zlib";
 
-// Minimal PNG chunk codec. The fake ComfyUI needs to write tEXt chunks (sharp cannot), and the
-// tests need to prove the runner's outputs carry none.
+// Minimal PNG chunk codec: the runner strips ComfyUI's metadata chunks, and the tests prove its
+// outputs carry none (the fake ComfyUI, in its own package, writes them).
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -34,18 +34,6 @@ function encodeChunk(type: string, data: Buffer): Buffer {
   const crc = Buffer.alloc(4);
   crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
   return Buffer.concat([head, data, crc]);
-}
-
-/** Inserts `keyword\0text` tEXt chunks right after IHDR, as ComfyUI's SaveImage does. */
-export function addPngTextChunks(png: Buffer, entries: Record<string, string>): Buffer {
-  const chunks = readPngChunks(png);
-  const text = Object.entries(entries).map(([k, v]) => encodeChunk("tEXt", Buffer.concat([Buffer.from(k, "latin1"), Buffer.from([0]), Buffer.from(v, "latin1")])));
-  const parts: Buffer[] = [SIGNATURE];
-  for (const c of chunks) {
-    parts.push(encodeChunk(c.type, c.data));
-    if (c.type === "IHDR") parts.push(...text);
-  }
-  return Buffer.concat(parts);
 }
 
 export function readPngText(png: Buffer): Record<string, string> {

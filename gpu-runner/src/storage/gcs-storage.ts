@@ -24,4 +24,8 @@ export class GcsStorage implements Storage {
       throw e;
     }
   }
+
+  async delete(path: string): Promise<void> {
+    await this.file(path).delete({ ignoreNotFound: true });
+  }
 }

@@ -30,4 +30,8 @@ export class LocalStorage implements Storage {
       throw e;
     }
   }
+
+  async delete(storagePath: string): Promise<void> {
+    await fs.rm(this.resolve(storagePath), { force: true });
+  }
 }

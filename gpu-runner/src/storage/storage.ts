@@ -4,7 +4,11 @@ export interface Storage {
   put(path: string, bytes: Buffer, contentType: string): Promise<void>;
   /** Returns null when the object does not exist. */
   get(path: string): Promise<Buffer | null>;
+  /** Deleting a missing object is not an error. */
+  delete(path: string): Promise<void>;
 }
+
+export const loraPath = (uid: string, customModelId: string, sha256: string) => `loras/${uid}/${customModelId}/${sha256}.safetensors`;
 
 export const outputPath = (uid: string, requestId: string, index: number, ext: string) =>
   `generations/${uid}/${requestId}/${index}.${ext}`;

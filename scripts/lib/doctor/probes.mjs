@@ -86,7 +86,8 @@ export function writableDir(dir) {
 export async function checkComfy(repoRoot, url, templatesDir, required) {
   const { ComfyHttp } = loadBuilt(repoRoot, "gpu-runner/lib/comfy/http-client.js");
   const { checkComfyNodes, describeNodeCheck } = loadBuilt(repoRoot, "gpu-runner/lib/comfy/node-check.js");
-  const { loadTemplates } = loadBuilt(repoRoot, "gpu-runner/lib/comfy/templates.js");
+  const { loadTemplates, isTrainingTemplate } = loadBuilt(repoRoot, "gpu-runner/lib/comfy/templates.js");
+  const { loraLoaderFor } = loadBuilt(repoRoot, "gpu-runner/lib/comfy/render-workflow.js");
   const comfy = new ComfyHttp(url);
   try {
     await comfy.systemStats(3000);
@@ -97,7 +98,15 @@ export async function checkComfy(repoRoot, url, templatesDir, required) {
   }
   const templates = loadTemplates(templatesDir);
   const check = await checkComfyNodes(comfy, templates, 30_000);
-  if (check.ok) return [line("ok", "comfyui", `${url}: all ${check.nodeTypes} node types and the checkpoints of ${templates.size} templates are present`)];
+  if (check.ok) {
+    // Custom models (issue 15) need ComfyUI's native training nodes and the LoRA loader the runner inserts.
+    const training = [...templates.values()].filter(isTrainingTemplate).map((t) => t.name);
+    const loaders = [...new Set([...templates.values()].map(loraLoaderFor).filter(Boolean))];
+    return [
+      line("ok", "comfyui", `${url}: all ${check.nodeTypes} node types and the checkpoints of ${templates.size} templates are present`),
+      line("ok", "custom models", `training template ${training.join(", ") || "(none)"} and LoRA loader ${loaders.join(", ") || "(none)"} available in ComfyUI`),
+    ];
+  }
   return describeNodeCheck(check).map((problem) =>
     line("fail", "comfyui", `${url}: ${problem}`, "install the missing custom node or model file in ComfyUI (then restart it), or change the template in gpu-runner/workflows"));
 }

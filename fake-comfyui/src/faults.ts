@@ -1,7 +1,8 @@
 import { z } from "zod";
 
 // Fault injection contract (DESIGN.md): the next `count` prompts (all, if omitted) fail in
-// `mode`; `refuse` drops every ComfyUI connection until mode "none"; `imageMs` = GPU time per image.
+// `mode`; `refuse` drops every ComfyUI connection until mode "none"; `imageMs` = GPU time per image;
+// `stepMs` = time per TrainLoraNode step (execution_error fails training half-way, hang hangs it).
 // `wsDrop` (fake-only extra) kills the prompt's WebSocket mid-run and refuses its reconnects.
 // `short_batch` (fake-only extra) saves one image however many the batch asked for, like a
 // workflow whose filter drops pictures.
@@ -9,6 +10,7 @@ export const faultsSchema = z.object({
   mode: z.enum(["none", "execution_error", "hang", "refuse", "short_batch"]),
   count: z.number().int().positive().optional(),
   imageMs: z.number().int().min(0).max(600_000).optional(),
+  stepMs: z.number().int().min(0).max(600_000).optional(),
   wsDrop: z.boolean().optional(),
 });
 export type FaultRequest = z.infer<typeof faultsSchema>;
@@ -18,12 +20,13 @@ export class Faults {
   mode: FaultRequest["mode"] = "none";
   remaining: number | null = null;
   wsDrop = false;
-  constructor(public imageMs: number) {}
+  constructor(public imageMs: number, public stepMs = 10) {}
 
   set(req: FaultRequest): void {
     this.mode = req.mode;
     this.remaining = req.mode === "none" || req.mode === "refuse" ? null : req.count ?? null;
     if (req.imageMs !== undefined) this.imageMs = req.imageMs;
+    if (req.stepMs !== undefined) this.stepMs = req.stepMs;
     if (req.wsDrop !== undefined) this.wsDrop = req.wsDrop;
     else if (req.mode === "none") this.wsDrop = false;
   }
@@ -44,6 +47,6 @@ export class Faults {
   }
 
   snapshot() {
-    return { mode: this.mode, count: this.remaining, imageMs: this.imageMs, wsDrop: this.wsDrop };
+    return { mode: this.mode, count: this.remaining, imageMs: this.imageMs, stepMs: this.stepMs, wsDrop: this.wsDrop };
   }
 }

@@ -11,6 +11,48 @@ export type FolderType = "input" | "output" | "temp";
 export class FileStore {
   constructor(readonly baseDir: string) {
     for (const type of ["input", "output", "temp"] as const) fs.mkdirSync(this.dir(type), { recursive: true });
+    fs.mkdirSync(this.modelLoras, { recursive: true });
+  }
+
+  /** `models/loras`: where a runner beside ComfyUI puts LoRA files (ComfyUI has no upload route for them). */
+  get modelLoras(): string {
+    return path.join(this.baseDir, "models", "loras");
+  }
+
+  /** ComfyUI's `loras` search paths: models/loras, and output/loras where SaveLoRA writes. */
+  get loraDirs(): string[] {
+    return [this.modelLoras, path.join(this.dir("output"), "loras")];
+  }
+
+  /** What LoraLoader's `lora_name` combo lists: `.safetensors` files in the loras paths, relative. */
+  listLoras(): string[] {
+    return [...new Set(this.loraDirs.flatMap((d) => listFiles(d).filter((f) => f.endsWith(".safetensors"))))].sort();
+  }
+
+  /** The bytes of a listed LoRA (first search path that has it). */
+  readLora(name: string): Buffer | undefined {
+    for (const d of this.loraDirs) {
+      const file = path.resolve(d, name);
+      if (path.relative(d, file).startsWith("..")) return undefined;
+      if (fs.existsSync(file) && fs.statSync(file).isFile()) return fs.readFileSync(file);
+    }
+    return undefined;
+  }
+
+  /** Subfolders of input/ (the dataset loaders' `folder` combo), listed fresh per call as in ComfyUI. */
+  listInputFolders(): string[] {
+    return fs.readdirSync(this.dir("input"), { withFileTypes: true, recursive: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => path.relative(this.dir("input"), path.join(e.parentPath, e.name)).split(path.sep).join("/"))
+      .sort();
+  }
+
+  /** Files directly in `input/<folder>`, sorted by name. */
+  folderFiles(folder: string): { name: string; bytes: Buffer }[] {
+    const dir = this.resolve("input", folder, ".");
+    if (!dir || !fs.existsSync(dir)) return [];
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).sort()
+      .map((name) => ({ name, bytes: fs.readFileSync(path.join(dir, name)) }));
   }
 
   dir(type: FolderType): string {
@@ -34,10 +76,7 @@ export class FileStore {
 
   /** Files in a folder as `subfolder/name` paths (what LoadImage's combo lists). */
   list(type: FolderType): string[] {
-    return fs.readdirSync(this.dir(type), { withFileTypes: true, recursive: true })
-      .filter((e) => e.isFile())
-      .map((e) => path.relative(this.dir(type), path.join(e.parentPath, e.name)).split(path.sep).join("/"))
-      .sort();
+    return listFiles(this.dir(type));
   }
 
   private write(file: string, bytes: Buffer): void {
@@ -45,12 +84,12 @@ export class FileStore {
     fs.writeFileSync(file, bytes);
   }
 
-  /** `<prefix>_00001_.png`, counting up from the highest existing counter in the subfolder. */
-  saveOutput(type: "output" | "temp", prefix: string, bytes: Buffer): { filename: string; subfolder: string; type: string } {
+  /** `<prefix>_00001_<ext>`, counting up from the highest existing counter in the subfolder. */
+  saveOutput(type: "output" | "temp", prefix: string, bytes: Buffer, ext = ".png"): { filename: string; subfolder: string; type: string } {
     const slash = prefix.lastIndexOf("/");
     const subfolder = slash >= 0 ? prefix.slice(0, slash) : "";
     const base = slash >= 0 ? prefix.slice(slash + 1) : prefix;
-    const name = (n: number) => `${base}_${String(n).padStart(5, "0")}_.png`;
+    const name = (n: number) => `${base}_${String(n).padStart(5, "0")}_${ext}`;
     let n = 1;
     while (this.get(type, subfolder, name(n))) n++;
     const file = this.resolve(type, subfolder, name(n));
@@ -75,6 +114,14 @@ export class FileStore {
     this.write(file, bytes);
     return candidate;
   }
+}
+
+function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join("/"))
+    .sort();
 }
 
 const sameBytes = (a: Buffer, b: Buffer) => createHash("sha256").update(a).digest("hex") === createHash("sha256").update(b).digest("hex");

@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { readBody, sendJson } from "../shared/http-util";
+import { readBody, sendJson } from "./http-util";
 import { Engine } from "./engine";
 import { Faults, faultsSchema } from "./faults";
 import { FileStore } from "./file-store";
@@ -44,7 +44,7 @@ export async function startFakeComfy(opts: FakeComfyOptions = {}): Promise<FakeC
   });
   engine = new Engine(hub, files, faults);
   const hidden = new Set(opts.withoutNodes ?? []);
-  const defs = () => Object.fromEntries(Object.entries(nodeDefs(() => files.list("input"))).filter(([name]) => !hidden.has(name)));
+  const defs = () => Object.fromEntries(Object.entries(nodeDefs({ inputFiles: () => files.list("input"), inputFolders: () => files.listInputFolders(), loras: () => files.listLoras() })).filter(([name]) => !hidden.has(name)));
   const deps: r.FakeDeps = { engine, files, faults, defs };
 
   const server = http.createServer((req, res) => {

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import WebSocket from "ws";
-import { renderWorkflow } from "../src/comfy/render-workflow";
-import { loadTemplates } from "../src/comfy/templates";
-import { startFakeComfy, type FakeComfy } from "../src/fake-comfy/server";
+import { renderWorkflow } from "../../gpu-runner/src/comfy/render-workflow";
+import { loadTemplates } from "../../gpu-runner/src/comfy/templates";
+import { startFakeComfy, type FakeComfy } from "../src/server";
 
-const templates = loadTemplates(path.join(__dirname, "..", "workflows"));
+const templates = loadTemplates(path.join(__dirname, "..", "..", "gpu-runner", "workflows"));
 const wf = () => renderWorkflow(templates.get("txt2img")!, { positivePrompt: "p", negativePrompt: "", seed: 1, steps: 3, cfg: 7, width: 32, height: 32, batchSize: 1, filenamePrefix: "f/x" });
 
 describe("fake ComfyUI protocol", () => {

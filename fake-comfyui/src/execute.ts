@@ -2,12 +2,14 @@ import sharp from "sharp";
 import type { Engine, QueueItem } from "./engine";
 import type { Faults } from "./faults";
 import type { FileStore } from "./file-store";
+import type { Rgb } from "./lora-mark";
 import { renderFakeImage } from "./render-image";
+import { NodeFailure, runTrainingNode, type TrainingCtx } from "./training";
 import type { WsHub } from "./ws-hub";
 
 export class Interrupted extends Error {}
 class ExecutionFailed extends Error {
-  constructor(readonly nodeId: string, readonly nodeType: string, message: string) { super(message); }
+  constructor(readonly nodeId: string, readonly nodeType: string, message: string, readonly exceptionType = "torch.OutOfMemoryError") { super(message); }
 }
 
 interface Ctx { engine: Engine; hub: WsHub; files: FileStore; faults: Faults; emit: (type: string, data: Record<string, unknown>) => void }
@@ -24,7 +26,7 @@ export async function executePrompt(item: QueueItem, ctx: Ctx): Promise<{ ok: bo
     else ctx.emit(type, full);
   };
   const outputs: Record<string, { images: unknown[] }> = {};
-  const values = new Map<string, Value[]>();
+  const values = new Map<string, unknown[]>();
   const executed: string[] = [];
   record("execution_start", {});
   record("execution_cached", { nodes: [] });
@@ -57,7 +59,7 @@ export async function executePrompt(item: QueueItem, ctx: Ctx): Promise<{ ok: bo
       const err = e instanceof ExecutionFailed ? e : new ExecutionFailed(current.id, current.type, (e as Error).message);
       record("execution_error", {
         node_id: err.nodeId, node_type: err.nodeType, executed, exception_message: err.message,
-        exception_type: "torch.OutOfMemoryError", traceback: [`  File "execution.py", line 1, in ${err.nodeType}\n`], current_inputs: {}, current_outputs: executed,
+        exception_type: err.exceptionType, traceback: [`  File "execution.py", line 1, in ${err.nodeType}\n`], current_inputs: {}, current_outputs: executed,
       });
     }
     return { ok: false, outputs, messages };
@@ -80,11 +82,11 @@ function order(item: QueueItem): string[] {
   return out;
 }
 
-function resolveInputs(inputs: Record<string, unknown>, values: Map<string, Value[]>): Value {
+function resolveInputs(inputs: Record<string, unknown>, values: Map<string, unknown[]>): Value {
   return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, Array.isArray(v) ? values.get(v[0] as string)?.[v[1] as number] : v]));
 }
 
-async function runNode(type: string, inp: Value, id: string, item: QueueItem, ctx: Ctx): Promise<{ values: Value[]; images?: unknown[] }> {
+async function runNode(type: string, inp: Value, id: string, item: QueueItem, ctx: Ctx): Promise<{ values: unknown[]; images?: unknown[] }> {
   const img = inp.images as Value | undefined;
   switch (type) {
     case "CheckpointLoaderSimple": return { values: [{ model: inp.ckpt_name }, { clip: inp.ckpt_name }, { vae: inp.ckpt_name }] };
@@ -111,20 +113,44 @@ async function runNode(type: string, inp: Value, id: string, item: QueueItem, ct
         ctx.files.saveOutput(type === "SaveImage" ? "output" : "temp", type === "SaveImage" ? String(inp.filename_prefix) : "ComfyUI_temp", png));
       return { values: [], images };
     }
-    default: throw new ExecutionFailed(id, type, `fake ComfyUI cannot execute ${type}`);
+    default: {
+      let values: unknown[] | null;
+      try {
+        values = await runTrainingNode(type, inp, trainingCtx(id, item, ctx));
+      } catch (e) {
+        if (e instanceof NodeFailure) throw new ExecutionFailed(id, type, e.message, e.exceptionType);
+        throw e;
+      }
+      if (!values) throw new ExecutionFailed(id, type, `fake ComfyUI cannot execute ${type}`);
+      return { values };
+    }
   }
+}
+
+/** Files and steps for the training nodes, with the prompt's fault applied to the steps. */
+function trainingCtx(id: string, item: QueueItem, ctx: Ctx): TrainingCtx {
+  return {
+    folderFiles: (folder) => ctx.files.folderFiles(folder),
+    readLora: (name) => ctx.files.readLora(name),
+    saveLora: (prefix, bytes) => void ctx.files.saveOutput("output", prefix, bytes, ".safetensors"),
+    step: async (value, max) => {
+      if (item.fault === "execution_error" && value > max / 2) throw new ExecutionFailed(id, "TrainLoraNode", "Allocation on device 0 would exceed allowed memory. (fake: out of memory)");
+      await ctx.engine.sleep(item.fault === "hang" && value > 1 ? "forever" : ctx.faults.stepMs);
+      ctx.emit("progress", { value, max, prompt_id: item.promptId, node: id });
+    },
+  };
 }
 
 function renderAll(img: Value, item: QueueItem): Promise<Buffer[]> {
   return Promise.all(Array.from({ length: Number(img.batch ?? 1) }, (_, i) => renderFakeImage({
-    width: Number(img.width), height: Number(img.height), seed: Number(img.seed ?? 0), text: String(img.text ?? ""), index: i,
+    width: Number(img.width), height: Number(img.height), seed: Number(img.seed ?? 0), text: String(img.text ?? ""), index: i, loraMarks: img.loraMarks as Rgb[] | undefined,
     pngInfo: { prompt: JSON.stringify(item.prompt), workflow: JSON.stringify((item.extraData.extra_pnginfo as Value | undefined)?.workflow ?? { nodes: [] }) },
   })));
 }
 
 async function sample(inp: Value, id: string, item: QueueItem, ctx: Ctx): Promise<Value> {
   const latent = inp.latent_image as Value;
-  const out = { ...latent, seed: Number(inp.seed), text: String((inp.positive as Value).text) };
+  const out = { ...latent, seed: Number(inp.seed), text: String((inp.positive as Value).text), loraMarks: (inp.model as Value | undefined)?.loraMarks };
   // The pictures are drawn while the steps "run", so a prompt takes imageMs per image (or the
   // drawing time, if longer) instead of imageMs plus the drawing: a fixed GPU time per image.
   const rendered = renderAll(out, item);

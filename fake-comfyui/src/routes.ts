@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readBody, sendBytes, sendJson } from "../shared/http-util";
+import { readBody, sendBytes, sendJson } from "./http-util";
 import type { Engine } from "./engine";
 import type { Faults } from "./faults";
 import type { FileStore } from "./file-store";

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import sharp from "sharp";
-import { addPngTextChunks } from "../shared/png-chunks";
+import { LORA_MARK_ROWS, type Rgb } from "./lora-mark";
+import { addPngTextChunks } from "./png-text";
 
 /** Deterministic "generated" pixels: a gradient tinted by the prompt plus seeded noise. */
-export async function renderFakeImage(opts: { width: number; height: number; seed: number; text: string; index: number; pngInfo: Record<string, string> }): Promise<Buffer> {
+export async function renderFakeImage(opts: { width: number; height: number; seed: number; text: string; index: number; pngInfo: Record<string, string>; loraMarks?: Rgb[] }): Promise<Buffer> {
   const h = createHash("sha256").update(`${opts.seed}:${opts.index}:${opts.text}`).digest();
   const { width, height } = opts;
   const px = Buffer.alloc(width * height * 3);
@@ -17,6 +18,11 @@ export async function renderFakeImage(opts: { width: number; height: number; see
       px[o + 1] = clamp((h[3] * y) / height + h[4] / 4 + n);
       px[o + 2] = clamp((h[5] * (width - x)) / width + (h[6] * y) / height / 2 + n);
     }
+  }
+  // A LoRA paints its mark (flat, no noise) over the top rows; with several, the last one wins.
+  const mark = opts.loraMarks?.at(-1);
+  if (mark) {
+    for (let o = 0; o < Math.min(LORA_MARK_ROWS, height) * width * 3; o += 3) (px[o] = mark.r), (px[o + 1] = mark.g), (px[o + 2] = mark.b);
   }
   const png = await sharp(px, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
   // ComfyUI's SaveImage embeds the prompt and the UI workflow as tEXt chunks.
