@@ -16,9 +16,9 @@ import { handleTrainTask } from "./jobs/handle-train";
 import { LoraCache } from "./jobs/lora-cache";
 import { createLogger, type Logger } from "./log";
 import { closeServer, shutdownPlan } from "./shutdown";
-import { createStorage, LocalStorage } from "./storage";
+import { createStorage, LocalStorage, type Storage } from "./storage";
 
-export interface RunnerOptions { config: Config; db?: Firestore; app?: App; log?: Logger; verifyIdToken?: IdTokenVerifier }
+export interface RunnerOptions { config: Config; db?: Firestore; app?: App; log?: Logger; verifyIdToken?: IdTokenVerifier; storage?: Storage }
 export interface Runner { url: string; port: number; ctx: RunnerContext; activeJobs(): number; shutdown(): Promise<void> }
 
 /** Builds and starts the runner. Templates are validated first: a broken one throws here. */
@@ -28,7 +28,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   const templates = loadTemplates(config.TEMPLATES_DIR);
   const app = () => opts.app ?? getApps()[0] ?? initializeApp();
   const db = opts.db ?? getFirestore(app());
-  const storage = createStorage(config, app);
+  const storage = opts.storage ?? createStorage(config, app);
   const comfy = new ComfyHttp(config.COMFY_URL);
   const instanceId = config.RUNNER_INSTANCE_ID ?? `${os.hostname()}-${process.pid}`;
   const folders = comfyFolders(config);

@@ -166,6 +166,26 @@ describe("training jobs (customModels + fake ComfyUI training nodes)", () => {
     expect(comfyTrainingFiles(id)).toEqual([]);
     expect(fake.engine.interrupts).toContain(trainingPrompts(id)[0].promptId);
   });
+
+  it("deleted between storing the LoRA and `ready`: the completion sees it, writes nothing and deletes the stored file", async () => {
+    // The model is deleted at the worst moment: right after the LoRA reached storage.
+    class DeletingStorage extends LocalStorage {
+      async put(p: string, bytes: Buffer, contentType?: string): Promise<void> {
+        await super.put(p, bytes, contentType);
+        if (p.startsWith("loras/")) await modelRef(p.split("/")[2]).update({ status: "deleted", deletedAt: Timestamp.now() });
+      }
+    }
+    const racing = await startRunner({ config: loadConfig(env()), db: db(), log: captureLogger().log, storage: new DeletingStorage(storageDir) });
+    try {
+      const { id, uid } = await queuedModel(storage, { count: 2, steps: 4 });
+      expect((await pushTrain(racing.url, id, 0)).body).toEqual({ result: "discarded" });
+      expect(await modelData(id)).toMatchObject({ status: "deleted", lora: null });
+      expect(storedLoras(uid, id)).toEqual([]);
+      expect(comfyTrainingFiles(id)).toEqual([]);
+    } finally {
+      await racing.shutdown();
+    }
+  });
 });
 
 describe("generation with a custom model's LoRA", () => {
