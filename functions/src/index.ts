@@ -16,3 +16,7 @@ export { scheduleWeeklyReport, weeklyReport } from "./reports";
 export { sweepStuckJobs } from "./dispatch/triggers";
 export { deliverWebhook, getWebhookSecret, rotateWebhookSecret } from "./webhooks/triggers";
 export { health } from "./http/health";
+// Issue 15: uploads and custom models.
+export { createUpload, cleanupUploads } from "./uploads/http";
+export { createCustomModel, getCustomModel, listCustomModels, cancelCustomModel, deleteCustomModel } from "./models/http";
+export { onCustomModelUpdated } from "./models/trigger";
