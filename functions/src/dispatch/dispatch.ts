@@ -60,7 +60,9 @@ export async function dispatchRequest(db: Firestore, requestId: string, n: numbe
   try {
     const d = source === undefined ? dispatcher(kind) : typeof source === "function" ? source() : source;
     mode = d.mode;
-    const { taskId, duplicate } = await d.dispatch({ requestId, taskId: taskIdFor(requestId, n), route: kind.task(requestId) });
+    // A generation task is the dispatchers' default shape; other kinds name their route.
+    const route = kind === GENERATE ? {} : { route: kind.task(requestId) };
+    const { taskId, duplicate } = await d.dispatch({ requestId, taskId: taskIdFor(requestId, n), ...route });
     await ref.update({
       "dispatch.state": "enqueued",
       "dispatch.mode": d.mode,
