@@ -38,7 +38,7 @@ export const catalog = {
     { id: "1024x1024", displayName: "1024 × 1024", enabled: true, width: 1024, height: 1024, creditMultiplier: 4 },
     { id: "2048x2048", displayName: "2048 × 2048 (disabled)", enabled: false, width: 2048, height: 2048, creditMultiplier: 16 },
     // Issue 15: portrait and landscape, priced by pixel count like the squares (512² = 1 credit
-    // per image): 786,432 and 1,011,712 pixels are 3× and 3.86× 512², rounded up to whole credits.
+    // per image, 768² = 2.25× → 2): 786,432 and 1,011,712 pixels are 3× and 3.86× 512² → 3 and 4.
     { id: "768x1024", displayName: "768 × 1024 (portrait)", enabled: true, width: 768, height: 1024, creditMultiplier: 3 },
     { id: "1024x768", displayName: "1024 × 768 (landscape)", enabled: true, width: 1024, height: 768, creditMultiplier: 3 },
     { id: "832x1216", displayName: "832 × 1216 (portrait)", enabled: true, width: 832, height: 1216, creditMultiplier: 4 },
