@@ -7,6 +7,7 @@ import { withTriggerWord } from "../../src/models/lora";
 import { planTrainingCommit } from "../../src/models/plan";
 import { modelCharge } from "../../src/models/view";
 import { uploadRefusal } from "../../src/uploads/store";
+import { webhookEvent } from "../../src/webhooks/deliver";
 
 const facts = { uid: "u1", fingerprint: "f", cost: 5, balance: 10, activeModels: 0, maxModels: 3, existing: null };
 
@@ -70,5 +71,15 @@ describe("training tasks", () => {
     expect(t.name).toBe("projects/demo-x/locations/us-central1/queues/training/tasks/cm_1");
     expect(t.httpRequest.url).toBe("http://127.0.0.1:8090/tasks/train");
     expect(JSON.parse(Buffer.from(t.httpRequest.body, "base64").toString())).toEqual({ customModelId: "cm_1" });
+  });
+});
+
+describe("custom model webhooks", () => {
+  it("carry the model's view as customModel.<status>", () => {
+    const data: Record<string, unknown> = { userId: "u1", name: "n", baseModel: "A", subject: "person", triggerWord: "ohwxabcd", status: "ready", progress: 1, step: 200, steps: 200, cost: 5, refunded: false, imageCount: 10, lora: { path: "loras/x", sha256: "s" }, train: { photos: [] } };
+    const doc = { id: "cm_1", data: () => data, get: (k: string) => data[k] } as unknown as FirebaseFirestore.DocumentSnapshot;
+    const event = webhookEvent(doc, "whd-cm_1-ready", "train");
+    expect(event).toMatchObject({ id: "whd-cm_1-ready", type: "customModel.ready", data: { id: "cm_1", status: "ready", charge: "charged", triggerWord: "ohwxabcd" } });
+    expect(JSON.stringify(event)).not.toMatch(/loras\/|photos/);
   });
 });

@@ -2,7 +2,11 @@
 // helpers.ts) enforces what the signature binds (path, content type, exact size), expiry and one
 // use; an upload is checked when used (here: as a generation's input image).
 import { callFunction, createTestUser, db, ledgerState } from "../../../test-support/emulator";
-import { LocalStorage } from "../../src/storage/storage";
+import { Timestamp } from "firebase-admin/firestore";
+import { deleteStaleUploads } from "../../src/uploads/cleanup";
+import { firestore } from "../../src/shared/firestore";
+import { LocalStorage, storageFrom } from "../../src/storage/storage";
+import { loadConfig } from "../../src/config";
 import { createUpload, onDisk, photo, put, SIGNING_SECRET, startUploadServer, STORAGE_DIR, uploaded } from "./helpers";
 
 let server: Awaited<ReturnType<typeof startUploadServer>>;
@@ -49,6 +53,25 @@ describe("createUpload and the signed PUT route", () => {
       const res = await callFunction("createUpload", { token: u.token, body });
       expect(res).toMatchObject({ status: 400, body: { error: { code: "INVALID_ARGUMENT" } } });
     }
+  });
+});
+
+describe("cleanupUploads", () => {
+  it("deletes old uploads (document and object) in bounded batches that resume, and leaves fresh ones", async () => {
+    const u = await createTestUser({ credits: 0 });
+    const [old1, old2, fresh] = await Promise.all([1, 2, 3].map(async (i) => uploaded(server.origin, u.token, await photo(300 + i))));
+    // Far older than anything another suite writes, so this run touches only these two.
+    for (const [i, id] of [old1, old2].entries()) await db().doc(`uploads/${id}`).update({ createdAt: Timestamp.fromMillis(Date.UTC(2001, 0, 1, 0, i)) });
+    const files = storageFrom(loadConfig());
+    const cutoff = { olderThan: new Date(Date.UTC(2002, 0, 1)), limit: 1 };
+    expect(await deleteStaleUploads(firestore(), files, cutoff)).toEqual({ deleted: 1, errors: 0 });
+    expect((await db().doc(`uploads/${old1}`).get()).exists).toBe(false);
+    expect(onDisk(`uploads/${u.uid}/${old1}`)).toBe(false);
+    expect(onDisk(`uploads/${u.uid}/${old2}`)).toBe(true);
+    expect(await deleteStaleUploads(firestore(), files, cutoff)).toEqual({ deleted: 1, errors: 0 });
+    expect(await deleteStaleUploads(firestore(), files, cutoff)).toEqual({ deleted: 0, errors: 0 });
+    expect(onDisk(`uploads/${u.uid}/${old2}`)).toBe(false);
+    expect(onDisk(`uploads/${u.uid}/${fresh}`)).toBe(true);
   });
 });
 
