@@ -103,6 +103,19 @@ describe("custom model lifecycle", () => {
     expect((await modelDoc(id)).eviction).toBeUndefined();
   });
 
+  it("delete of a failed model whose refund has not landed yet refunds it in the tombstone's transaction", async () => {
+    const u = await createTestUser({ credits: 10 });
+    const id = await createdModel(u.token);
+    // Written as a create, not an update, so no trigger races the delete: only the delete can refund.
+    const data = await modelDoc(id);
+    await modelRef(id).delete();
+    await modelRef(id).set({ ...data, status: "failed", error: { code: "COMFY_EXECUTION_ERROR", message: "x" }, refunded: false });
+    const del = await callFunction("deleteCustomModel", { token: u.token, body: { id } });
+    expect(del.body).toMatchObject({ status: "deleted", refundedCredits: 5 });
+    expect(await refunds(u.uid)).toEqual([expect.objectContaining({ id: `refund-${id}`, amount: 5 })]);
+    expect(await ledgerState(u.uid)).toMatchObject({ credits: 10, ledgerSum: 10 });
+  });
+
   it("sweeper: re-dispatches a queued model whose enqueue failed and a training run whose lease expired, then fails and refunds once", async () => {
     const u = await createTestUser({ credits: 10 });
     const pending = await createdModel(u.token);
