@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { repoRoot, emulatorEnv, firebaseBin } from "./lib/env.mjs";
+import { repoRoot, emulatorEnv, firebaseBin, firebaseConfigPath } from "./lib/env.mjs";
 
 const exportDir = path.join(repoRoot, "emulator-export");
 if (process.argv[2] === "--write") {
@@ -12,9 +12,12 @@ if (process.argv[2] === "--write") {
   process.exit(0);
 }
 fs.rmSync(exportDir, { recursive: true, force: true });
+// IMAGEGEN_PORT_OFFSET applies here too, so a seed can run beside other emulator stacks.
+const config = firebaseConfigPath();
 const r = spawnSync(
   firebaseBin,
-  ["emulators:exec", "--only", "auth,firestore", "--export-on-exit", exportDir, `node ${JSON.stringify(path.join(repoRoot, "scripts", "seed-export.mjs"))} --write`],
+  ["emulators:exec", "--config", config, "--only", "auth,firestore", "--export-on-exit", exportDir, `node ${JSON.stringify(path.join(repoRoot, "scripts", "seed-export.mjs"))} --write`],
   { cwd: repoRoot, stdio: "inherit", env: emulatorEnv() },
 );
+if (config !== path.join(repoRoot, "firebase.json")) fs.rmSync(config, { force: true });
 process.exit(r.status ?? 1);

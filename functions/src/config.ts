@@ -62,6 +62,24 @@ const schema = z.object({
   /** After a rotation, deliveries are signed with the old webhook secret too for this long. */
   WEBHOOK_SECRET_OVERLAP_SECONDS: z.coerce.number().int().nonnegative().default(86_400),
   CATALOG_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
+  // Custom models and uploads (issue 15): see models/ and uploads/.
+  /** The training queue (its own: a run holds a GPU for many minutes). */
+  TRAINING_QUEUE: z.string().default("training"),
+  /** Training runs the fleet takes at once. */
+  TRAINING_RUNNER_CAPACITY: int(1),
+  /** Cloud Tasks' cap for HTTP targets; a longer run is held by the runner's lease, not by the task. */
+  TRAINING_DISPATCH_DEADLINE_SECONDS: int(1800),
+  MAX_CUSTOM_MODELS_PER_USER: int(3),
+  MIN_TRAINING_IMAGES: int(10),
+  MAX_TRAINING_IMAGES: int(20),
+  /** Inline `images` of createCustomModel, all together (uploads are the way for real photos). */
+  MAX_TRAINING_INLINE_BYTES: int(10 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: int(25 * 1024 * 1024),
+  /** How long a signed upload URL may be used. */
+  UPLOAD_URL_TTL_SECONDS: int(900),
+  /** An upload not used within this long is deleted (and can no longer be used). */
+  UPLOAD_MAX_AGE_SECONDS: int(86_400),
+  UPLOAD_CLEANUP_BATCH: int(200),
   PAGE_SIZE_DEFAULT: int(20),
   PAGE_SIZE_MAX: int(100),
 });

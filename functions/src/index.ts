@@ -20,3 +20,7 @@ export { deliverWebhook, getWebhookSecret, rotateWebhookSecret } from "./webhook
 export { health } from "./http/health";
 export { deleteGenerationRequest, exportUserData, eraseUser } from "./lifecycle/http";
 export { lifecycleSweep } from "./lifecycle/triggers";
+// Issue 15: uploads and custom models.
+export { createUpload, cleanupUploads } from "./uploads/http";
+export { createCustomModel, getCustomModel, listCustomModels, cancelCustomModel, deleteCustomModel } from "./models/http";
+export { onCustomModelUpdated } from "./models/trigger";

@@ -11,7 +11,11 @@ export const users = [
 
 export const catalog = {
   models: [
-    { id: "A", displayName: "Model A (SD 1.5)", enabled: true, creditsPerImage: 1, workflow: "txt2img", kind: "text-to-image", steps: 20 },
+    // Issue 15: model A is trainable (custom models), so user1@example.com (10 credits) can train one.
+    {
+      id: "A", displayName: "Model A (SD 1.5)", enabled: true, creditsPerImage: 1, workflow: "txt2img", kind: "text-to-image", steps: 20,
+      training: { creditsPerRun: 5, defaultSteps: 200, maxSteps: 1000, workflow: "train-lora", loraLoader: "LoraLoader" },
+    },
     { id: "B", displayName: "Model B (SDXL)", enabled: true, creditsPerImage: 2, workflow: "txt2img-sdxl", kind: "text-to-image", steps: 25 },
     { id: "staging", displayName: "Virtual staging", enabled: true, creditsPerImage: 2, workflow: "img2img-staging", kind: "image-to-image", steps: 25, denoise: 0.6 },
     { id: "legacy", displayName: "Legacy model (retired)", enabled: false, creditsPerImage: 1, workflow: "txt2img", kind: "text-to-image", steps: 20 },
@@ -33,5 +37,11 @@ export const catalog = {
     { id: "768x768", displayName: "768 × 768", enabled: true, width: 768, height: 768, creditMultiplier: 2 },
     { id: "1024x1024", displayName: "1024 × 1024", enabled: true, width: 1024, height: 1024, creditMultiplier: 4 },
     { id: "2048x2048", displayName: "2048 × 2048 (disabled)", enabled: false, width: 2048, height: 2048, creditMultiplier: 16 },
+    // Issue 15: portrait and landscape, priced by pixel count like the squares (512² = 1 credit
+    // per image, 768² = 2.25× → 2): 786,432 and 1,011,712 pixels are 3× and 3.86× 512² → 3 and 4.
+    { id: "768x1024", displayName: "768 × 1024 (portrait)", enabled: true, width: 768, height: 1024, creditMultiplier: 3 },
+    { id: "1024x768", displayName: "1024 × 768 (landscape)", enabled: true, width: 1024, height: 768, creditMultiplier: 3 },
+    { id: "832x1216", displayName: "832 × 1216 (portrait)", enabled: true, width: 832, height: 1216, creditMultiplier: 4 },
+    { id: "1216x832", displayName: "1216 × 832 (landscape)", enabled: true, width: 1216, height: 832, creditMultiplier: 4 },
   ],
 };

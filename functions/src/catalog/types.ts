@@ -10,6 +10,16 @@ export interface ModelItem extends CatalogItem {
   steps: number;
   cfg?: number;
   denoise?: number;
+  /** Present on models users may train a LoRA for (custom models). */
+  training?: TrainingSpec;
+}
+export interface TrainingSpec {
+  creditsPerRun: number;
+  defaultSteps: number;
+  maxSteps: number;
+  /** The runner's training template. */
+  workflow: string;
+  loraLoader?: "LoraLoader" | "LoraLoaderModelOnly";
 }
 export interface PromptItem extends CatalogItem {
   prompt: string;

@@ -36,7 +36,7 @@ export class CloudTasksDispatcher implements Dispatcher {
 
   async dispatch(job: DispatchJob): Promise<DispatchResult> {
     const taskId = job.taskId ?? job.requestId;
-    const t = buildTask(this.queue, this.target, job.requestId, taskId);
+    const t = buildTask(this.queue, this.target, job.requestId, taskId, job.route);
     try {
       this.client ??= createTasksClient();
       const client = await this.client;

@@ -3,14 +3,15 @@ import { config, type Config } from "../config";
 import { errorFields, log } from "../shared/log";
 import { CloudTasksDispatcher } from "./cloudTasks";
 import { RecordingDispatcher, type Dispatcher } from "./dispatcher";
-import { queueConfig } from "./queueConfig";
+import { GENERATE, type JobKind } from "./jobKinds";
+import { queueConfig, trainingQueueConfig, type QueueConfig } from "./queueConfig";
 import { taskIdFor } from "./task";
 import { TasksEmulatorDispatcher } from "./tasksEmulator";
 
-let instance: Dispatcher | undefined;
+const instances = new Map<JobKind["name"], Dispatcher>();
 
-export function createDispatcher(cfg: Config): Dispatcher {
-  const queue = queueConfig(cfg);
+/** A dispatcher onto `queue` (the generation queue unless said otherwise). */
+export function createDispatcher(cfg: Config, queue: QueueConfig = queueConfig(cfg)): Dispatcher {
   switch (cfg.DISPATCH_MODE) {
     case "record":
       return new RecordingDispatcher();
@@ -25,9 +26,15 @@ export function createDispatcher(cfg: Config): Dispatcher {
   }
 }
 
-export function dispatcher(): Dispatcher {
-  instance ??= createDispatcher(config());
-  return instance;
+/** The process's dispatcher for a job kind: training tasks go to their own queue. */
+export function dispatcher(kind: JobKind = GENERATE): Dispatcher {
+  let d = instances.get(kind.name);
+  if (!d) {
+    const cfg = config();
+    d = createDispatcher(cfg, kind.name === "train" ? trainingQueueConfig(cfg) : queueConfig(cfg));
+    instances.set(kind.name, d);
+  }
+  return d;
 }
 
 /** A dispatcher, or a way to get one; resolved inside the caller's error handling, never before. */
@@ -38,8 +45,8 @@ export type DispatcherSource = Dispatcher | (() => Dispatcher);
  * fail the client's call: the request keeps `dispatch.state = "pending"` and the sweeper
  * re-dispatches it later.
  */
-export async function dispatchAfterCommit(db: Firestore, requestId: string, d: DispatcherSource = dispatcher): Promise<boolean> {
-  return dispatchRequest(db, requestId, 0, d);
+export async function dispatchAfterCommit(db: Firestore, requestId: string, d?: DispatcherSource, kind: JobKind = GENERATE): Promise<boolean> {
+  return dispatchRequest(db, requestId, 0, d, kind);
 }
 
 /**
@@ -47,13 +54,15 @@ export async function dispatchAfterCommit(db: Firestore, requestId: string, d: D
  * records it. Two sweeps racing on one request at worst enqueue one extra task, which the
  * runner's lease makes harmless.
  */
-export async function dispatchRequest(db: Firestore, requestId: string, n: number, source: DispatcherSource = dispatcher): Promise<boolean> {
-  const ref = db.doc(`generationRequests/${requestId}`);
+export async function dispatchRequest(db: Firestore, requestId: string, n: number, source?: DispatcherSource, kind: JobKind = GENERATE): Promise<boolean> {
+  const ref = db.doc(`${kind.collection}/${requestId}`);
   let mode = "unknown";
   try {
-    const d = typeof source === "function" ? source() : source;
+    const d = source === undefined ? dispatcher(kind) : typeof source === "function" ? source() : source;
     mode = d.mode;
-    const { taskId, duplicate } = await d.dispatch({ requestId, taskId: taskIdFor(requestId, n) });
+    // A generation task is the dispatchers' default shape; other kinds name their route.
+    const route = kind === GENERATE ? {} : { route: kind.task(requestId) };
+    const { taskId, duplicate } = await d.dispatch({ requestId, taskId: taskIdFor(requestId, n), ...route });
     await ref.update({
       "dispatch.state": "enqueued",
       "dispatch.mode": d.mode,

@@ -1,10 +1,13 @@
 // How a paid-for job reaches a runner. Every implementation builds the same task (task.ts):
 // named after the request id (a duplicate enqueue is rejected upstream and counts as success),
 // POSTed to the runner's task URL with the request id as the body.
+import type { TaskRoute } from "./task";
 export interface DispatchJob {
   requestId: string;
   /** Defaults to the request id; re-dispatches pass taskIdFor(requestId, n). */
   taskId?: string;
+  /** The runner route and body; a generation task (`/tasks/generate`, `{requestId}`) when absent. */
+  route?: TaskRoute;
 }
 
 export interface DispatchResult {

@@ -28,6 +28,17 @@ type QueueSettings = Pick<
   | "TASKS_MAX_DOUBLINGS" | "TASKS_MAX_DISPATCHES_PER_SECOND" | "RUNNER_CAPACITY" | "DISPATCH_DEADLINE_SECONDS"
 >;
 
+type TrainingSettings = QueueSettings & Pick<Config, "TRAINING_QUEUE" | "TRAINING_RUNNER_CAPACITY" | "TRAINING_DISPATCH_DEADLINE_SECONDS">;
+
+/**
+ * The training queue: the generation queue's retry policy, its own name, concurrency and
+ * deadline. Runs longer than the deadline are held by the runner's lease and heartbeat; the
+ * task's retry never starts a second run while that lease lives.
+ */
+export function trainingQueueConfig(c: TrainingSettings): QueueConfig {
+  return queueConfig({ ...c, TASKS_QUEUE: c.TRAINING_QUEUE, RUNNER_CAPACITY: c.TRAINING_RUNNER_CAPACITY, DISPATCH_DEADLINE_SECONDS: c.TRAINING_DISPATCH_DEADLINE_SECONDS });
+}
+
 // Cloud Tasks accepts 15 s .. 30 min for HTTP targets.
 const DEADLINE_MIN = 15;
 const DEADLINE_MAX = 1800;

@@ -6,6 +6,7 @@ import type { DocumentSnapshot, Firestore, Query } from "firebase-admin/firestor
 import { readForRefund, refundIfOwed, writeRefund } from "../ledger/refund";
 import { errorFields, log } from "../shared/log";
 import { dispatchRequest, type DispatcherSource } from "./dispatch";
+import { GENERATE, type JobKind } from "./jobKinds";
 import { planSweep, sweepFacts, type SweepAction, type SweepLimits } from "./sweepPlan";
 import { runMoneyTransaction } from "../shared/transaction";
 
@@ -16,6 +17,8 @@ export interface SweepOptions {
   /** Documents per query per run, so one run's work stays bounded however much is stuck. */
   batchLimit: number;
   now?: Date;
+  /** Which jobs: generation requests (default) or training runs (custom models). */
+  kind?: JobKind;
 }
 
 export interface SweepSummary {
@@ -32,24 +35,25 @@ const PARALLEL = 8;
 export async function sweepStuckRequests(db: Firestore, opts: SweepOptions): Promise<SweepSummary> {
   const now = opts.now ?? new Date();
   const nowMs = now.getTime();
-  const col = db.collection("generationRequests");
+  const kind = opts.kind ?? GENERATE;
+  const col = db.collection(kind.collection);
   const before = (ms: number) => new Date(nowMs - ms);
   const queries: Query[] = [
     col.where("status", "==", "queued").where("dispatch.state", "==", "pending").where("dispatch.updatedAt", "<=", before(opts.limits.pendingAfterMs)).orderBy("dispatch.updatedAt"),
     col.where("status", "==", "queued").where("dispatch.state", "==", "enqueued")
       .where("dispatch.updatedAt", "<=", before(Math.min(opts.limits.enqueuedStaleMs, opts.limits.queuedDeadlineMs))).orderBy("dispatch.updatedAt"),
-    col.where("status", "==", "running").where("lease.expiresAt", "<=", before(opts.limits.leaseGraceMs)).orderBy("lease.expiresAt"),
+    col.where("status", "==", kind.runningStatus).where("lease.expiresAt", "<=", before(opts.limits.leaseGraceMs)).orderBy("lease.expiresAt"),
   ];
   const snaps = await Promise.all(queries.map((q) => candidates(q.limit(opts.batchLimit))));
   const docs = new Map<string, DocumentSnapshot>();
   for (const s of snaps) for (const d of s.docs) docs.set(d.id, d);
-  const actions = [...docs.values()].map((d) => planSweep(sweepFacts(d.id, d.data() ?? {}), nowMs, opts.limits));
+  const actions = [...docs.values()].map((d) => planSweep(factsOf(kind, d.id, d.data() ?? {}), nowMs, opts.limits));
 
   const summary: SweepSummary = { scanned: docs.size, dispatched: [], failed: [], refunded: [], errors: [] };
   const todo = actions.filter((a) => a.kind !== "none");
   await inBatches(todo, (a) => apply(db, a, opts, nowMs, summary));
-  await reconcileRefunds(db, opts.batchLimit, summary);
-  log.info("sweep done", { scanned: summary.scanned, dispatched: summary.dispatched.length, failed: summary.failed.length, refunded: summary.refunded.length, errors: summary.errors.length });
+  await reconcileRefunds(db, kind, opts.batchLimit, summary);
+  log.info("sweep done", { kind: kind.name, scanned: summary.scanned, dispatched: summary.dispatched.length, failed: summary.failed.length, refunded: summary.refunded.length, errors: summary.errors.length });
   return summary;
 }
 
@@ -75,11 +79,11 @@ async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise
  * trigger was dropped, exhausted its retries, or the status was written by hand) is refunded
  * through the one refund path, which re-checks everything inside its transaction.
  */
-async function reconcileRefunds(db: Firestore, limit: number, summary: SweepSummary): Promise<void> {
-  const owed = await candidates(db.collection("generationRequests").where("status", "in", ["failed", "cancelled"]).where("refunded", "==", false).limit(limit));
+async function reconcileRefunds(db: Firestore, kind: JobKind, limit: number, summary: SweepSummary): Promise<void> {
+  const owed = await candidates(db.collection(kind.collection).where("status", "in", ["failed", "cancelled"]).where("refunded", "==", false).limit(limit));
   await inBatches(owed.docs, async (d) => {
     try {
-      const decision = await refundIfOwed(db, d.id, "system:sweeper");
+      const decision = await refundIfOwed(db, d.id, "system:sweeper", kind);
       if (decision.action === "refund" || decision.action === "mark-only") summary.refunded.push(d.id);
     } catch (err) {
       log.error("sweep refund failed", { requestId: d.id, ...errorFields(err) });
@@ -91,10 +95,10 @@ async function reconcileRefunds(db: Firestore, limit: number, summary: SweepSumm
 async function apply(db: Firestore, a: SweepAction, opts: SweepOptions, nowMs: number, summary: SweepSummary): Promise<void> {
   try {
     if (a.kind === "dispatch") {
-      if (await dispatchRequest(db, a.id, a.n, opts.dispatcher)) summary.dispatched.push(a.id);
+      if (await dispatchRequest(db, a.id, a.n, opts.dispatcher, opts.kind ?? GENERATE)) summary.dispatched.push(a.id);
       else summary.errors.push(a.id);
     } else if (a.kind === "fail") {
-      if (await failAndRefund(db, a.id, opts.limits, nowMs)) summary.failed.push(a.id);
+      if (await failAndRefund(db, opts.kind ?? GENERATE, a.id, opts.limits, nowMs)) summary.failed.push(a.id);
     }
   } catch (err) {
     log.error("sweep action failed", { requestId: a.id, action: a.kind, ...errorFields(err) });
@@ -103,17 +107,22 @@ async function apply(db: Firestore, a: SweepAction, opts: SweepOptions, nowMs: n
 }
 
 /** Ends the request failed and refunds it, in one transaction, if the plan still says so. */
-async function failAndRefund(db: Firestore, id: string, limits: SweepLimits, nowMs: number): Promise<boolean> {
+async function failAndRefund(db: Firestore, kind: JobKind, id: string, limits: SweepLimits, nowMs: number): Promise<boolean> {
   return runMoneyTransaction(db, async (tx) => {
-    const request = await tx.get(db.doc(`generationRequests/${id}`));
+    const request = await tx.get(db.doc(`${kind.collection}/${id}`));
     if (!request.exists) return false;
-    const plan = planSweep(sweepFacts(id, request.data() ?? {}), nowMs, limits);
+    const plan = planSweep(factsOf(kind, id, request.data() ?? {}), nowMs, limits);
     if (plan.kind !== "fail") return false;
     const reads = await readForRefund(db, tx, request);
     const now = new Date();
     tx.update(request.ref, { status: "failed", error: { code: plan.code, message: plan.message }, lease: null, finishedAt: now, updatedAt: now });
-    writeRefund(db, tx, reads, { statusAfter: "failed", actor: "system:sweeper", reason: `generation failed (${plan.code})`, now });
-    log.warn("sweep ended request", { requestId: id, code: plan.code });
+    writeRefund(db, tx, reads, { statusAfter: "failed", actor: "system:sweeper", reason: kind.refundReason("failed", plan.code), now });
+    log.warn("sweep ended job", { kind: kind.name, jobId: id, code: plan.code });
     return true;
   });
+}
+
+/** The plan speaks of `running`; a training run's claimed status is `training`. */
+function factsOf(kind: JobKind, id: string, d: Record<string, unknown>) {
+  return sweepFacts(id, d.status === kind.runningStatus ? { ...d, status: "running" } : d);
 }

@@ -38,14 +38,22 @@ export interface GenerationTask {
   dispatchDeadlineSeconds: number;
 }
 
-export function buildTask(q: QueueConfig, target: TaskTarget, requestId: string, taskId: string): GenerationTask {
+/** Where a task goes on the runner and what it carries; a generation task unless said otherwise. */
+export interface TaskRoute {
+  path: string;
+  body: Record<string, unknown>;
+}
+
+export const generateRoute = (requestId: string): TaskRoute => ({ path: "/tasks/generate", body: { requestId } });
+
+export function buildTask(q: QueueConfig, target: TaskTarget, requestId: string, taskId: string, route: TaskRoute = generateRoute(requestId)): GenerationTask {
   return {
     name: `${queuePath(q)}/tasks/${taskId}`,
     httpRequest: {
       httpMethod: "POST",
-      url: `${target.runnerUrl.replace(/\/+$/, "")}/tasks/generate`,
+      url: `${target.runnerUrl.replace(/\/+$/, "")}${route.path}`,
       headers: { "Content-Type": "application/json", ...target.headers },
-      body: Buffer.from(JSON.stringify({ requestId })).toString("base64"),
+      body: Buffer.from(JSON.stringify(route.body)).toString("base64"),
       ...(target.oidc ? { oidcToken: target.oidc } : {}),
     },
     dispatchDeadlineSeconds: q.dispatchDeadlineSeconds,

@@ -53,19 +53,19 @@ export class TasksEmulatorDispatcher implements Dispatcher {
   async dispatch(job: DispatchJob): Promise<DispatchResult> {
     const taskId = job.taskId ?? job.requestId;
     await this.ensureQueue();
-    let status = await this.enqueue(job.requestId, taskId);
+    let status = await this.enqueue(job, taskId);
     if (status === 404) {
       this.ready = undefined;
       await this.ensureQueue();
-      status = await this.enqueue(job.requestId, taskId);
+      status = await this.enqueue(job, taskId);
     }
     if (status === 409) return { taskId, duplicate: true };
     if (status < 200 || status >= 300) throw new Error(`tasks emulator: enqueue answered ${status}`);
     return { taskId, duplicate: false };
   }
 
-  private async enqueue(requestId: string, taskId: string): Promise<number> {
-    const t = buildTask(this.queue, this.target, requestId, taskId);
+  private async enqueue(job: DispatchJob, taskId: string): Promise<number> {
+    const t = buildTask(this.queue, this.target, job.requestId, taskId, job.route);
     const res = await fetch(this.url(`${queuePath(this.queue)}/tasks`), {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -1,11 +1,13 @@
-// The one refund path. Whoever ends a request as failed or cancelled (runner, sweeper, user,
-// admin), the refund happens here, in one transaction, at most once: the entry id is
-// `refund-{requestId}` and the request's `refunded` flag is set in the same commit.
+// The one refund path. Whoever ends a paid job (a generation request or a training run) as
+// failed or cancelled (runner, sweeper, user, admin), the refund happens here, in one
+// transaction, at most once: the entry id is `refund-{jobId}` and the job's `refunded` flag is
+// set in the same commit.
 import type { DocumentSnapshot, Firestore, Transaction } from "firebase-admin/firestore";
 import { planRefund, type RefundDecision } from "./refundPlan";
 import { refundEntryId } from "./types";
 import { addUsage } from "./usage";
 import { runMoneyTransaction } from "../shared/transaction";
+import { GENERATE, type JobKind } from "../dispatch/jobKinds";
 
 export interface RefundReads {
   request: DocumentSnapshot;
@@ -63,10 +65,10 @@ export function writeRefund(
   return decision;
 }
 
-/** Refunds a request already in a terminal failed/cancelled state (trigger, sweeper, repair). */
-export async function refundIfOwed(db: Firestore, requestId: string, actor: string): Promise<RefundDecision | { action: "skip"; why: "missing" }> {
+/** Refunds a job already in a terminal failed/cancelled state (trigger, sweeper, repair). */
+export async function refundIfOwed(db: Firestore, requestId: string, actor: string, kind: JobKind = GENERATE): Promise<RefundDecision | { action: "skip"; why: "missing" }> {
   return runMoneyTransaction(db, async (tx) => {
-    const request = await tx.get(db.doc(`generationRequests/${requestId}`));
+    const request = await tx.get(db.doc(`${kind.collection}/${requestId}`));
     if (!request.exists) return { action: "skip", why: "missing" } as const;
     const reads = await readForRefund(db, tx, request);
     const status = request.get("status") as string;
@@ -74,7 +76,7 @@ export async function refundIfOwed(db: Firestore, requestId: string, actor: stri
     return writeRefund(db, tx, reads, {
       statusAfter: status,
       actor,
-      reason: status === "cancelled" ? "request cancelled" : `generation failed${code ? ` (${code})` : ""}`,
+      reason: kind.refundReason(status, code),
       now: new Date(),
     });
   });

@@ -6,9 +6,10 @@ import { firestore } from "../shared/firestore";
 import { log } from "../shared/log";
 import { refundIfOwed } from "./refund";
 import { TERMINAL_REFUNDABLE } from "./types";
+import { GENERATE, type JobKind } from "../dispatch/jobKinds";
 
-export async function refundOnUpdate(after: DocumentSnapshot, eventId: string): Promise<void> {
+export async function refundOnUpdate(after: DocumentSnapshot, eventId: string, kind: JobKind = GENERATE): Promise<void> {
   if (!TERMINAL_REFUNDABLE.has(after.get("status")) || after.get("refunded") === true) return;
-  const decision = await refundIfOwed(firestore(), after.id, "system:refund-trigger");
-  log.info("refund trigger", { requestId: after.id, eventId, decision });
+  const decision = await refundIfOwed(firestore(), after.id, "system:refund-trigger", kind);
+  log.info("refund trigger", { kind: kind.name, jobId: after.id, eventId, decision });
 }

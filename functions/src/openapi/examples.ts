@@ -16,6 +16,12 @@ const key = {
 };
 const secret = { secret: "whsec_3q2-7wXlQ0f1mY9uYw0mJ9a1qkVj8xg2XK3v0c5b7lM", algorithm: "HMAC-SHA256 over `${timestamp}.${body}`, header X-Imagegen-Signature: t=<timestamp>,v1=<hex>[,v1=<hex>]; accept if any v1 matches", createdAt: T0, rotatedAt: null, previousSecretValidUntil: null };
 const cursor = "eyJzIjoxNzk1Mjk3NDk2LCJuIjoxNTYwMDAwMDAsImlkIjoicl8xIn0";
+const UPLOAD = "up_5c0f3e9a41b27d8866e1a0c4";
+const CM = "cm_8f14e45fceea167a5a36dedd4bea2543";
+const customModel = {
+  id: CM, userId: "user_test1", name: "Me, studio light", baseModel: "A", subject: "person", triggerWord: "ohwxkqzv", status: "ready", progress: 1, step: 200, steps: 200,
+  cost: 5, charge: "charged", error: null, imageCount: 12, createdAt: "2026-11-22T06:49:58.000Z", startedAt: "2026-11-22T06:50:03.000Z", readyAt: "2026-11-22T07:01:40.000Z", deletedAt: null,
+};
 
 export const EXAMPLES: Record<string, Example> = {
   createGenerationRequest: {
@@ -113,4 +119,20 @@ export const EXAMPLES: Record<string, Example> = {
     },
   },
   health: { output: { status: "ok" } },
+  // Issue 15.
+  createUpload: {
+    input: { purpose: "training-image", contentType: "image/jpeg", bytes: 2481733 },
+    output: {
+      uploadId: UPLOAD, uploadUrl: `http://127.0.0.1:8090/files/uploads/user_test1/${UPLOAD}?expires=1795331099&bytes=2481733&sig=5be1`,
+      method: "PUT", headers: { "Content-Type": "image/jpeg" }, expiresAt: "2026-11-22T07:04:59.000Z",
+    },
+  },
+  createCustomModel: {
+    input: { name: "Me, studio light", baseModel: "A", subject: "person", imageUploadIds: Array.from({ length: 10 }, (_, i) => `${UPLOAD.slice(0, -2)}${String(i).padStart(2, "0")}`), idempotencyKey: "my-first-model" },
+    output: { customModelId: CM, status: "queued", deductedCredits: 5, currentCredits: 5, replayed: false },
+  },
+  getCustomModel: { input: { id: CM }, output: { ...customModel, status: "training", progress: 0.42, step: 84, startedAt: "2026-11-22T06:50:03.000Z", charge: "reserved" } },
+  listCustomModels: { input: { status: "ready", limit: 1 }, output: { models: [customModel], nextCursor: null } },
+  cancelCustomModel: { input: { id: CM }, output: { id: CM, status: "cancelled", refundedCredits: 5, currentCredits: 10 } },
+  deleteCustomModel: { input: { id: CM }, output: { id: CM, status: "deleted", refundedCredits: 0, filesDeleted: 11, generationRequestsFailed: 0 } },
 };

@@ -11,6 +11,8 @@ import { scheduleWeeklyReport } from "../reports/triggers";
 import { getWebhookSecret, rotateWebhookSecret } from "../webhooks/triggers";
 import { health } from "../http/health";
 import { deleteGenerationRequest, eraseUser, exportUserData } from "../lifecycle/http";
+import { createUpload } from "../uploads/http";
+import { cancelCustomModel, createCustomModel, deleteCustomModel, getCustomModel, listCustomModels } from "../models/http";
 
 /** Grouped as the reference shows them (one OpenAPI tag per group). */
 export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoints: DescribedFunction[] }> = [
@@ -20,6 +22,9 @@ export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoint
   { tag: "Admin", description: "Users, roles, API keys, the audit log and the weekly report (ID tokens of admins only)", endpoints: [listUsers, setUserRole, createApiKey, listApiKeys, revokeApiKey, listAuditLog, scheduleWeeklyReport] },
   { tag: "Data lifecycle", description: "Delete a request, export a user's data, erase a user", endpoints: [deleteGenerationRequest, exportUserData, eraseUser] },
   { tag: "Health", description: "Liveness, no credentials", endpoints: [health] },
+  // Issue 15.
+  { tag: "Uploads", description: "Signed, single-use PUT URLs for images too big for a JSON body", endpoints: [createUpload] },
+  { tag: "Custom models", description: "Train a LoRA from 10-20 photos, follow it, then generate with `customModelId`", endpoints: [createCustomModel, getCustomModel, listCustomModels, cancelCustomModel, deleteCustomModel] },
 ];
 
 export interface RegisteredEndpoint extends DescribedSpec {

@@ -26,7 +26,7 @@ export interface RunOptions {
   db?: Firestore;
   /** IANA zone of the report calendar; REPORT_TIME_ZONE by default. */
   timeZone?: string;
-  store?: ObjectStorage;
+  store?: Pick<ObjectStorage, "save">;
   now?: Date;
   settings?: Partial<typeof REPORT_SETTINGS>;
 }

@@ -5,6 +5,7 @@ import { isAdmin, type Caller } from "../auth/caller";
 import { ApiError } from "../http/errors";
 import { readForRefund, writeRefund } from "../ledger/refund";
 import { runMoneyTransaction } from "../shared/transaction";
+import { GENERATE, type JobKind } from "../dispatch/jobKinds";
 
 export interface CancelResult {
   id: string;
@@ -13,18 +14,19 @@ export interface CancelResult {
   currentCredits: number;
 }
 
-export async function cancelRequest(db: Firestore, caller: Caller, id: string): Promise<CancelResult> {
+/** Cancels a queued job of either kind (a generation request, or a training run). */
+export async function cancelRequest(db: Firestore, caller: Caller, id: string, kind: JobKind = GENERATE): Promise<CancelResult> {
   return runMoneyTransaction(db, async (tx) => {
-    const request = await tx.get(db.doc(`generationRequests/${id}`));
+    const request = await tx.get(db.doc(`${kind.collection}/${id}`));
     if (!request.exists || (request.get("userId") !== caller.uid && !isAdmin(caller))) {
-      throw new ApiError("NOT_FOUND", `generation request '${id}' not found`);
+      throw new ApiError("NOT_FOUND", `${kind.noun} '${id}' not found`);
     }
     const status = request.get("status") as string;
     const reads = await readForRefund(db, tx, request);
     const credits = (reads.user.get("credits") as number) ?? 0;
     if (status === "cancelled") return { id, status: "cancelled", refundedCredits: request.get("cost"), currentCredits: credits };
     if (status !== "queued") {
-      throw new ApiError("FAILED_PRECONDITION", `request is '${status}'; only queued requests can be cancelled`, { status });
+      throw new ApiError("FAILED_PRECONDITION", `${kind.noun} is '${status}'; only queued ones can be cancelled`, { status });
     }
     const now = new Date();
     tx.update(request.ref, {
@@ -33,7 +35,7 @@ export async function cancelRequest(db: Firestore, caller: Caller, id: string): 
       finishedAt: now,
       updatedAt: now,
     });
-    const decision = writeRefund(db, tx, reads, { statusAfter: "cancelled", actor: `user:${caller.uid}`, reason: "request cancelled", now });
+    const decision = writeRefund(db, tx, reads, { statusAfter: "cancelled", actor: `user:${caller.uid}`, reason: kind.refundReason("cancelled", undefined), now });
     const refunded = decision.action === "refund" ? decision.amount : 0;
     return { id, status: "cancelled", refundedCredits: refunded, currentCredits: credits + refunded };
   });

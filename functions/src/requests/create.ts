@@ -14,7 +14,9 @@ import { storage } from "../storage/storage";
 import { log } from "../shared/log";
 import { dispatchAfterCommit, type DispatcherSource } from "../dispatch/dispatch";
 import { createRequestSchema, type CreateRequestInput } from "./schema";
-import { normalizeInputImage, type NormalizedImage } from "./inputImage";
+import { normalizeImageBytes, normalizeInputImage, type NormalizedImage } from "./inputImage";
+import { DEFAULT_LORA_STRENGTH, loraForRequest, withTriggerWord, type LoraRef } from "../models/lora";
+import { uploadBytesOrThrow } from "../uploads/use";
 import { paramsHash, requestIdFor } from "./ids";
 import { priceOf } from "./pricing";
 import { renderSpec } from "./render";
@@ -79,13 +81,15 @@ export async function prepareCreate(db: Firestore, caller: Caller, rawBody: unkn
   const style = pick(catalog, "styles", input.style);
   const color = pick(catalog, "colors", input.color);
   const size = pick(catalog, "sizes", input.size);
-  if (model.kind === "image-to-image" && !input.inputImage) throw invalidArgument("inputImage", `is required by model '${model.id}' (image-to-image)`);
-  if (model.kind === "text-to-image" && input.inputImage) throw invalidArgument("inputImage", `is not accepted by model '${model.id}' (text-to-image)`);
+  const imageSource = input.inputImage ? { dataUrl: input.inputImage } : input.inputImageUploadId ? { uploadId: input.inputImageUploadId } : undefined;
+  if (model.kind === "image-to-image" && !imageSource) throw invalidArgument("inputImage", `(or inputImageUploadId) is required by model '${model.id}' (image-to-image)`);
+  if (model.kind === "text-to-image" && imageSource) throw invalidArgument("inputImage", `is not accepted by model '${model.id}' (text-to-image)`);
+  const custom = input.customModelId ? await loraForRequest(db, uid, input.customModelId, model.id, input.loraStrength ?? DEFAULT_LORA_STRENGTH) : undefined;
   const cost = priceOf(model, size, input.numImages);
   const requestId = input.idempotencyKey ? requestIdFor(uid, input.idempotencyKey) : db.collection("generationRequests").doc().id;
-  const image = input.inputImage ? await storedInputImage(db, caller, uid, cost, input.inputImage) : undefined;
+  const image = imageSource ? await storedInputImage(db, caller, uid, cost, imageSource) : undefined;
   const fingerprint = paramsHash({ ...fingerprintFields(input), userId: uid, inputImageSha256: image?.sha256 });
-  return preparedItem({ caller, uid, input, picked: { model, style, color, size }, cost, requestId, image, fingerprint });
+  return preparedItem({ caller, uid, input, picked: { model, style, color, size }, cost, requestId, image, fingerprint, custom });
 }
 
 interface Resolved {
@@ -97,9 +101,10 @@ interface Resolved {
   requestId: string;
   image: StoredImage | undefined;
   fingerprint: string;
+  custom?: { lora: LoraRef; triggerWord: string };
 }
 
-function preparedItem({ caller, uid, input, picked, cost, requestId, image, fingerprint }: Resolved): PreparedCreate {
+function preparedItem({ caller, uid, input, picked, cost, requestId, image, fingerprint, custom }: Resolved): PreparedCreate {
   const { model, style, color, size } = picked;
   const seed = input.seed ?? randomInt(0, 2 ** 32);
   return {
@@ -124,8 +129,12 @@ function preparedItem({ caller, uid, input, picked, cost, requestId, image, fing
       numImages: input.numImages,
       seed,
       cost,
-      render: renderSpec({ model, style, color, size, prompt: input.prompt, negativePrompt: input.negativePrompt, numImages: input.numImages, seed, inputImagePath: image?.path }),
+      render: renderSpec({
+        model, style, color, size, negativePrompt: input.negativePrompt, numImages: input.numImages, seed, inputImagePath: image?.path,
+        prompt: custom ? withTriggerWord(input.prompt, custom.triggerWord) : input.prompt, lora: custom?.lora,
+      }),
       inputImage: image ?? null,
+      customModelId: input.customModelId ?? null,
       attempts: 0,
       progress: 0,
       outputs: [],
@@ -149,11 +158,14 @@ function preparedItem({ caller, uid, input, picked, cost, requestId, image, fing
  */
 type StoredImage = Awaited<ReturnType<typeof storedInputImage>>;
 
-async function storedInputImage(db: Firestore, caller: Caller, uid: string, cost: number, dataUrl: string) {
+async function storedInputImage(db: Firestore, caller: Caller, uid: string, cost: number, source: { dataUrl: string } | { uploadId: string }) {
   const cfg = config();
   await precheckCreate(db, caller, uid, cost, cfg.MAX_CREATES_PER_MINUTE, new Date());
+  const limits = { maxBytes: cfg.MAX_INPUT_IMAGE_BYTES, maxPixels: cfg.MAX_INPUT_IMAGE_PIXELS, minSide: cfg.MIN_INPUT_IMAGE_SIDE };
+  // An upload is checked exactly like a data URL; it may feed several requests while it lives.
+  const bytes = "uploadId" in source ? await uploadBytesOrThrow(db, storage(), uid, source.uploadId, "input-image", "inputImageUploadId") : undefined;
   const image: NormalizedImage = await decodes.run(() =>
-    normalizeInputImage(dataUrl, { maxBytes: cfg.MAX_INPUT_IMAGE_BYTES, maxPixels: cfg.MAX_INPUT_IMAGE_PIXELS, minSide: cfg.MIN_INPUT_IMAGE_SIDE }));
+    bytes ? normalizeImageBytes(bytes, { ...limits, maxBytes: cfg.MAX_UPLOAD_BYTES }, "inputImageUploadId") : normalizeInputImage((source as { dataUrl: string }).dataUrl, limits));
   const path = inputImagePath(uid, image.sha256);
   await storage().save(path, image.png, "image/png");
   return { path, width: image.width, height: image.height, sourceFormat: image.sourceFormat, sha256: image.sha256 };

@@ -22,44 +22,72 @@ export interface NormalizedImage {
 const ALLOWED_FORMATS = new Set(["jpeg", "png", "webp"]);
 const DATA_URL = /^data:(image\/[a-z0-9.+-]+);base64,([A-Za-z0-9+/]*={0,2})$/;
 
-export function decodeDataUrl(dataUrl: string, maxBytes: number): Buffer {
+export function decodeDataUrl(dataUrl: string, maxBytes: number, field = "inputImage"): Buffer {
   const m = DATA_URL.exec(dataUrl);
-  if (!m) throw invalidArgument("inputImage", "must be a base64 data URL like 'data:image/png;base64,...'");
+  if (!m) throw invalidArgument(field, "must be a base64 data URL like 'data:image/png;base64,...'");
   const bytes = Buffer.from(m[2], "base64");
-  if (bytes.length === 0) throw invalidArgument("inputImage", "is empty");
-  if (bytes.length > maxBytes) throw invalidArgument("inputImage", `is ${bytes.length} bytes; the limit is ${maxBytes}`);
+  if (bytes.length === 0) throw invalidArgument(field, "is empty");
+  if (bytes.length > maxBytes) throw invalidArgument(field, `is ${bytes.length} bytes; the limit is ${maxBytes}`);
   return bytes;
 }
 
 export async function normalizeInputImage(dataUrl: string, limits: ImageLimits): Promise<NormalizedImage> {
-  const bytes = decodeDataUrl(dataUrl, limits.maxBytes);
-  // Loaded on first use: most requests carry no image, and every emulator worker pays for imports.
-  const sharp = (await import("sharp")).default;
+  return normalizeImageBytes(decodeDataUrl(dataUrl, limits.maxBytes), limits);
+}
+
+/** Loaded on first use: most requests carry no image, and every emulator worker pays for imports. */
+const loadSharp = async () => (await import("sharp")).default;
+
+/** Header checks: a decodable image of an allowed format within the pixel and side limits. */
+async function checkHeader(bytes: Buffer, limits: ImageLimits, field: string): Promise<{ format: string; width: number; height: number }> {
+  const sharp = await loadSharp();
   let meta: sharpType.Metadata;
   try {
     // Only the header is read here, so the pixel limit can be reported with the real size.
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
-    throw invalidArgument("inputImage", "could not be decoded as an image");
+    throw invalidArgument(field, "could not be decoded as an image");
   }
   if (!meta.format || !ALLOWED_FORMATS.has(meta.format)) {
-    throw invalidArgument("inputImage", `format '${meta.format ?? "unknown"}' is not allowed; use JPEG, PNG or WebP`);
+    throw invalidArgument(field, `format '${meta.format ?? "unknown"}' is not allowed; use JPEG, PNG or WebP`);
   }
   const { width = 0, height = 0 } = meta;
   if (width * height > limits.maxPixels) {
-    throw invalidArgument("inputImage", `is ${width}x${height} = ${width * height} pixels; the limit is ${limits.maxPixels}`);
+    throw invalidArgument(field, `is ${width}x${height} = ${width * height} pixels; the limit is ${limits.maxPixels}`);
   }
   if (Math.min(width, height) < limits.minSide) {
-    throw invalidArgument("inputImage", `is ${width}x${height}; each side must be at least ${limits.minSide} pixels`);
+    throw invalidArgument(field, `is ${width}x${height}; each side must be at least ${limits.minSide} pixels`);
   }
+  return { format: meta.format, width, height };
+}
+
+/** Upright (EXIF orientation applied), metadata-free PNG of a checked image. */
+export async function normalizeImageBytes(bytes: Buffer, limits: ImageLimits, field = "inputImage"): Promise<NormalizedImage> {
+  const { format } = await checkHeader(bytes, limits, field);
+  const sharp = await loadSharp();
   try {
     // limitInputPixels again at decode time: a header can lie about the size it expands to.
     const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: "error" })
       .rotate()
       .png({ compressionLevel: 6 })
       .toBuffer({ resolveWithObject: true });
-    return { png: data, width: info.width, height: info.height, sourceFormat: meta.format, sha256: createHash("sha256").update(data).digest("hex") };
+    return { png: data, width: info.width, height: info.height, sourceFormat: format, sha256: createHash("sha256").update(data).digest("hex") };
   } catch {
-    throw invalidArgument("inputImage", "is corrupt or truncated and could not be decoded");
+    throw invalidArgument(field, "is corrupt or truncated and could not be decoded");
+  }
+}
+
+/**
+ * Decodes the whole image (EXIF orientation applied) without keeping it: the original bytes are
+ * what gets stored (training photos), but only once every pixel decoded.
+ */
+export async function verifyImageBytes(bytes: Buffer, limits: ImageLimits, field: string): Promise<{ format: string; width: number; height: number; sha256: string }> {
+  const header = await checkHeader(bytes, limits, field);
+  const sharp = await loadSharp();
+  try {
+    const { info } = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: "error" }).rotate().raw().toBuffer({ resolveWithObject: true });
+    return { format: header.format, width: info.width, height: info.height, sha256: createHash("sha256").update(bytes).digest("hex") };
+  } catch {
+    throw invalidArgument(field, "is corrupt or truncated and could not be decoded");
   }
 }

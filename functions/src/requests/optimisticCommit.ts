@@ -9,7 +9,7 @@
 import type { DocumentSnapshot, Firestore, WriteBatch } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { API_KEYS, assertKeyUsable } from "../auth/apiKeyStore";
-import { debitEntryId } from "../ledger/types";
+import { writeDebit } from "../ledger/debit";
 import { addUsage } from "../ledger/usage";
 import { log } from "../shared/log";
 import { accountBusy } from "../shared/transaction";
@@ -151,9 +151,7 @@ function writeGroup(db: Firestore, uid: string, items: PreparedCreate[], reads: 
       createdAt: now,
       updatedAt: now,
     });
-    batch.create(db.doc(`users/${uid}/ledger/${debitEntryId(item.requestId)}`), {
-      type: "debit", amount: -item.cost, balanceAfter, requestId: item.requestId, reason: item.ledgerReason, actor: item.actor, createdAt: now,
-    });
+    writeDebit(db, batch, { uid, jobId: item.requestId, cost: item.cost, balanceAfter, reason: item.ledgerReason, actor: item.actor, now });
   });
   // The balance, each key's counters and the weekly usage counter: once per commit.
   guardedWrite(batch, reads.user, { credits: plan.balance, updatedAt: now, ...plan.usage.get(USER_PRINCIPAL) });

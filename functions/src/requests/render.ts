@@ -14,6 +14,8 @@ export interface RenderSpec {
   cfg: number;
   denoise?: number;
   inputImagePath?: string;
+  /** A custom model's LoRA (interface-15): the runner inserts its loader through the template's parameter map. */
+  lora?: { path: string; sha256: string; strength: number };
 }
 
 const DEFAULT_NEGATIVE = "blurry, low quality, watermark, text";
@@ -28,6 +30,7 @@ export function renderSpec(args: {
   numImages: number;
   seed: number;
   inputImagePath?: string;
+  lora?: RenderSpec["lora"];
 }): RenderSpec {
   const spec: RenderSpec = {
     workflow: args.model.workflow,
@@ -40,6 +43,7 @@ export function renderSpec(args: {
     steps: args.model.steps,
     cfg: args.model.cfg ?? 7,
   };
+  if (args.lora) spec.lora = args.lora;
   if (args.model.kind === "image-to-image") {
     spec.denoise = args.model.denoise ?? 0.6;
     spec.inputImagePath = args.inputImagePath;

@@ -2,9 +2,9 @@ import { z } from "zod";
 import { docId } from "../http/ids";
 import type { Config } from "../config";
 
-const catalogId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "must be a catalog id");
+export const catalogId = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "must be a catalog id");
 // Printable ASCII without spaces: keys end up in logs and hashes, so keep them unambiguous.
-const idempotencyKey = z.string().min(8).max(255).regex(/^[\x21-\x7e]+$/, "must be 8-255 printable ASCII characters without spaces");
+export const idempotencyKey = z.string().min(8).max(255).regex(/^[\x21-\x7e]+$/, "must be 8-255 printable ASCII characters without spaces");
 
 export function createRequestSchema(cfg: Pick<Config, "MAX_PROMPT_CHARS" | "MAX_NEGATIVE_PROMPT_CHARS" | "MAX_INPUT_IMAGE_BYTES">) {
   // A data URL carries base64 (4 chars per 3 bytes) plus a short header.
@@ -19,10 +19,15 @@ export function createRequestSchema(cfg: Pick<Config, "MAX_PROMPT_CHARS" | "MAX_
     numImages: z.number().int().min(1).max(4).default(1),
     seed: z.number().int().min(0).max(4_294_967_295).optional(),
     inputImage: z.string().max(maxDataUrlChars, `image larger than ${cfg.MAX_INPUT_IMAGE_BYTES} bytes`).optional(),
+    inputImageUploadId: docId.optional().meta({ description: "an upload of purpose input-image (createUpload): the alternative to inputImage" }),
+    customModelId: docId.optional().meta({ description: "a ready custom model of yours; `model` must be its baseModel" }),
+    loraStrength: z.number().min(0).max(2).optional().meta({ description: "with customModelId: how strongly its LoRA applies (default 0.9)" }),
     idempotencyKey: idempotencyKey.optional(),
     webhookUrl: z.string().url().max(2048).optional(),
     userId: docId.optional(),
-  });
+  })
+    .refine((b) => !(b.inputImage && b.inputImageUploadId), { message: "give inputImage or inputImageUploadId, not both", path: ["inputImageUploadId"] })
+    .refine((b) => b.loraStrength === undefined || b.customModelId !== undefined, { message: "only applies with customModelId", path: ["loraStrength"] });
 }
 
 export type CreateRequestInput = z.infer<ReturnType<typeof createRequestSchema>>;

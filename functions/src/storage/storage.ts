@@ -8,9 +8,22 @@ import { getStorage } from "firebase-admin/storage";
 import { config, type Config } from "../config";
 import { adminApp } from "../shared/firestore";
 
+/** A PUT the client makes itself: the URL plus the headers it must send exactly as signed. */
+export interface SignedUpload {
+  url: string;
+  headers: Record<string, string>;
+}
+
 export interface ObjectStorage {
   save(objectPath: string, bytes: Buffer, contentType: string): Promise<void>;
   remove(objectPath: string): Promise<void>;
+  /** The object's bytes, or null when there is none. */
+  read(objectPath: string): Promise<Buffer | null>;
+  /**
+   * A URL that accepts one PUT of exactly `bytes` bytes of `contentType` to `objectPath` until it
+   * expires, and only while the object does not exist yet (so it can be used once).
+   */
+  signedUploadUrl(objectPath: string, opts: { contentType: string; bytes: number; ttlSeconds: number }, now?: Date): Promise<SignedUpload>;
   /** A URL that lets whoever holds it download the object until it expires. */
   signedUrl(objectPath: string, ttlSeconds: number, now?: Date): Promise<string>;
 }
@@ -37,6 +50,15 @@ function assertPrefix(prefix: string): string {
 
 export function signLocalPath(secret: string, objectPath: string, expires: number): string {
   return createHmac("sha256", secret).update(`${objectPath}\n${expires}`).digest("hex");
+}
+
+/**
+ * The local PUT route's signature (gpu-runner/src/http/routes/uploads.ts checks the same): method,
+ * path, content type and exact length are bound in, and the "PUT" prefix keeps a download URL's
+ * signature from ever authorising a write.
+ */
+export function signLocalUpload(secret: string, objectPath: string, contentType: string, bytes: number, expires: number): string {
+  return createHmac("sha256", secret).update(`PUT\n${objectPath}\n${contentType}\n${bytes}\n${expires}`).digest("hex");
 }
 
 export function verifyLocalSignature(secret: string, objectPath: string, expires: number, sig: string, now = Date.now()): boolean {
@@ -81,11 +103,26 @@ export class LocalStorage implements ManagedStorage {
     return { items, nextPageToken: more ? page[page.length - 1] : null };
   }
 
+  async read(objectPath: string): Promise<Buffer | null> {
+    try {
+      return await fs.readFile(path.join(this.root, safeRelative(objectPath)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw err;
+    }
+  }
+
+  async signedUploadUrl(objectPath: string, opts: { contentType: string; bytes: number; ttlSeconds: number }, now = new Date()): Promise<SignedUpload> {
+    const expires = Math.floor(now.getTime() / 1000) + opts.ttlSeconds;
+    const rel = safeRelative(objectPath);
+    const sig = signLocalUpload(this.secret, rel, opts.contentType, opts.bytes, expires);
+    return { url: `${this.baseUrl}/${encodedPath(rel)}?expires=${expires}&bytes=${opts.bytes}&sig=${sig}`, headers: { "Content-Type": opts.contentType } };
+  }
+
   async signedUrl(objectPath: string, ttlSeconds: number, now = new Date()): Promise<string> {
     const expires = Math.floor(now.getTime() / 1000) + ttlSeconds;
     const rel = safeRelative(objectPath);
-    const encoded = rel.split("/").map(encodeURIComponent).join("/");
-    return `${this.baseUrl}/${encoded}?expires=${expires}&sig=${signLocalPath(this.secret, rel, expires)}`;
+    return `${this.baseUrl}/${encodedPath(rel)}?expires=${expires}&sig=${signLocalPath(this.secret, rel, expires)}`;
   }
 }
 
@@ -121,7 +158,28 @@ export class GcsStorage implements ManagedStorage {
     const [url] = await this.bucket().file(objectPath).getSignedUrl({ version: "v4", action: "read", expires: now.getTime() + ttlSeconds * 1000 });
     return url;
   }
+  async read(objectPath: string): Promise<Buffer | null> {
+    try {
+      const [bytes] = await this.bucket().file(objectPath).download();
+      return bytes;
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 404) return null;
+      throw err;
+    }
+  }
+  async signedUploadUrl(objectPath: string, opts: { contentType: string; bytes: number; ttlSeconds: number }, now = new Date()): Promise<SignedUpload> {
+    // Signed extension headers must be sent as signed: the exact length, and "only if absent",
+    // which makes the URL single-use (a second PUT answers 412).
+    const headers = { "Content-Type": opts.contentType, "x-goog-content-length-range": `${opts.bytes},${opts.bytes}`, "x-goog-if-generation-match": "0" };
+    const [url] = await this.bucket().file(objectPath).getSignedUrl({
+      version: "v4", action: "write", expires: now.getTime() + opts.ttlSeconds * 1000, contentType: opts.contentType,
+      extensionHeaders: { "x-goog-content-length-range": headers["x-goog-content-length-range"], "x-goog-if-generation-match": "0" },
+    });
+    return { url, headers };
+  }
 }
+
+const encodedPath = (rel: string) => rel.split("/").map(encodeURIComponent).join("/");
 
 export function storageFrom(cfg: Config): ManagedStorage {
   return cfg.STORAGE_BACKEND === "gcs"

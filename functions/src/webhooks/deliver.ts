@@ -6,6 +6,7 @@ import { FieldValue } from "firebase-admin/firestore";
 import { config } from "../config";
 import { TERMINAL, TERMINAL_REFUNDABLE } from "../ledger/types";
 import { summaryView } from "../requests/view";
+import { modelView } from "../models/view";
 import { checkWebhookUrl } from "../requests/webhookUrl";
 import { log } from "../shared/log";
 import { signingSecrets, webhookSecret } from "./secret";
@@ -13,9 +14,14 @@ import { EgressRefused, postOut } from "./egress";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signatureHeader } from "./signature";
 
 export interface WebhookTask {
+  /** The job's id: a generation request's or (kind "train") a custom model's. */
   requestId: string;
   deliveryId: string;
+  kind?: "train";
 }
+
+/** Statuses a custom model's webhook fires for (a generation request's: TERMINAL). */
+export const MODEL_WEBHOOK_STATUSES = new Set(["ready", "failed", "cancelled"]);
 
 /** One delivery per request and terminal status; also the task id, so re-enqueues dedupe. */
 export const deliveryIdFor = (requestId: string, status: string) => `whd-${requestId}-${status}`;
@@ -27,16 +33,17 @@ const REFUND_WAIT_ATTEMPTS = 3;
 
 export class RetryableDeliveryError extends Error {}
 
-export function webhookEvent(doc: DocumentSnapshot, deliveryId: string) {
-  const view = summaryView(doc);
-  return { id: deliveryId, type: `generation.${view.status}`, data: view };
+export function webhookEvent(doc: DocumentSnapshot, deliveryId: string, kind?: "train") {
+  const view = kind === "train" ? modelView(doc) : summaryView(doc);
+  return { id: deliveryId, type: `${kind === "train" ? "customModel" : "generation"}.${view.status}`, data: view };
 }
 
 export async function deliverWebhook(db: Firestore, task: WebhookTask, retryCount: number, nowMs = Date.now()): Promise<"delivered" | "skipped"> {
-  const doc = await db.doc(`generationRequests/${task.requestId}`).get();
+  const doc = await db.doc(`${task.kind === "train" ? "customModels" : "generationRequests"}/${task.requestId}`).get();
   const url = doc.get("webhookUrl") as string | null | undefined;
   const status = doc.get("status") as string | undefined;
-  if (!doc.exists || !url || !status || !TERMINAL.has(status)) return skipped(task, "no terminal request with a webhookUrl");
+  const fires = task.kind === "train" ? MODEL_WEBHOOK_STATUSES : TERMINAL;
+  if (!doc.exists || !url || !status || !fires.has(status)) return skipped(task, "no terminal job with a webhookUrl");
   if (TERMINAL_REFUNDABLE.has(status) && doc.get("refunded") !== true && retryCount < REFUND_WAIT_ATTEMPTS) {
     throw new RetryableDeliveryError("refund not recorded yet");
   }
@@ -46,7 +53,7 @@ export async function deliverWebhook(db: Firestore, task: WebhookTask, retryCoun
     return skipped(task, "webhookUrl not allowed here");
   }
   const secrets = signingSecrets(await webhookSecret(db, doc.get("userId")), new Date(nowMs));
-  const body = JSON.stringify(webhookEvent(doc, task.deliveryId));
+  const body = JSON.stringify(webhookEvent(doc, task.deliveryId, task.kind));
   const timestamp = Math.floor(nowMs / 1000);
   let statusCode = 0;
   let failure: string | null = null;

@@ -13,7 +13,7 @@ import { parseInput } from "../http/validate";
 import { TERMINAL } from "../ledger/types";
 import { adminApp, firestore } from "../shared/firestore";
 import { log } from "../shared/log";
-import { deliverWebhook as deliver, deliveryIdFor, RetryableDeliveryError, type WebhookTask } from "./deliver";
+import { deliverWebhook as deliver, deliveryIdFor, MODEL_WEBHOOK_STATUSES, RetryableDeliveryError, type WebhookTask } from "./deliver";
 import { rotateWebhookSecret as rotate, webhookSecret, type WebhookSecret } from "./secret";
 import { config } from "../config";
 
@@ -35,7 +35,7 @@ export function webhookRetryConfig(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-const taskSchema = z.strictObject({ requestId: z.string().min(1).max(1500), deliveryId: z.string().regex(/^[A-Za-z0-9_-]{1,500}$/) });
+const taskSchema = z.strictObject({ requestId: z.string().min(1).max(1500), deliveryId: z.string().regex(/^[A-Za-z0-9_-]{1,500}$/), kind: z.literal("train").optional() });
 
 export const deliverWebhook = onTaskDispatched<WebhookTask>(
   { region: REGION, retryConfig: webhookRetryConfig(), rateLimits: { maxConcurrentDispatches: 20 }, timeoutSeconds: 60 },
@@ -55,11 +55,11 @@ export const deliverWebhook = onTaskDispatched<WebhookTask>(
   },
 );
 
-export async function enqueueWebhook(requestId: string, status: string): Promise<void> {
+export async function enqueueWebhook(requestId: string, status: string, kind?: "train"): Promise<void> {
   const deliveryId = deliveryIdFor(requestId, status);
   const queue = getFunctions(adminApp()).taskQueue<WebhookTask>(`locations/${REGION}/functions/deliverWebhook`);
   try {
-    await queue.enqueue({ requestId, deliveryId }, { id: deliveryId, dispatchDeadlineSeconds: 60 });
+    await queue.enqueue({ requestId, deliveryId, ...(kind ? { kind } : {}) }, { id: deliveryId, dispatchDeadlineSeconds: 60 });
   } catch (err) {
     // A redelivered trigger event enqueues the same id: already queued (or sent) is success.
     if ((err as { code?: string }).code !== "functions/task-already-exists") throw err;
@@ -67,11 +67,12 @@ export async function enqueueWebhook(requestId: string, status: string): Promise
 }
 
 /** On the move into a terminal status, enqueue the completion webhook (if the request has one). */
-export async function enqueueWebhookOnUpdate(before: DocumentSnapshot | undefined, after: DocumentSnapshot): Promise<void> {
+export async function enqueueWebhookOnUpdate(before: DocumentSnapshot | undefined, after: DocumentSnapshot, kind?: "train"): Promise<void> {
   if (!after.get("webhookUrl")) return;
   const status = after.get("status") as string;
-  if (!TERMINAL.has(status) || TERMINAL.has(before?.get("status"))) return;
-  await enqueueWebhook(after.id, status);
+  const fires = kind === "train" ? MODEL_WEBHOOK_STATUSES : TERMINAL;
+  if (!fires.has(status) || fires.has(before?.get("status"))) return;
+  await enqueueWebhook(after.id, status, kind);
 }
 
 export const webhookUserSchema = z.strictObject({ userId: docId.optional() });

@@ -19,11 +19,19 @@ describe("seeded emulator data", () => {
     expect(await ids("models", false)).toEqual(["legacy"]);
     expect(await ids("styles", true)).toEqual(["anime", "realistic", "scandinavian"]);
     expect(await ids("colors", true)).toEqual(["monochrome", "muted", "vibrant"]);
-    expect(await ids("sizes", true)).toEqual(["1024x1024", "512x512", "768x768"]);
+    expect(await ids("sizes", true)).toEqual(["1024x1024", "1024x768", "1216x832", "512x512", "768x1024", "768x768", "832x1216"]);
     expect((await ids("styles", false)).length).toBeGreaterThan(0);
     const a = await db().doc("models/A").get();
     expect(a.get("creditsPerImage")).toBe(1);
     expect((await db().doc("models/B").get()).get("creditsPerImage")).toBe(2);
+  });
+
+  it("makes model A trainable at 5 credits per run (issue 15) and prices every size by its pixels", async () => {
+    expect((await db().doc("models/A").get()).get("training")).toEqual({ creditsPerRun: 5, defaultSteps: 200, maxSteps: 1000, workflow: "train-lora", loraLoader: "LoraLoader" });
+    expect((await db().doc("models/B").get()).get("training")).toBeUndefined();
+    const sizes = (await db().collection("sizes").where("enabled", "==", true).get()).docs.map((d) => d.data());
+    // One credit per 512x512 image worth of pixels, rounded to whole credits (768x768: 2.25 → 2).
+    for (const s of sizes) expect(s.creditMultiplier).toBe(Math.round((s.width * s.height) / (512 * 512)));
   });
 
   it("issues ID tokens on the Auth emulator that verify with the seeded claims", async () => {

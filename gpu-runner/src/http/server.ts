@@ -4,6 +4,7 @@ import type { RunnerContext } from "./context";
 import { getFile } from "./routes/files";
 import { healthz, readyz } from "./routes/health";
 import { postEvictLora, postJob } from "./routes/tasks";
+import { putUpload } from "./routes/uploads";
 
 const TASK_ROUTES: Record<string, (req: IncomingMessage, res: ServerResponse, ctx: RunnerContext) => Promise<void>> = {
   "/tasks/generate": (req, res, ctx) => postJob("generate", req, res, ctx),
@@ -32,5 +33,6 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RunnerConte
   if (method === "GET" && path === "/healthz") return healthz(res);
   if (method === "GET" && path === "/readyz") return readyz(res, ctx);
   if (method === "GET" && path.startsWith("/files/")) return getFile(req, res, ctx);
+  if (method === "PUT" && path.startsWith("/files/")) return putUpload(req, res, ctx);
   sendJson(res, 404, { error: { code: "NOT_FOUND", message: "no such route" } });
 }

@@ -1,0 +1,127 @@
+// createCustomModel: validate, price from the catalog, check every photo (decoded, before any
+// money moves), store the photos where the runner reads them, then one transaction (commit.ts)
+// writes the model, the debit and the balance, or nothing. Dispatch follows and never fails the
+// call: a paid model whose task could not be enqueued is the sweeper's to retry.
+import { randomInt } from "node:crypto";
+import type { Firestore } from "firebase-admin/firestore";
+import { targetUser, type Caller } from "../auth/caller";
+import { loadCatalog } from "../catalog/catalog";
+import type { ModelItem, TrainingSpec } from "../catalog/types";
+import { config } from "../config";
+import { dispatchAfterCommit, type DispatcherSource } from "../dispatch/dispatch";
+import { TRAIN } from "../dispatch/jobKinds";
+import { invalidArgument } from "../http/errors";
+import { parseInput } from "../http/validate";
+import { paramsHash } from "../requests/ids";
+import { checkWebhookUrl } from "../requests/webhookUrl";
+import { log } from "../shared/log";
+import { storage, type ObjectStorage } from "../storage/storage";
+import { commitCustomModel, type CommitOutcome, type PreparedModel } from "./commit";
+import { CONTENT_TYPE_OF_FORMAT, customModelIdFor, EXT_OF_FORMAT, generatedTriggerWord, newCustomModelId, trainingPhotoPath } from "./ids";
+import { collectPhotos, type Photo } from "./photos";
+import { planTrainingCommit, type StoredModel, type TrainingResult } from "./plan";
+import { createCustomModelSchema, type CreateCustomModelInput } from "./schema";
+import { createHash } from "node:crypto";
+
+export async function createCustomModel(db: Firestore, caller: Caller, rawBody: unknown, deps: { dispatcher?: DispatcherSource; files?: ObjectStorage } = {}): Promise<TrainingResult> {
+  const cfg = config();
+  const files = deps.files ?? storage();
+  const input = parseInput(createCustomModelSchema(cfg), rawBody);
+  const uid = targetUser(caller, input.userId);
+  if (input.webhookUrl) checkWebhookUrl(input.webhookUrl, cfg.EMULATED);
+  const { model, training } = trainable(await loadCatalog(), input.baseModel);
+  const steps = input.steps ?? training.defaultSteps;
+  if (steps > training.maxSteps) throw invalidArgument("steps", `must be at most ${training.maxSteps} for model '${model.id}'`);
+  const id = input.idempotencyKey ? customModelIdFor(uid, input.idempotencyKey) : newCustomModelId();
+  const fingerprint = fingerprintOf(uid, input);
+  const base = { uid, fingerprint, cost: training.creditsPerRun, maxModels: cfg.MAX_CUSTOM_MODELS_PER_USER };
+
+  // Cheap refusals first (plain reads; the transaction re-checks): a replay, no slot, no funds.
+  const early = await precheck(db, id, base);
+  if (early) return early;
+  const photos = await collectPhotos(db, files, cfg, uid, id, input);
+  const paths = await storePhotos(files, uid, id, photos);
+  const triggerWord = input.triggerWord ?? generatedTriggerWord();
+  const prepared: PreparedModel = {
+    ...base, id,
+    uploadIds: photos.flatMap((p) => (p.uploadId ? [p.uploadId] : [])),
+    ledgerReason: `training ${model.id} x${steps} steps`,
+    actor: caller.uid === uid ? `user:${uid}` : `admin:${caller.uid}`,
+    fields: modelFields({ uid, input, model, training, steps, triggerWord, photos, paths, caller }),
+  };
+  let outcome: CommitOutcome;
+  try {
+    outcome = await commitCustomModel(db, prepared);
+  } catch (err) {
+    // Nothing was written: the photos stored for it go too, unless a create with the same
+    // idempotency key (other parameters, refused here) owns that model and those names.
+    if (!(await db.doc(`customModels/${id}`).get()).exists) await Promise.all(paths.map((p) => files.remove(p))).catch(() => undefined);
+    throw err;
+  }
+  const { created, ...result } = outcome;
+  if (created) {
+    log.info("custom model created", { customModelId: id, uid, cost: prepared.cost, baseModel: model.id, steps, images: photos.length });
+    await dispatchAfterCommit(db, id, deps.dispatcher, TRAIN);
+  }
+  return result;
+}
+
+function trainable(catalog: Awaited<ReturnType<typeof loadCatalog>>, id: string): { model: ModelItem; training: TrainingSpec } {
+  const model = catalog.models.get(id);
+  const trainableIds = [...catalog.models.values()].filter((m) => m.enabled && m.training).map((m) => m.id).sort();
+  if (!model || !model.enabled) throw invalidArgument("baseModel", `'${id}' is ${model ? "disabled" : "unknown"}; trainable models: ${trainableIds.join(", ")}`);
+  if (!model.training) throw invalidArgument("baseModel", `'${id}' cannot be trained; trainable models: ${trainableIds.join(", ")}`);
+  return { model, training: model.training };
+}
+
+async function precheck(db: Firestore, id: string, base: { uid: string; fingerprint: string; cost: number; maxModels: number }): Promise<TrainingResult | null> {
+  const [user, existing, active] = await Promise.all([
+    db.doc(`users/${base.uid}`).get(),
+    db.doc(`customModels/${id}`).get(),
+    db.collection("customModels").where("userId", "==", base.uid).where("status", "in", ["queued", "training", "ready"]).select("status").get(),
+  ]);
+  const decision = planTrainingCommit({ ...base, balance: (user.get("credits") as number | undefined) ?? 0, activeModels: active.size, existing: existing.exists ? (existing.data() as StoredModel) : null });
+  if (decision.kind === "refuse") throw decision.error;
+  return decision.kind === "replay" ? { customModelId: id, ...decision.result } : null;
+}
+
+/** Idempotent by path: a retry writes the same bytes to the same names. */
+async function storePhotos(files: ObjectStorage, uid: string, id: string, photos: Photo[]): Promise<string[]> {
+  const paths = photos.map((p, i) => trainingPhotoPath(uid, id, i, EXT_OF_FORMAT[p.format]));
+  await Promise.all(photos.map((p, i) => files.save(paths[i], p.bytes, CONTENT_TYPE_OF_FORMAT[p.format])));
+  return paths;
+}
+
+function fingerprintOf(uid: string, input: CreateCustomModelInput): string {
+  const { images, idempotencyKey: _key, ...rest } = input;
+  const inline = images?.map((s) => createHash("sha256").update(s).digest("hex"));
+  return paramsHash({ ...rest, images: inline, userId: uid });
+}
+
+interface FieldArgs {
+  uid: string;
+  input: CreateCustomModelInput;
+  model: ModelItem;
+  training: TrainingSpec;
+  steps: number;
+  triggerWord: string;
+  photos: Photo[];
+  paths: string[];
+  caller: Caller;
+}
+
+/** The document of interface-15, as far as it is fixed before the commit. */
+function modelFields({ uid, input, model, training, steps, triggerWord, photos, paths, caller }: FieldArgs): Record<string, unknown> {
+  return {
+    userId: uid, name: input.name, baseModel: model.id, subject: input.subject, triggerWord,
+    progress: 0, step: 0, steps, imageCount: photos.length, error: null,
+    train: {
+      workflow: training.workflow, steps, seed: randomInt(0, 2 ** 32), caption: `${triggerWord} ${input.subject}`,
+      photos: photos.map((p, i) => ({ path: paths[i], sha256: p.sha256 })),
+    },
+    loraLoader: training.loraLoader ?? "LoraLoader",
+    lease: null, attempts: 0, heartbeatAt: null, lora: null,
+    startedAt: null, readyAt: null, deletedAt: null,
+    idempotencyKey: input.idempotencyKey ?? null, webhookUrl: input.webhookUrl ?? null, createdBy: caller.uid,
+  };
+}
