@@ -7,7 +7,7 @@ export interface JobKind {
   noun: string;
   /** The status a runner's claim sets. */
   runningStatus: "running" | "training";
-  /** The runner's task route and JSON body (interface-15: `/tasks/train` takes `{customModelId}`). */
+  /** The runner's task route and JSON body (the custom-model contract (docs/custom-models.md): `/tasks/train` takes `{customModelId}`). */
   task(id: string): { path: string; body: Record<string, unknown> };
   /** The ledger reason of the refund for a job that ended `status` (with `code`). */
   refundReason(status: string, code: string | undefined): string;

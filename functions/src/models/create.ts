@@ -2,7 +2,7 @@
 // money moves), store the photos where the runner reads them, then one transaction (commit.ts)
 // writes the model, the debit and the balance, or nothing. Dispatch follows and never fails the
 // call: a paid model whose task could not be enqueued is the sweeper's to retry.
-import { randomInt } from "node:crypto";
+import { createHash, randomInt } from "node:crypto";
 import type { Firestore } from "firebase-admin/firestore";
 import { targetUser, type Caller } from "../auth/caller";
 import { loadCatalog } from "../catalog/catalog";
@@ -20,8 +20,7 @@ import { commitCustomModel, type CommitOutcome, type PreparedModel } from "./com
 import { CONTENT_TYPE_OF_FORMAT, customModelIdFor, EXT_OF_FORMAT, generatedTriggerWord, newCustomModelId, trainingPhotoPath } from "./ids";
 import { collectPhotos, type Photo } from "./photos";
 import { planTrainingCommit, type StoredModel, type TrainingResult } from "./plan";
-import { createCustomModelSchema, type CreateCustomModelInput } from "./schema";
-import { createHash } from "node:crypto";
+import { createCustomModelSchema, SLOT_STATUSES, type CreateCustomModelInput } from "./schema";
 
 export async function createCustomModel(db: Firestore, caller: Caller, rawBody: unknown, deps: { dispatcher?: DispatcherSource; files?: ObjectStorage } = {}): Promise<TrainingResult> {
   const cfg = config();
@@ -78,7 +77,7 @@ async function precheck(db: Firestore, id: string, base: { uid: string; fingerpr
   const [user, existing, active] = await Promise.all([
     db.doc(`users/${base.uid}`).get(),
     db.doc(`customModels/${id}`).get(),
-    db.collection("customModels").where("userId", "==", base.uid).where("status", "in", ["queued", "training", "ready"]).select("status").get(),
+    db.collection("customModels").where("userId", "==", base.uid).where("status", "in", SLOT_STATUSES).select("status").get(),
   ]);
   const decision = planTrainingCommit({ ...base, balance: (user.get("credits") as number | undefined) ?? 0, activeModels: active.size, existing: existing.exists ? (existing.data() as StoredModel) : null });
   if (decision.kind === "refuse") throw decision.error;
@@ -110,7 +109,7 @@ interface FieldArgs {
   caller: Caller;
 }
 
-/** The document of interface-15, as far as it is fixed before the commit. */
+/** The document of the custom-model contract (docs/custom-models.md), as far as it is fixed before the commit. */
 function modelFields({ uid, input, model, training, steps, triggerWord, photos, paths, caller }: FieldArgs): Record<string, unknown> {
   return {
     userId: uid, name: input.name, baseModel: model.id, subject: input.subject, triggerWord,

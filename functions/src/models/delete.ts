@@ -1,14 +1,15 @@
-// deleteCustomModel: the tombstone first (one transaction; a model still queued is refunded in
-// it, like a cancel), then everything it leaves behind: the training photos and the LoRA in
+// deleteCustomModel: the tombstone first (one transaction, which also settles any refund still
+// owed: a model still queued is refunded like a cancel), then everything it leaves behind: the training photos and the LoRA in
 // storage, every copy on the runners (an evict-lora task), and the queued generation requests
 // that would load it (ended failed and refunded). Each step is idempotent, so deleting again
 // finishes whatever an interrupted delete left.
 import type { Firestore } from "firebase-admin/firestore";
 import { isAdmin, type Caller } from "../auth/caller";
 import { dispatcher as dispatcherFor, type DispatcherSource } from "../dispatch/dispatch";
-import { GENERATE } from "../dispatch/jobKinds";
+import { GENERATE, TRAIN } from "../dispatch/jobKinds";
 import { ApiError } from "../http/errors";
 import { readForRefund, writeRefund } from "../ledger/refund";
+import { TERMINAL_REFUNDABLE } from "../ledger/types";
 import { errorFields, log } from "../shared/log";
 import type { ObjectStorage } from "../storage/storage";
 import { runMoneyTransaction } from "../shared/transaction";
@@ -49,9 +50,13 @@ async function tombstone(db: Firestore, caller: Caller, id: string): Promise<Tom
     if (status === "deleted") return result;
     const now = new Date();
     tx.update(model.ref, { status: "deleted", deletedAt: now, updatedAt: now, deletedBy: caller.uid, ...(status === "queued" ? { error: { code: "DELETED", message: "deleted before training started" } } : {}) });
-    // Never started: nothing was spent, so the charge comes back as for a cancel.
-    if (status === "queued") {
-      const decision = writeRefund(db, tx, reads, { statusAfter: "cancelled", actor: `user:${caller.uid}`, reason: "training cancelled (model deleted)", now });
+    // A tombstone leaves the refund path's view (it refunds failed and cancelled only), so
+    // whatever is still owed is settled here: a queued model never started (refunded as for a
+    // cancel), and a failed or cancelled one whose refund had not landed yet.
+    const owedAs = status === "queued" ? "cancelled" : status;
+    if (TERMINAL_REFUNDABLE.has(owedAs)) {
+      const reason = status === "queued" ? "training cancelled (model deleted)" : TRAIN.refundReason(status, model.get("error.code"));
+      const decision = writeRefund(db, tx, reads, { statusAfter: owedAs, actor: `user:${caller.uid}`, reason, now });
       if (decision.action === "refund") result.refunded = decision.amount;
     }
     return result;

@@ -13,7 +13,7 @@ export function generatedTriggerWord(): string {
   return `ohwx${tail}`;
 }
 
-/** Storage paths of interface-15. */
+/** Storage paths of the custom-model contract (docs/custom-models.md). */
 export const trainingPhotoPath = (uid: string, customModelId: string, index: number, ext: string) =>
   `training/${uid}/${customModelId}/${String(index + 1).padStart(2, "0")}.${ext}`;
 

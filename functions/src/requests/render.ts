@@ -14,7 +14,7 @@ export interface RenderSpec {
   cfg: number;
   denoise?: number;
   inputImagePath?: string;
-  /** A custom model's LoRA (interface-15): the runner inserts its loader through the template's parameter map. */
+  /** A custom model's LoRA (the custom-model contract (docs/custom-models.md)): the runner inserts its loader through the template's parameter map. */
   lora?: { path: string; sha256: string; strength: number };
 }
 

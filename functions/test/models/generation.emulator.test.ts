@@ -1,5 +1,5 @@
 // createGenerationRequest with a custom model: render.lora and the trigger word per
-// interface-15, the owner (or an admin acting for them) only, ready only, on its base model.
+// the custom-model contract (docs/custom-models.md), the owner (or an admin acting for them) only, ready only, on its base model.
 // Then a property-style check over many training runs: each charge is kept once or refunded once.
 import { callFunction, createTestUser, db, ledgerState } from "../../../test-support/emulator";
 import { until } from "../../../test-support/wait";

@@ -1,7 +1,7 @@
 // What the custom-model and upload emulator tests share: distinct real images, the runner's
 // upload route served in-process (the functions emulator signs URLs for the runner's address,
 // and phase 1 runs no runner; the signature binds the path, not the host), uploads made as a
-// client makes them, and the runner's document transitions exactly as interface-15 states them.
+// client makes them, and the runner's document transitions exactly as the custom-model contract (docs/custom-models.md) states them.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -58,7 +58,7 @@ export async function uploaded(origin: string, token: string, bytes: Buffer, opt
 export const modelRef = (id: string) => db().doc(`customModels/${id}`);
 export const modelDoc = async (id: string) => (await modelRef(id).get()).data()!;
 
-// The runner's transitions (interface-15), in transactions, never from a terminal state.
+// The runner's transitions (the custom-model contract (docs/custom-models.md)), in transactions, never from a terminal state.
 const TERMINAL = new Set(["ready", "failed", "cancelled", "deleted"]);
 
 async function transition(id: string, change: (d: FirebaseFirestore.DocumentData) => Record<string, unknown> | null): Promise<boolean> {

@@ -1,5 +1,5 @@
 // A training run after its create, with the runner's transitions simulated exactly as
-// interface-15 states them (phase 1 runs no runner): failure refunded once however many
+// the custom-model contract (docs/custom-models.md) states them (phase 1 runs no runner): failure refunded once however many
 // refunders race, cancel while queued and 409 while training, delete (files gone on disk,
 // tombstone, queued generations refunded, eviction task recorded), and the sweeper.
 import { Timestamp } from "firebase-admin/firestore";
