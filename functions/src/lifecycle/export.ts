@@ -24,7 +24,7 @@ async function head(ctx: ExportContext) {
 export async function exportPage(ctx: ExportContext, cursor: string | undefined, limit: number) {
   const first = cursor === undefined;
   let at: ExportPosition | null = first ? { section: 0, inner: null } : decodeExportCursor(cursor, EXPORT_SECTIONS.length);
-  const out: Record<SectionName, unknown[]> = { requests: [], ledger: [], webhookDeliveries: [] };
+  const out: Record<SectionName, unknown[]> = { requests: [], ledger: [], webhookDeliveries: [], customModels: [] };
   let room = limit;
   while (at && room > 0) {
     const section = EXPORT_SECTIONS[at.section];

@@ -4,6 +4,7 @@
 import type { Firestore } from "firebase-admin/firestore";
 import { pageOf } from "../shared/cursor";
 import { ledgerEntryView } from "../ledger/history";
+import { modelView } from "../models/view";
 import { detailView } from "../requests/view";
 import type { ManagedStorage } from "../storage/storage";
 
@@ -14,7 +15,7 @@ export interface ExportContext {
   urlTtlSeconds: number;
 }
 
-export type SectionName = "requests" | "ledger" | "webhookDeliveries";
+export type SectionName = "requests" | "ledger" | "webhookDeliveries" | "customModels";
 
 export interface ExportSection {
   name: SectionName;
@@ -54,4 +55,9 @@ const webhookDeliveries: ExportSection = {
     })),
 };
 
-export const EXPORT_SECTIONS: ExportSection[] = [requests, ledger, webhookDeliveries];
+const customModels: ExportSection = {
+  name: "customModels",
+  page: (ctx, cursor, limit) => paged(ctx.db.collection("customModels").where("userId", "==", ctx.uid), "createdAt", cursor, limit, modelView),
+};
+
+export const EXPORT_SECTIONS: ExportSection[] = [requests, ledger, webhookDeliveries, customModels];

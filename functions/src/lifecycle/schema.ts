@@ -3,6 +3,7 @@ import { z } from "zod";
 import { docId } from "../http/ids";
 import { apiKeySchema } from "../auth/apiKeySchemas";
 import { ledgerEntrySchema } from "../ledger/schema";
+import { customModelSchema } from "../models/schema";
 import { nextCursorSchema, requestDetailSchema } from "../requests/schema";
 import type { LifecycleConfig } from "./config";
 
@@ -43,6 +44,7 @@ export const exportPageSchema = z.strictObject({
   requests: z.array(exportedRequestSchema),
   ledger: z.array(ledgerEntrySchema),
   webhookDeliveries: z.array(deliverySchema),
+  customModels: z.array(customModelSchema).meta({ description: "metadata only: the photos and the LoRA are not exported" }),
   nextCursor: nextCursorSchema,
 }).meta({ id: "UserExportPage" });
 

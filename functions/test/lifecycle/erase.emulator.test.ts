@@ -10,6 +10,7 @@ import { REDACTED } from "../../src/lifecycle/scrub";
 import { userStoragePrefixes } from "../../src/lifecycle/paths";
 import { firestore } from "../../src/shared/firestore";
 import { storage } from "../../src/storage/storage";
+import { createdModel, modelDoc, runnerClaim, runnerSucceed } from "../models/helpers";
 import { CAT, STAGING, createRequest, filesUnder, finishWithOutputs, markRunning } from "./fixtures";
 
 const SUPER = { uid: "superadmin_test", role: "superadmin", via: "id-token" as const };
@@ -22,22 +23,30 @@ beforeAll(async () => {
 const erase = (token: string, userId: unknown, reason = "account closed at the user's request") => callFunction("eraseUser", { token, body: { userId, reason } });
 const userFiles = (uid: string) => userStoragePrefixes(uid).flatMap(filesUnder);
 
-/** A user with everything erasure must handle: queued, running and finished work, an input photo, keys, custom-model files, a webhook secret. */
+/** A user with everything erasure must handle: queued, running and finished work, an input photo, keys, custom models (queued, training, ready), a webhook secret. */
 async function populatedUser() {
-  const u = await createTestUser({ credits: 20, prefix: "erase" });
+  const u = await createTestUser({ credits: 35, prefix: "erase" });
   const queued = await createRequest(u.token, { ...CAT, numImages: 2 });
   const running = await createRequest(u.token, { ...CAT, numImages: 3 });
   await markRunning(running);
   const done = await createRequest(u.token, { ...STAGING, inputImage: await pngDataUrl({ r: 1, g: 2, b: 3 }) });
   await finishWithOutputs(done, u.uid);
-  // Custom-model files (issue 15's folders), as that feature will store them.
-  for (const p of [`uploads/${u.uid}/up1/photo.jpg`, `training/${u.uid}/m1/0.png`, `loras/${u.uid}/m1.safetensors`]) await storage().save(p, Buffer.from("x"), "application/octet-stream");
+  // Custom models, 5 credits each: one queued, one training (claimed as a runner does), one ready with its LoRA.
+  const models = { queued: await createdModel(u.token, {}, 100), training: await createdModel(u.token, {}, 120), ready: await createdModel(u.token, {}, 140) };
+  await runnerClaim(models.training);
+  await runnerClaim(models.ready);
+  await runnerSucceed(models.ready);
+  // An upload record and its file (as the PUT would leave them).
+  const upload = await callFunction("createUpload", { token: u.token, body: { purpose: "input-image", contentType: "image/png", bytes: 1 } });
+  expect(upload.status).toBe(201);
+  await storage().save(`uploads/${u.uid}/${upload.body.uploadId}`, Buffer.from("x"), "image/png");
+  expect((await db().collection("uploads").where("userId", "==", u.uid).get()).size).toBe(1);
   const key = await callFunction("createApiKey", { token: adminToken, body: { userId: u.uid, name: "Alice's render farm" } });
   expect(key.status).toBe(201);
   expect((await callFunction("getUserCredits", { apiKey: key.body.key })).status).toBe(200);
   expect((await callFunction("getWebhookSecret", { token: u.token })).status).toBe(200);
   expect(userFiles(u.uid).length).toBeGreaterThanOrEqual(6);
-  return { ...u, queued, running, done, apiKey: key.body.key as string, keyId: key.body.keyId as string };
+  return { ...u, queued, running, done, models, apiKey: key.body.key as string, keyId: key.body.keyId as string };
 }
 
 async function snapshotOf(uid: string) {
@@ -57,11 +66,17 @@ async function expectErased(u: Awaited<ReturnType<typeof populatedUser>>, ledger
   const after = await ledgerState(u.uid);
   // Every entry that existed keeps its id and amount; the refunds were added; no free text is left.
   const amounts = (s: typeof after) => Object.fromEntries(s.entries.map((e: any) => [e.id, e.amount]));
-  expect(amounts(after)).toEqual({ ...amounts(ledgerBefore), [`refund-${u.queued}`]: 2, [`refund-${u.running}`]: 3 });
+  expect(amounts(after)).toEqual({
+    ...amounts(ledgerBefore), [`refund-${u.queued}`]: 2, [`refund-${u.running}`]: 3, [`refund-${u.models.queued}`]: 5, [`refund-${u.models.training}`]: 5,
+  });
   expect(after.entries.every((e: any) => e.reason === REDACTED)).toBe(true);
-  expect(after.entries.filter((e: any) => e.type === "refund")).toHaveLength(2);
+  expect(after.entries.filter((e: any) => e.type === "refund")).toHaveLength(4);
   expect(after.credits).toBe(after.ledgerSum);
-  expect(after.credits).toBe(20 - 2);
+  // What stays spent: the finished request (2) and the model that finished training (5).
+  expect(after.credits).toBe(35 - 2 - 5);
+  const models = await Promise.all(Object.values(u.models).map(modelDoc));
+  expect(models.map((m) => [m.status, m.name, m.triggerWord])).toEqual(Array(3).fill(["deleted", REDACTED, REDACTED]));
+  expect((await db().collection("uploads").where("userId", "==", u.uid).get()).size).toBe(0);
 
   const keyCall = await callFunction("getUserCredits", { apiKey: u.apiKey });
   expect(keyCall.status).toBe(401);
@@ -82,7 +97,7 @@ describe("eraseUser", () => {
     const res = await erase(superToken, u.uid);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ userId: u.uid, status: "completed", alreadyErased: false });
-    expect(res.body.stepsDone).toEqual(["account", "apiKeys", "work", "requests", "storage", "ledger", "webhooks", "profile"]);
+    expect(res.body.stepsDone).toEqual(["account", "apiKeys", "work", "customModels", "requests", "storage", "ledger", "webhooks", "profile"]);
     await expectErased(u, ledgerBefore);
     const audit = await db().collection("auditLog").where("target.userId", "==", u.uid).where("action", "==", "user.erase").get();
     expect(audit.docs).toHaveLength(1);
