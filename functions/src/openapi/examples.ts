@@ -107,6 +107,7 @@ export const EXAMPLES: Record<string, Example> = {
       requests: [{ ...request, outputs: [], inputImageUrl: null }],
       ledger: [{ id: `debit-${REQ}`, type: "debit", amount: -1, balanceAfter: 8, requestId: REQ, reason: "generation A 512x512 x1", createdAt: T0 }],
       webhookDeliveries: [],
+      customModels: [],
       nextCursor: "eyJzIjoxLCJjIjoiZXlKeklqb3hOemsxTWprM05EazJMQ0p1SWpveE5UWXdNREF3TURBd0xDSnBaQ0k2SW1keVlXNTBMWE5sWldRaWZRIn0",
     },
   },
