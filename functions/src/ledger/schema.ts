@@ -15,11 +15,13 @@ export const grantSchema = (cfg: Pick<Config, "MAX_GRANT_AMOUNT">) =>
       .meta({ description: `credits to add; a negative amount is an adjustment that cannot overdraw; never 0, at most ${cfg.MAX_GRANT_AMOUNT} in absolute value` }),
     reason: z.string().trim().min(3).max(500),
     idempotencyKey: z.string().min(8).max(255).optional(),
+    source: z.enum(["admin", "promo"]).optional().meta({ description: "what the grant is, for the reports (default admin)" }),
+    expiresAt: z.string().datetime().optional().meta({ description: "when what remains of it expires (default never)" }),
   });
 
 export const ledgerEntrySchema = z.strictObject({
   id: z.string(),
-  type: z.enum(["grant", "debit", "refund", "adjustment"]),
+  type: z.enum(["grant", "debit", "refund", "adjustment", "expire", "clawback"]),
   amount: z.number().int(),
   balanceAfter: z.number().int(),
   requestId: z.string().nullable(),

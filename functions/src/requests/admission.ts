@@ -9,7 +9,9 @@ import { API_KEYS, assertKeyUsable } from "../auth/apiKeyStore";
 import type { Caller } from "../auth/caller";
 import { admitCreate, rateLimited, type PrincipalLimits } from "./rateLimit";
 import { runMoneyTransaction } from "../shared/transaction";
-import { insufficientCredits } from "./commitPlan";
+import { planDebit, planExpiry } from "../ledger/grants/allocate";
+import { refusalOf } from "../ledger/grants/refusal";
+import { walletOf } from "../ledger/grants/wallet";
 
 /** A key's own limits (from the snapshot read), else the per-user default. */
 export function limitsOf(key: DocumentSnapshot | null, defaultPerMinute: number): PrincipalLimits {
@@ -31,10 +33,10 @@ export async function precheckCreate(db: Firestore, caller: Caller, uid: string,
   const limits = limitsOf(key, defaultPerMinute);
   const window = admitCreate((key ?? user).get("createWindow"), now.getTime(), limits.perMinute);
   if (!window.allowed) throw rateLimited(limits.perMinute, window.retryAfterSeconds);
-  const balance = (user.get("credits") as number | undefined) ?? 0;
-  if (balance < cost) {
+  const debit = planDebit(planExpiry(walletOf(user.data()), now.getTime()).wallet, cost);
+  if (!debit.ok) {
     await countRefusal(db, pRef, limits.perMinute, now);
-    throw insufficientCredits(cost, balance);
+    throw refusalOf(debit, cost);
   }
 }
 

@@ -9,7 +9,8 @@
 import type { DocumentSnapshot, Firestore, WriteBatch } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { API_KEYS, assertKeyUsable } from "../auth/apiKeyStore";
-import { debitEntryId } from "../ledger/types";
+import { walletFields, walletOf } from "../ledger/grants/wallet";
+import { writeSession } from "../ledger/grants/write";
 import { addUsage } from "../ledger/usage";
 import { log } from "../shared/log";
 import { accountBusy } from "../shared/transaction";
@@ -76,7 +77,8 @@ async function commitOnce(db: Firestore, uid: string, items: PreparedCreate[], d
   const now = new Date();
   const plan = planCommit({
     nowMs: now.getTime(),
-    balance: (reads.user.get("credits") as number | undefined) ?? 0,
+    balance: 0,
+    wallet: walletOf(reads.user.data()),
     principals: principalsOf(reads, defaultPerMinute, now),
     stored: reads.stored,
     items,
@@ -149,12 +151,11 @@ function writeGroup(db: Firestore, uid: string, items: PreparedCreate[], reads: 
       createdAt: now,
       updatedAt: now,
     });
-    batch.create(db.doc(`users/${uid}/ledger/${debitEntryId(item.requestId)}`), {
-      type: "debit", amount: -item.cost, balanceAfter, requestId: item.requestId, reason: item.ledgerReason, actor: item.actor, createdAt: now,
-    });
   });
-  // The balance, each key's counters and the weekly usage counter: once per commit.
-  guardedWrite(batch, reads.user, { credits: plan.balance, updatedAt: now, ...plan.usage.get(USER_PRINCIPAL) });
+  // Debit entries with their draws, lazy expiries, grant counters; then the wallet, each key's
+  // counters and the weekly usage counter: once per commit.
+  writeSession(db, batch, uid, plan.session, now);
+  guardedWrite(batch, reads.user, { ...walletFields(plan.session.wallet), updatedAt: now, ...plan.usage.get(USER_PRINCIPAL) });
   for (const [keyId, snap] of reads.keys) {
     const usage = plan.usage.get(keyPrincipal(keyId));
     if (usage) guardedWrite(batch, snap, { ...usage, lastUsedAt: now });
