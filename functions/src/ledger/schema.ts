@@ -29,8 +29,26 @@ export const ledgerEntrySchema = z.strictObject({
   createdAt: z.string().datetime(),
 }).meta({ id: "LedgerEntry" });
 
+export const liveGrantSchema = z.strictObject({
+  id: z.string(),
+  source: z.enum(["plan", "pack", "promo", "admin"]),
+  remaining: z.number().int(),
+  expiresAt: z.string().datetime().nullable(),
+}).meta({ id: "LiveGrant" });
+
+export const userPlanSchema = z.strictObject({
+  id: z.string(),
+  status: z.enum(["active", "cancelling", "past_due"]),
+  periodEnd: z.string().datetime().nullable(),
+}).meta({ id: "UserPlan" });
+
 export const creditHistorySchema = z.strictObject({
   currentCredits: z.number().int(),
+  /** Spend order: soonest expiry first. */
+  grants: z.array(liveGrantSchema),
+  debt: z.number().int(),
+  creditLimit: z.number().int(),
+  plan: userPlanSchema,
   transactions: z.array(ledgerEntrySchema),
   nextCursor: nextCursorSchema,
 });

@@ -10,6 +10,7 @@ import { listUsers } from "../users/http";
 import { scheduleWeeklyReport } from "../reports/triggers";
 import { getWebhookSecret, rotateWebhookSecret } from "../webhooks/triggers";
 import { health } from "../http/health";
+import { setUserPlan } from "../billing/http";
 
 /** Grouped as the reference shows them (one OpenAPI tag per group). */
 export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoints: DescribedFunction[] }> = [
@@ -17,6 +18,7 @@ export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoint
   { tag: "Credits", description: "Balance, ledger and grants", endpoints: [getUserCredits, grantCredits] },
   { tag: "Webhooks", description: "The secret completion webhooks are signed with", endpoints: [getWebhookSecret, rotateWebhookSecret] },
   { tag: "Admin", description: "Users, roles, API keys, the audit log and the weekly report (ID tokens of admins only)", endpoints: [listUsers, setUserRole, createApiKey, listApiKeys, revokeApiKey, listAuditLog, scheduleWeeklyReport] },
+  { tag: "Billing", description: "Plans, packs and payments (issue 16)", endpoints: [setUserPlan] },
   { tag: "Health", description: "Liveness, no credentials", endpoints: [health] },
 ];
 

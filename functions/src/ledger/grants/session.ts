@@ -34,6 +34,8 @@ export class WalletSession {
   readonly entries: SessionEntry[] = [];
   readonly counters = new Map<string, GrantCounters>();
   readonly newGrants = new Map<string, NewGrant>();
+  /** Grants ended early (a plan replaced mid-period): their documents get the new expiry. */
+  readonly endedEarly = new Set<string>();
 
   constructor(public wallet: Wallet, readonly nowMs: number, actor = "system:expiry") {
     if (wallet.legacy) {
@@ -57,6 +59,14 @@ export class WalletSession {
       this.push(expireEntryId(d.grantId), { type: "expire", amount: -d.amount, grantId: d.grantId, draws: [d], reason: "credits expired", actor });
     }
     return expired;
+  }
+
+  /** Ends the matching grants now (what remains of them expires with the usual entries). */
+  endGrants(match: (g: LiveGrant) => boolean, actor: string): Draw[] {
+    const grants = this.wallet.grants.map((g) => (match(g) ? { ...g, expiresAtMs: this.nowMs } : g));
+    for (const g of this.wallet.grants) if (match(g)) this.endedEarly.add(g.id);
+    this.wallet = { ...this.wallet, grants };
+    return this.expire(actor);
   }
 
   debit(entryId: string, amount: number, fields: Record<string, unknown>, opts: { allowDebt?: boolean } = {}): DebitPlan {

@@ -21,11 +21,14 @@ export function writeSession(db: Firestore, w: MoneyWriter, uid: string, s: Wall
       origin: g.origin, ...c, remaining: g.amount - c.drawn + c.givenBack - c.expired, updatedAt: now,
     });
   }
+  for (const id of s.endedEarly) {
+    if (!s.newGrants.has(id) && !s.counters.has(id)) w.set(db.doc(grantDocPath(uid, id)), { expiresAt: now, updatedAt: now }, { merge: true });
+  }
   for (const [id, c] of s.counters) {
     if (s.newGrants.has(id)) continue;
     w.set(db.doc(grantDocPath(uid, id)), {
       drawn: FieldValue.increment(c.drawn), givenBack: FieldValue.increment(c.givenBack), expired: FieldValue.increment(c.expired),
-      remaining: FieldValue.increment(c.givenBack - c.drawn - c.expired), updatedAt: now,
+      remaining: FieldValue.increment(c.givenBack - c.drawn - c.expired), updatedAt: now, ...(s.endedEarly.has(id) ? { expiresAt: now } : {}),
     }, { merge: true });
   }
 }
