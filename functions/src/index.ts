@@ -16,4 +16,4 @@ export { scheduleWeeklyReport, weeklyReport } from "./reports";
 export { sweepStuckJobs } from "./dispatch/triggers";
 export { deliverWebhook, getWebhookSecret, rotateWebhookSecret } from "./webhooks/triggers";
 export { health } from "./http/health";
-export { setUserPlan, renewPlans, expireGrants } from "./billing/triggers";
+export { setUserPlan, renewPlans, expireGrants, createCheckoutSession, stripeWebhook } from "./billing/triggers";

@@ -6,6 +6,8 @@ import { sweepExpiredGrants } from "../ledger/grants/expirySweep";
 import { renewPlans as renew } from "./renew";
 
 export { setUserPlan } from "./http";
+export { createCheckoutSession } from "./stripe/checkout";
+export { stripeWebhook } from "./stripe/webhook";
 
 const BATCH = 200;
 

@@ -53,7 +53,8 @@ export interface PeriodStart {
   endPrevious: boolean;
   /** Credits to grant instead of the plan's monthly credits (an upgrade's difference). */
   credits?: number;
-  grantId?: string;
+  /** More fields of the stored plan (one write per document and commit). */
+  planExtra?: Record<string, unknown>;
   actor: string;
   reason: string;
 }
@@ -64,7 +65,7 @@ export function readAllowance(db: Firestore, tx: Transaction, uid: string, grant
 }
 
 /** Writes the plan, its limits and (unless already granted) the period's allowance. */
-export function startPeriod(db: Firestore, tx: Transaction, user: DocumentSnapshot, allowance: DocumentSnapshot, s: PeriodStart, now: Date): { granted: number } {
+export function startPeriod(db: Firestore, tx: Transaction, user: DocumentSnapshot, allowance: DocumentSnapshot, s: PeriodStart, now: Date, planExtra: (granted: number) => Record<string, unknown> = () => ({})): { granted: number } {
   const uid = user.id;
   const session = new WalletSession(walletOf(user.data()), now.getTime(), s.actor);
   if (s.endPrevious) session.endGrants((g) => g.source === "plan", s.actor);
@@ -78,9 +79,10 @@ export function startPeriod(db: Firestore, tx: Transaction, user: DocumentSnapsh
     id: s.def.id, status: s.status ?? "active", source: s.source, periodStart: s.period.start, periodEnd: s.period.end, anchorDay: s.anchorDay,
     ...(s.subscriptionId ? { subscriptionId: s.subscriptionId } : {}),
   };
+  const extra = { ...s.planExtra, ...planExtra(granted) };
   const wallet = { ...session.wallet, creditLimit: s.def.creditLimit };
   tx.set(user.ref, {
-    ...walletFields(wallet), plan, creditLimit: s.def.creditLimit, ratePerMinute: s.def.ratePerMinute, modelSlots: s.def.modelSlots, updatedAt: now,
+    ...walletFields(wallet), plan: { ...plan, ...extra }, creditLimit: s.def.creditLimit, ratePerMinute: s.def.ratePerMinute, modelSlots: s.def.modelSlots, updatedAt: now,
     ...(user.exists ? {} : { createdAt: now, role: "user" }),
   }, { merge: true });
   return { granted };

@@ -64,6 +64,14 @@ export const EXAMPLES: Record<string, Example> = {
   },
   getWebhookSecret: { input: {}, output: secret },
   // --- money in (issue 16) ---
+  createCheckoutSession: {
+    input: { packId: "pack-100" },
+    output: { url: "https://checkout.stripe.com/c/pay/cs_test_a1B2c3", sessionId: "cs_test_a1B2c3" },
+  },
+  stripeWebhook: {
+    input: { id: "evt_1", type: "checkout.session.completed", created: 1795300000, data: { object: { id: "cs_test_a1B2c3", mode: "payment", payment_status: "paid" } } },
+    output: { received: true, outcome: "granted 100 (pack-100)" },
+  },
   setUserPlan: {
     input: { userId: "user_test2", planId: "creator", reason: "invoiced yearly outside Stripe" },
     output: { userId: "user_test2", planId: "creator", periodEnd: "2026-12-22T08:00:00.000Z", grantedCredits: 200 },

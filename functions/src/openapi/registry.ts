@@ -11,6 +11,8 @@ import { scheduleWeeklyReport } from "../reports/triggers";
 import { getWebhookSecret, rotateWebhookSecret } from "../webhooks/triggers";
 import { health } from "../http/health";
 import { setUserPlan } from "../billing/http";
+import { createCheckoutSession } from "../billing/stripe/checkout";
+import { stripeWebhook } from "../billing/stripe/webhook";
 
 /** Grouped as the reference shows them (one OpenAPI tag per group). */
 export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoints: DescribedFunction[] }> = [
@@ -18,7 +20,7 @@ export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoint
   { tag: "Credits", description: "Balance, ledger and grants", endpoints: [getUserCredits, grantCredits] },
   { tag: "Webhooks", description: "The secret completion webhooks are signed with", endpoints: [getWebhookSecret, rotateWebhookSecret] },
   { tag: "Admin", description: "Users, roles, API keys, the audit log and the weekly report (ID tokens of admins only)", endpoints: [listUsers, setUserRole, createApiKey, listApiKeys, revokeApiKey, listAuditLog, scheduleWeeklyReport] },
-  { tag: "Billing", description: "Plans, packs and payments (issue 16)", endpoints: [setUserPlan] },
+  { tag: "Billing", description: "Plans, packs and payments (issue 16)", endpoints: [createCheckoutSession, stripeWebhook, setUserPlan] },
   { tag: "Health", description: "Liveness, no credentials", endpoints: [health] },
 ];
 
