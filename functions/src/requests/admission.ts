@@ -18,6 +18,9 @@ export function limitsOf(key: DocumentSnapshot | null, defaultPerMinute: number)
   return { perMinute: key?.get("ratePerMinute") ?? defaultPerMinute, dailyQuota: key?.get("dailyQuota") ?? null, countDaily: !!key };
 }
 
+/** The plan's rate limit (issue 16) for the user and for keys without their own; on the user document the commit already reads. */
+export const planRate = (user: DocumentSnapshot): number | undefined => user.get("ratePerMinute") ?? undefined;
+
 const principalRef = (db: Firestore, caller: Caller, uid: string) =>
   caller.key ? db.doc(`${API_KEYS}/${caller.key.keyId}`) : db.doc(`users/${uid}`);
 
@@ -30,7 +33,7 @@ export async function precheckCreate(db: Firestore, caller: Caller, uid: string,
   const pRef = principalRef(db, caller, uid);
   const [user, key] = await Promise.all([db.doc(`users/${uid}`).get(), caller.key ? pRef.get() : null]);
   if (key) assertKeyUsable(key, now);
-  const limits = limitsOf(key, defaultPerMinute);
+  const limits = limitsOf(key, planRate(user) ?? defaultPerMinute);
   const window = admitCreate((key ?? user).get("createWindow"), now.getTime(), limits.perMinute);
   if (!window.allowed) throw rateLimited(limits.perMinute, window.retryAfterSeconds);
   const debit = planDebit(planExpiry(walletOf(user.data()), now.getTime()).wallet, cost);

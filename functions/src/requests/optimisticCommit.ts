@@ -14,7 +14,7 @@ import { writeSession } from "../ledger/grants/write";
 import { addUsage } from "../ledger/usage";
 import { log } from "../shared/log";
 import { accountBusy } from "../shared/transaction";
-import { limitsOf } from "./admission";
+import { limitsOf, planRate } from "./admission";
 import { Contention } from "./contention";
 import { keyPrincipal, planCommit, USER_PRINCIPAL, type Outcome, type Plan, type PlanItem, type PrincipalState, type StoredRequest } from "./commitPlan";
 
@@ -119,9 +119,9 @@ async function readGroup(db: Firestore, uid: string, items: PreparedCreate[], re
 }
 
 function principalsOf(reads: GroupReads, defaultPerMinute: number, now: Date): Map<string, PrincipalState> {
-  const principals = new Map<string, PrincipalState>([[USER_PRINCIPAL, { usage: reads.user.data() ?? {}, limits: limitsOf(null, defaultPerMinute), refusal: null }]]);
+  const principals = new Map<string, PrincipalState>([[USER_PRINCIPAL, { usage: reads.user.data() ?? {}, limits: limitsOf(null, planRate(reads.user) ?? defaultPerMinute), refusal: null }]]);
   for (const [keyId, snap] of reads.keys) {
-    principals.set(keyPrincipal(keyId), { usage: snap.data() ?? {}, limits: limitsOf(snap, defaultPerMinute), refusal: keyRefusalOf(snap, now) });
+    principals.set(keyPrincipal(keyId), { usage: snap.data() ?? {}, limits: limitsOf(snap, planRate(reads.user) ?? defaultPerMinute), refusal: keyRefusalOf(snap, now) });
   }
   return principals;
 }

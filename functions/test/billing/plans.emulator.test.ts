@@ -77,3 +77,12 @@ it("an expiry racing a refund keeps every invariant; the expired share is forfei
   expect((await userDoc(u.uid)).credits).toBe(0);
   await expectInvariants(u.uid);
 });
+
+it("the plan's rate limit per minute applies to the user's creates (free: 10)", async () => {
+  const u = await createTestUser({ credits: 30, prefix: "rate" });
+  await setUserPlan(firestore(), { userId: u.uid, planId: "free", reason: "t", ...admin }, exists);
+  const statuses: number[] = [];
+  for (let i = 0; i < 11; i++) statuses.push((await create(u.token, `rate ${i}`)).status);
+  expect(statuses.slice(0, 10).every((s) => s === 201)).toBe(true);
+  expect(statuses[10]).toBe(429);
+});
