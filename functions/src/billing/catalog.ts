@@ -2,7 +2,7 @@
 // each month, its custom-model slots, its rate limit and credit limit, and the Stripe prices
 // that sell it.
 import { z } from "zod";
-import type { Firestore } from "firebase-admin/firestore";
+import type { Firestore, Transaction } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 
 export const planSchema = z.object({
@@ -51,4 +51,11 @@ export async function readPack(db: Firestore, id: string): Promise<PackDef> {
 export async function planByPrice(db: Firestore, priceId: string): Promise<PlanDef | null> {
   const q = await db.collection("plans").where("stripePriceId", "==", priceId).limit(1).get();
   return q.empty ? null : { ...planSchema.parse(q.docs[0].data()), id: q.docs[0].id };
+}
+
+/** The plan read inside a transaction (so a renewal follows a plan changed meanwhile). */
+export async function readPlanIn(tx: Transaction, db: Firestore, id: string): Promise<PlanDef> {
+  const snap = await tx.get(db.doc(`plans/${id}`));
+  if (!snap.exists) throw new ApiError("NOT_FOUND", `plan '${id}' not found`);
+  return { ...planSchema.parse(snap.data()), id };
 }

@@ -5,7 +5,7 @@
 import type { Firestore } from "firebase-admin/firestore";
 import { log } from "../shared/log";
 import { runMoneyTransaction } from "../shared/transaction";
-import { FREE_PLAN, readPlan } from "./catalog";
+import { FREE_PLAN, readPlanIn } from "./catalog";
 import { periodContaining } from "./period";
 import { allowanceGrantId, planOf, readAllowance, startPeriod } from "./userPlan";
 
@@ -17,16 +17,13 @@ export interface RenewSummary {
 
 /** Renews one user's plan if its period has ended; returns the credits granted (0 when already done). */
 export async function renewUser(db: Firestore, uid: string, now: Date): Promise<{ renewed: boolean; granted: number }> {
-  const user0 = await db.doc(`users/${uid}`).get();
-  const before = planOf(user0.data());
-  const def = await readPlan(db, before.status === "cancelling" ? FREE_PLAN : before.id);
   return runMoneyTransaction(db, async (tx) => {
     const user = await tx.get(db.doc(`users/${uid}`));
     const plan = planOf(user.data());
     if (!plan.periodEnd || plan.periodEnd.getTime() > now.getTime()) return { renewed: false, granted: 0 };
     // An active Stripe subscription renews through invoice.paid; a cancelled one ends here.
     if (plan.source === "stripe" && plan.status !== "cancelling") return { renewed: false, granted: 0 };
-    if (planOf(user.data()).id !== before.id || plan.status !== before.status) throw new Error("plan changed while renewing; retry");
+    const def = await readPlanIn(tx, db, plan.status === "cancelling" ? FREE_PLAN : plan.id);
     const period = periodContaining(plan.periodEnd, plan.anchorDay, now);
     const allowance = await readAllowance(db, tx, uid, allowanceGrantId(def.id, period.start));
     const { granted } = startPeriod(db, tx, user, allowance, {
