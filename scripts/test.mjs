@@ -22,7 +22,8 @@ buildWorkspaces();
 let testEnv;
 try {
   // Phase 1's emulator tests expect requests to stay queued: no runner, dispatch only recorded.
-  testEnv = stackEnv({ IMAGEGEN_TEST: "1", DISPATCH_MODE: "record" });
+  // STRIPE_API_BASE: the functions' Stripe client talks to the tests' local stand-in (issue 16).
+  testEnv = stackEnv({ IMAGEGEN_TEST: "1", DISPATCH_MODE: "record", STRIPE_API_BASE: `http://127.0.0.1:${12111 + Number(process.env.IMAGEGEN_PORT_OFFSET || 0)}` });
 } catch (e) {
   console.error(e.message);
   process.exit(1);

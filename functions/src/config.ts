@@ -5,6 +5,9 @@
 import path from "node:path";
 import { z } from "zod";
 
+/** The Stripe webhook secret of the emulators (documented in the README; never valid deployed). */
+export const EMULATOR_WEBHOOK_SECRET = "whsec_imagegen_emulator";
+
 export const inEmulator = (env: NodeJS.ProcessEnv) => env.FUNCTIONS_EMULATOR === "true" || !!env.FIRESTORE_EMULATOR_HOST;
 // Empty values in .env files mean "not set".
 const unset = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema);
@@ -82,9 +85,20 @@ const schema = z.object({
   UPLOAD_CLEANUP_BATCH: int(200),
   PAGE_SIZE_DEFAULT: int(20),
   PAGE_SIZE_MAX: int(100),
+  // --- money in (issue 16) ---
+  /** Stripe's secret API key. Required when deployed; the emulator never reaches Stripe. */
+  STRIPE_SECRET_KEY: unset(z.string().min(8).optional()),
+  /** The webhook endpoint's signing secret. Required when deployed (a secret); the emulator uses whsec_imagegen_emulator. */
+  STRIPE_WEBHOOK_SECRET: unset(z.string().startsWith("whsec_").optional()),
+  /** Where the Stripe client sends API calls instead of api.stripe.com (tests: a local stand-in). */
+  STRIPE_API_BASE: unset(z.string().url().optional()),
+  CHECKOUT_SUCCESS_URL: z.string().url().default("http://127.0.0.1:5000/console/?checkout=success"),
+  CHECKOUT_CANCEL_URL: z.string().url().default("http://127.0.0.1:5000/console/?checkout=cancel"),
 });
 
-export type Config = Omit<z.infer<typeof schema>, "DISPATCH_MODE" | "STORAGE_BACKEND" | "LOCAL_STORAGE_DIR" | "RUNNER_URL"> & {
+export type Config = Omit<z.infer<typeof schema>, "DISPATCH_MODE" | "STORAGE_BACKEND" | "LOCAL_STORAGE_DIR" | "RUNNER_URL" | "STRIPE_SECRET_KEY" | "STRIPE_WEBHOOK_SECRET"> & {
+  STRIPE_SECRET_KEY: string;
+  STRIPE_WEBHOOK_SECRET: string;
   DISPATCH_MODE: "record" | "tasks-emulator" | "cloud-tasks";
   RUNNER_URL: string;
   STORAGE_BACKEND: "local" | "gcs";
@@ -113,6 +127,8 @@ export function deployedIssues(c: Parsed): string[] {
   if (!c.TASKS_SERVICE_ACCOUNT) issues.push("TASKS_SERVICE_ACCOUNT: required (the service account Cloud Tasks signs the runner's OIDC tokens as)");
   if ((c.STORAGE_BACKEND ?? "gcs") !== "gcs") issues.push("STORAGE_BACKEND: 'local' works on the emulators only; deployed it must be gcs");
   if (!c.STORAGE_BUCKET) issues.push("STORAGE_BUCKET: required (the Cloud Storage bucket for inputs and outputs)");
+  if (!c.STRIPE_WEBHOOK_SECRET) issues.push("STRIPE_WEBHOOK_SECRET: required (the Stripe webhook endpoint's signing secret, whsec_…; set it as a secret)");
+  if (!c.STRIPE_SECRET_KEY) issues.push("STRIPE_SECRET_KEY: required (Stripe's secret API key; set it as a secret)");
   return issues;
 }
 
@@ -135,6 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     STORAGE_BACKEND: c.STORAGE_BACKEND ?? (emulated ? "local" : "gcs"),
     // The functions emulator runs with cwd = functions/, so the repo root is one level up.
     LOCAL_STORAGE_DIR: c.LOCAL_STORAGE_DIR ?? path.resolve(process.cwd(), "..", ".data", "storage"),
+    STRIPE_SECRET_KEY: c.STRIPE_SECRET_KEY ?? "sk_test_imagegen_emulator",
+    STRIPE_WEBHOOK_SECRET: c.STRIPE_WEBHOOK_SECRET ?? EMULATOR_WEBHOOK_SECRET,
     PROJECT_ID: env.GCLOUD_PROJECT ?? env.GCP_PROJECT ?? JSON.parse(env.FIREBASE_CONFIG ?? "{}").projectId ?? "demo-imagegen",
   };
 }

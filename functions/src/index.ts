@@ -24,3 +24,4 @@ export { lifecycleSweep } from "./lifecycle/triggers";
 export { createUpload, cleanupUploads } from "./uploads/http";
 export { createCustomModel, getCustomModel, listCustomModels, cancelCustomModel, deleteCustomModel } from "./models/http";
 export { onCustomModelUpdated } from "./models/trigger";
+export { setUserPlan, renewPlans, expireGrants, createCheckoutSession, stripeWebhook } from "./billing/triggers";

@@ -21,7 +21,15 @@ export async function createFundedUser(auth, db, { uid, email, password, credits
   await auth.createUser({ uid, email, password, emailVerified });
   if (role !== "user") await auth.setCustomUserClaims(uid, { role });
   const batch = db.batch();
-  batch.set(db.doc(`users/${uid}`), { email, role, credits, createdAt: at, updatedAt: at });
-  batch.set(db.doc(`users/${uid}/ledger/${grantId}`), { type: "grant", amount: credits, balanceAfter: credits, reason, actor, createdAt: at });
+  // The balance is one admin grant without expiry (issue 16): wallet on the user, the grant's
+  // document, and its ledger entry, so every grant invariant holds from the first moment.
+  const grants = credits > 0 ? [{ id: grantId, source: "admin", remaining: credits, expiresAt: null, createdAt: at }] : [];
+  batch.set(db.doc(`users/${uid}`), { email, role, credits, grants, debt: 0, createdAt: at, updatedAt: at });
+  batch.set(db.doc(`users/${uid}/ledger/${grantId}`), { type: "grant", amount: credits, balanceAfter: credits, grantId, source: "admin", paidDebt: 0, draws: [], reason, actor, createdAt: at });
+  if (credits > 0) {
+    batch.set(db.doc(`users/${uid}/grants/${grantId}`), {
+      source: "admin", amount: credits, remaining: credits, drawn: 0, givenBack: 0, expired: 0, expiresAt: null, createdAt: at, origin: { seed: true }, updatedAt: at,
+    });
+  }
   await batch.commit();
 }

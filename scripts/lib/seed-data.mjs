@@ -45,3 +45,18 @@ export const catalog = {
     { id: "1216x832", displayName: "1216 × 832 (landscape)", enabled: true, width: 1216, height: 832, creditMultiplier: 4 },
   ],
 };
+
+// --- money in (issue 16): plans and packs. Enterprise is "unlimited" as a credit limit: usage is
+// invoiced, not blocked (see docs/billing.md). Price ids are the Stripe prices that sell them.
+export const billing = {
+  plans: [
+    { id: "free", displayName: "Free", monthlyCredits: 3, modelSlots: 1, ratePerMinute: 10, creditLimit: 0, stripePriceId: null, enabled: true },
+    { id: "creator", displayName: "Creator ($20/month)", monthlyCredits: 200, modelSlots: 3, ratePerMinute: 30, creditLimit: 0, stripePriceId: "price_creator_monthly", enabled: true },
+    { id: "pro", displayName: "Pro ($40/month)", monthlyCredits: 500, modelSlots: 10, ratePerMinute: 60, creditLimit: 0, stripePriceId: "price_pro_monthly", enabled: true },
+    { id: "enterprise", displayName: "Enterprise ($99/month, usage invoiced)", monthlyCredits: 1000, modelSlots: 50, ratePerMinute: 120, creditLimit: 100000, stripePriceId: "price_enterprise_monthly", enabled: true },
+  ],
+  packs: [
+    { id: "pack-100", displayName: "100 credits", credits: 100, stripePriceId: "price_pack_100", expiresAfterDays: null, enabled: true },
+    { id: "pack-500", displayName: "500 credits", credits: 500, stripePriceId: "price_pack_500", expiresAfterDays: null, enabled: true },
+  ],
+};

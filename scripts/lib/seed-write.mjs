@@ -2,7 +2,7 @@
 import { initializeApp } from "firebase-admin/app";
 import { getAuth } from "firebase-admin/auth";
 import { getFirestore, Timestamp } from "firebase-admin/firestore";
-import { PROJECT_ID, users, catalog } from "./seed-data.mjs";
+import { PROJECT_ID, users, catalog, billing } from "./seed-data.mjs";
 import { createFundedUser } from "./emulator-users.mjs";
 
 export async function writeSeed() {
@@ -13,7 +13,7 @@ export async function writeSeed() {
   for (const u of users) {
     await createFundedUser(auth, db, { ...u, grantId: "grant-seed", reason: "seed balance", actor: "system:seed", at: now, emailVerified: true });
   }
-  for (const [kind, items] of Object.entries(catalog)) {
+  for (const [kind, items] of Object.entries({ ...catalog, ...billing })) {
     const batch = db.batch();
     for (const { id, ...item } of items) batch.set(db.doc(`${kind}/${id}`), item);
     await batch.commit();

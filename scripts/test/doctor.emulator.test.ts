@@ -15,7 +15,7 @@ const file = (name: string, lines: string[]) => {
   fs.writeFileSync(f, lines.join("\n") + "\n");
   return f;
 };
-const goodFunctions = () => file("functions.env", ["RUNNER_URL=https://gpu-runner-x.a.run.app", "RUNNER_AUDIENCE=https://gpu-runner-x.a.run.app", "DISPATCH_MODE=cloud-tasks", "TASKS_SERVICE_ACCOUNT=tasks@p1.iam.gserviceaccount.com", "STORAGE_BUCKET=p1-outputs"]);
+const goodFunctions = () => file("functions.env", ["RUNNER_URL=https://gpu-runner-x.a.run.app", "RUNNER_AUDIENCE=https://gpu-runner-x.a.run.app", "DISPATCH_MODE=cloud-tasks", "TASKS_SERVICE_ACCOUNT=tasks@p1.iam.gserviceaccount.com", "STORAGE_BUCKET=p1-outputs", "STRIPE_SECRET_KEY=sk_live_example", "STRIPE_WEBHOOK_SECRET=whsec_example"]);
 const goodRunner = () => file("runner.env", ["OIDC_AUDIENCE=https://gpu-runner-x.a.run.app", "OIDC_SERVICE_ACCOUNT=tasks@p1.iam.gserviceaccount.com", "STORAGE_BUCKET=p1-outputs"]);
 
 function doctor(args: string[]): Promise<{ code: number | null; out: string; fails: string[] }> {

@@ -8,7 +8,7 @@ import { pageOf, type PageQuery } from "../shared/cursor";
 
 export const AUDIT = "auditLog";
 
-export const AUDIT_ACTIONS = ["role.set", "apiKey.create", "apiKey.revoke", "credits.grant", "user.erase"] as const;
+export const AUDIT_ACTIONS = ["role.set", "apiKey.create", "apiKey.revoke", "credits.grant", "user.erase", "plan.set"] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditActor {

@@ -5,12 +5,18 @@ import type { Firestore } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { recordAudit, type AuditActor } from "../audit/audit";
 import { runMoneyTransaction } from "../shared/transaction";
+import { WalletSession } from "./grants/session";
+import { walletFields, walletOf } from "./grants/wallet";
+import { writeSession } from "./grants/write";
 
 export interface GrantInput {
   userId: string;
   amount: number;
   reason: string;
   idempotencyKey?: string;
+  /** `admin` unless told; a `promo` is the same money with another label in the reports. */
+  source?: "admin" | "promo";
+  expiresAt?: Date;
   actor: string;
   /** Who to name in the audit log; grants and adjustments are audited in the same transaction. */
   auditActor: AuditActor;
@@ -40,20 +46,17 @@ export async function grantCredits(db: Firestore, input: GrantInput, userExists:
       return { userId: input.userId, entryId, amount: input.amount, currentCredits: balance, replayed: true };
     }
     if (!user.exists && !(await userExists(input.userId))) throw new ApiError("NOT_FOUND", `user '${input.userId}' not found`);
-    const balanceAfter = balance + input.amount;
-    if (balanceAfter < 0) {
-      throw new ApiError("FAILED_PRECONDITION", `an adjustment of ${input.amount} would make the balance negative (${balance})`, { available: balance });
-    }
     const now = new Date();
-    tx.create(entryRef, {
-      type: input.amount > 0 ? "grant" : "adjustment",
-      amount: input.amount,
-      balanceAfter,
-      reason: input.reason,
-      actor: input.actor,
-      createdAt: now,
-    });
-    tx.set(userRef, { credits: balanceAfter, updatedAt: now, ...(user.exists ? {} : { createdAt: now, role: "user" }) }, { merge: true });
+    const session = new WalletSession(walletOf(user.data()), now.getTime(), input.actor);
+    const fields = { reason: input.reason, actor: input.actor };
+    if (input.amount > 0) {
+      session.grant({ id: entryId, source: input.source ?? "admin", amount: input.amount, expiresAtMs: input.expiresAt?.getTime() ?? null, origin: { admin: input.actor } }, fields);
+    } else if (!session.debit(entryId, -input.amount, { ...fields, type: "adjustment" }, { allowDebt: false }).ok) {
+      throw new ApiError("FAILED_PRECONDITION", `an adjustment of ${input.amount} would make the balance negative (${session.credits})`, { available: session.credits });
+    }
+    const balanceAfter = session.credits;
+    writeSession(db, tx, input.userId, session, now);
+    tx.set(userRef, { ...walletFields(session.wallet), updatedAt: now, ...(user.exists ? {} : { createdAt: now, role: "user" }) }, { merge: true });
     recordAudit(db, tx, {
       action: "credits.grant", actor: input.auditActor, target: { userId: input.userId },
       before: { credits: balance }, after: { credits: balanceAfter, entryId }, reason: input.reason,

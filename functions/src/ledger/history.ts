@@ -1,10 +1,19 @@
 import type { Firestore } from "firebase-admin/firestore";
 import { pageOf, type PageQuery } from "../shared/cursor";
+import { planOf } from "../billing/userPlan";
+import { spendOrder, walletOf } from "./grants/wallet";
 
 export async function creditHistory(db: Firestore, uid: string, opts: PageQuery) {
   const [user, page] = await Promise.all([db.doc(`users/${uid}`).get(), pageOf(db.collection(`users/${uid}/ledger`), "createdAt", opts)]);
+  const wallet = walletOf(user.data());
+  const plan = planOf(user.data());
+  const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
   return {
     currentCredits: (user.get("credits") as number | undefined) ?? 0,
+    grants: [...wallet.grants].sort(spendOrder).map((g) => ({ id: g.id, source: g.source, remaining: g.remaining, expiresAt: iso(g.expiresAtMs) })),
+    debt: wallet.debt,
+    creditLimit: wallet.creditLimit,
+    plan: { id: plan.id, status: plan.status, periodEnd: plan.periodEnd?.toISOString() ?? null },
     transactions: page.docs.map(ledgerEntryView),
     nextCursor: page.nextCursor,
   };

@@ -24,6 +24,6 @@ export const grantCredits = endpoint({
 }, async ({ caller, body }) => {
   const input = parseInput(grantSchema(config()), body);
   const exists = (uid: string) => adminAuth().getUser(uid).then(() => true, () => false);
-  const result = await grant(firestore(), { ...input, actor: `admin:${caller.uid}`, auditActor: actorOf(caller) }, exists);
+  const result = await grant(firestore(), { ...input, expiresAt: input.expiresAt ? new Date(input.expiresAt) : undefined, actor: `admin:${caller.uid}`, auditActor: actorOf(caller) }, exists);
   return { status: result.replayed ? 200 : 201, body: result };
 });

@@ -4,26 +4,24 @@
 // set in the same commit.
 import type { DocumentSnapshot, Firestore, Transaction } from "firebase-admin/firestore";
 import { planRefund, type RefundDecision } from "./refundPlan";
-import { refundEntryId } from "./types";
+import { debitEntryId, refundEntryId } from "./types";
 import { addUsage } from "./usage";
+import { readChargeRefund, writeChargeRefund, type ChargeReads, type RefundWritten } from "./grants/charge";
 import { runMoneyTransaction } from "../shared/transaction";
 import { GENERATE, type JobKind } from "../dispatch/jobKinds";
 
-export interface RefundReads {
+export interface RefundReads extends ChargeReads {
   request: DocumentSnapshot;
-  user: DocumentSnapshot;
-  refundEntry: DocumentSnapshot;
 }
 
 /** All reads the refund needs; call before any write in the transaction. */
 export async function readForRefund(db: Firestore, tx: Transaction, request: DocumentSnapshot): Promise<RefundReads> {
   const uid = request.get("userId") as string;
-  const [user, refundEntry] = await Promise.all([
-    tx.get(db.doc(`users/${uid}`)),
-    tx.get(db.doc(`users/${uid}/ledger/${refundEntryId(request.id)}`)),
-  ]);
-  return { request, user, refundEntry };
+  const reads = await readChargeRefund(db, tx, { uid, debitEntryId: debitEntryId(request.id), refundEntryId: refundEntryId(request.id) });
+  return { ...reads, request };
 }
+
+export type WrittenDecision = RefundDecision | ({ action: "refund"; amount: number } & RefundWritten);
 
 /**
  * Writes the refund for a request whose status (after this transaction's own update, passed as
@@ -34,11 +32,12 @@ export function writeRefund(
   tx: Transaction,
   reads: RefundReads,
   opts: { statusAfter: string; actor: string; reason: string; now: Date },
-): RefundDecision {
-  const { request, user, refundEntry } = reads;
+): WrittenDecision {
+  const { request, refundEntry } = reads;
+  const cost = (request.get("cost") as number) ?? 0;
   const decision = planRefund({
     status: opts.statusAfter,
-    cost: (request.get("cost") as number) ?? 0,
+    cost,
     refunded: request.get("refunded") === true,
     refundEntryExists: refundEntry.exists,
   });
@@ -49,24 +48,14 @@ export function writeRefund(
     return decision;
   }
   const uid = request.get("userId") as string;
-  const balanceAfter = ((user.get("credits") as number) ?? 0) + decision.amount;
-  tx.create(refundEntry.ref, {
-    type: "refund",
-    amount: decision.amount,
-    balanceAfter,
-    requestId: request.id,
-    reason: opts.reason,
-    actor: opts.actor,
-    createdAt: opts.now,
-  });
-  tx.set(user.ref, { credits: balanceAfter, updatedAt: opts.now }, { merge: true });
+  const written = writeChargeRefund(db, tx, reads, { cost, now: opts.now, fields: { requestId: request.id, reason: opts.reason, actor: opts.actor } });
   tx.update(requestRef, { refunded: true, refundedAt: opts.now, updatedAt: opts.now });
-  addUsage(db, tx, uid, request.get("createdAt").toDate(), { creditsRefunded: decision.amount }, opts.now);
-  return decision;
+  addUsage(db, tx, uid, request.get("createdAt").toDate(), { creditsRefunded: written.credited }, opts.now);
+  return { ...decision, ...written };
 }
 
 /** Refunds a job already in a terminal failed/cancelled state (trigger, sweeper, repair). */
-export async function refundIfOwed(db: Firestore, requestId: string, actor: string, kind: JobKind = GENERATE): Promise<RefundDecision | { action: "skip"; why: "missing" }> {
+export async function refundIfOwed(db: Firestore, requestId: string, actor: string, kind: JobKind = GENERATE): Promise<WrittenDecision | { action: "skip"; why: "missing" }> {
   return runMoneyTransaction(db, async (tx) => {
     const request = await tx.get(db.doc(`${kind.collection}/${requestId}`));
     if (!request.exists) return { action: "skip", why: "missing" } as const;

@@ -15,11 +15,13 @@ export const grantSchema = (cfg: Pick<Config, "MAX_GRANT_AMOUNT">) =>
       .meta({ description: `credits to add; a negative amount is an adjustment that cannot overdraw; never 0, at most ${cfg.MAX_GRANT_AMOUNT} in absolute value` }),
     reason: z.string().trim().min(3).max(500),
     idempotencyKey: z.string().min(8).max(255).optional(),
+    source: z.enum(["admin", "promo"]).optional().meta({ description: "what the grant is, for the reports (default admin)" }),
+    expiresAt: z.string().datetime().optional().meta({ description: "when what remains of it expires (default never)" }),
   });
 
 export const ledgerEntrySchema = z.strictObject({
   id: z.string(),
-  type: z.enum(["grant", "debit", "refund", "adjustment"]),
+  type: z.enum(["grant", "debit", "refund", "adjustment", "expire", "clawback"]),
   amount: z.number().int(),
   balanceAfter: z.number().int(),
   requestId: z.string().nullable(),
@@ -27,8 +29,26 @@ export const ledgerEntrySchema = z.strictObject({
   createdAt: z.string().datetime(),
 }).meta({ id: "LedgerEntry" });
 
+export const liveGrantSchema = z.strictObject({
+  id: z.string(),
+  source: z.enum(["plan", "pack", "promo", "admin"]),
+  remaining: z.number().int(),
+  expiresAt: z.string().datetime().nullable(),
+}).meta({ id: "LiveGrant" });
+
+export const userPlanSchema = z.strictObject({
+  id: z.string(),
+  status: z.enum(["active", "cancelling", "past_due"]),
+  periodEnd: z.string().datetime().nullable(),
+}).meta({ id: "UserPlan" });
+
 export const creditHistorySchema = z.strictObject({
   currentCredits: z.number().int(),
+  /** Spend order: soonest expiry first. */
+  grants: z.array(liveGrantSchema),
+  debt: z.number().int(),
+  creditLimit: z.number().int(),
+  plan: userPlanSchema,
   transactions: z.array(ledgerEntrySchema),
   nextCursor: nextCursorSchema,
 });

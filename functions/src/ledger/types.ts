@@ -1,4 +1,4 @@
-export type LedgerEntryType = "grant" | "debit" | "refund" | "adjustment";
+export type LedgerEntryType = "grant" | "debit" | "refund" | "adjustment" | "expire" | "clawback";
 
 export interface LedgerEntry {
   type: LedgerEntryType;

@@ -5,7 +5,10 @@
 // both see a free slot: one aborts and re-reads.
 import type { DocumentSnapshot, Firestore, Transaction } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
-import { writeDebit } from "../ledger/debit";
+import { walletFields, walletOf } from "../ledger/grants/wallet";
+import { writeSession } from "../ledger/grants/write";
+import type { WalletSession } from "../ledger/grants/session";
+import { slotsFor } from "../billing/userPlan";
 import { addUsage } from "../ledger/usage";
 import { runMoneyTransaction } from "../shared/transaction";
 import { uploadRef } from "../uploads/store";
@@ -37,16 +40,16 @@ export async function commitCustomModel(db: Firestore, p: PreparedModel): Promis
       ...p.uploadIds.map((id) => tx.get(uploadRef(db, id))),
     ]);
     const decision = planTrainingCommit({
-      uid: p.uid, fingerprint: p.fingerprint, cost: p.cost, maxModels: p.maxModels,
-      balance: (user.get("credits") as number | undefined) ?? 0,
+      id: p.id, uid: p.uid, fingerprint: p.fingerprint, cost: p.cost, maxModels: slotsFor(user.data(), p.maxModels),
+      wallet: walletOf(user.data()), nowMs: Date.now(), debitFields: { reason: p.ledgerReason, actor: p.actor },
       activeModels: active.size,
       existing: existing.exists ? (existing.data() as StoredModel) : null,
     });
     if (decision.kind === "refuse") throw decision.error;
     if (decision.kind === "replay") return { customModelId: p.id, ...decision.result, created: false };
     assertUploadsFree(uploads, p.id);
-    write(db, tx, p, user, uploads, decision.balanceAfter);
-    return { customModelId: p.id, status: "queued", deductedCredits: p.cost, currentCredits: decision.balanceAfter, replayed: false, created: true };
+    write(db, tx, p, user, uploads, decision.session);
+    return { customModelId: p.id, status: "queued", deductedCredits: p.cost, currentCredits: decision.session.credits, replayed: false, created: true };
   });
 }
 
@@ -58,8 +61,9 @@ function assertUploadsFree(uploads: DocumentSnapshot[], id: string): void {
   }
 }
 
-function write(db: Firestore, tx: Transaction, p: PreparedModel, user: DocumentSnapshot, uploads: DocumentSnapshot[], balanceAfter: number): void {
+function write(db: Firestore, tx: Transaction, p: PreparedModel, user: DocumentSnapshot, uploads: DocumentSnapshot[], session: WalletSession): void {
   const now = new Date();
+  const balanceAfter = session.credits;
   tx.create(db.doc(`customModels/${p.id}`), {
     ...p.fields,
     status: "queued",
@@ -71,8 +75,9 @@ function write(db: Firestore, tx: Transaction, p: PreparedModel, user: DocumentS
     createdAt: now,
     updatedAt: now,
   });
-  writeDebit(db, tx, { uid: p.uid, jobId: p.id, cost: p.cost, balanceAfter, reason: p.ledgerReason, actor: p.actor, now });
-  tx.set(user.ref, { credits: balanceAfter, updatedAt: now }, { merge: true });
+  // The debit entry (with its draws), any lazy expiry, the grant counters, then the wallet.
+  writeSession(db, tx, p.uid, session, now);
+  tx.set(user.ref, { ...walletFields(session.wallet), updatedAt: now }, { merge: true });
   addUsage(db, tx, p.uid, now, { creditsDebited: p.cost }, now);
   for (const u of uploads) tx.update(u.ref, { status: "used", usedBy: p.id, usedAt: now });
 }

@@ -4,6 +4,8 @@
 // call: a paid model whose task could not be enqueued is the sweeper's to retry.
 import { createHash, randomInt } from "node:crypto";
 import type { Firestore } from "firebase-admin/firestore";
+import { slotsFor } from "../billing/userPlan";
+import { walletOf } from "../ledger/grants/wallet";
 import { targetUser, type Caller } from "../auth/caller";
 import { loadCatalog } from "../catalog/catalog";
 import type { ModelItem, TrainingSpec } from "../catalog/types";
@@ -79,7 +81,10 @@ async function precheck(db: Firestore, id: string, base: { uid: string; fingerpr
     db.doc(`customModels/${id}`).get(),
     db.collection("customModels").where("userId", "==", base.uid).where("status", "in", SLOT_STATUSES).select("status").get(),
   ]);
-  const decision = planTrainingCommit({ ...base, balance: (user.get("credits") as number | undefined) ?? 0, activeModels: active.size, existing: existing.exists ? (existing.data() as StoredModel) : null });
+  const decision = planTrainingCommit({
+    ...base, id, maxModels: slotsFor(user.data(), base.maxModels), wallet: walletOf(user.data()), nowMs: Date.now(), debitFields: {},
+    activeModels: active.size, existing: existing.exists ? (existing.data() as StoredModel) : null,
+  });
   if (decision.kind === "refuse") throw decision.error;
   return decision.kind === "replay" ? { customModelId: id, ...decision.result } : null;
 }

@@ -1,8 +1,12 @@
 // What the create transaction decides, from what it read: pure, so the money rules are
 // unit-tested without Firestore. Order matters: a replay answers first (it is not a new model),
-// then the slot limit, then funds.
+// then the slot limit, then funds. Funds are the wallet's: the debit draws from the user's grants
+// exactly as a generation's does (ledger/grants), and the session holds what to write.
 import { ApiError } from "../http/errors";
-import { insufficientCredits } from "../requests/commitPlan";
+import { refusalOf } from "../ledger/grants/refusal";
+import { WalletSession } from "../ledger/grants/session";
+import type { Wallet } from "../ledger/grants/wallet";
+import { debitEntryId } from "../ledger/types";
 
 export interface StoredModel {
   userId: string;
@@ -13,10 +17,14 @@ export interface StoredModel {
 }
 
 export interface TrainingCommitFacts {
+  id: string;
   uid: string;
   fingerprint: string;
   cost: number;
-  balance: number;
+  wallet: Wallet;
+  nowMs: number;
+  /** Written on the debit entry (reason, actor). */
+  debitFields: Record<string, unknown>;
   /** Models of the user holding a slot (queued, training, ready). */
   activeModels: number;
   maxModels: number;
@@ -32,7 +40,7 @@ export interface TrainingResult {
 }
 
 export type TrainingDecision =
-  | { kind: "create"; balanceAfter: number }
+  | { kind: "create"; session: WalletSession }
   | { kind: "replay"; result: Omit<TrainingResult, "customModelId"> }
   | { kind: "refuse"; error: ApiError };
 
@@ -49,6 +57,8 @@ export function planTrainingCommit(f: TrainingCommitFacts): TrainingDecision {
       error: new ApiError("FAILED_PRECONDITION", `custom model limit reached: at most ${f.maxModels} models (queued, training or ready) per user (MAX_CUSTOM_MODELS_PER_USER); delete one first`, { limit: f.maxModels, active: f.activeModels }),
     };
   }
-  if (f.balance < f.cost) return { kind: "refuse", error: insufficientCredits(f.cost, f.balance) };
-  return { kind: "create", balanceAfter: f.balance - f.cost };
+  const session = new WalletSession(f.wallet, f.nowMs);
+  const debit = session.debit(debitEntryId(f.id), f.cost, { requestId: f.id, ...f.debitFields });
+  if (!debit.ok) return { kind: "refuse", error: refusalOf(debit, f.cost) };
+  return { kind: "create", session };
 }

@@ -54,6 +54,10 @@ export const EXAMPLES: Record<string, Example> = {
     input: { limit: 2 },
     output: {
       currentCredits: 8,
+      grants: [{ id: "grant-seed", source: "admin", remaining: 8, expiresAt: null }],
+      debt: 0,
+      creditLimit: 0,
+      plan: { id: "free", status: "active", periodEnd: null },
       transactions: [
         { id: `debit-${REQ}`, type: "debit", amount: -1, balanceAfter: 8, requestId: REQ, reason: "generation A 512x512 x1", createdAt: T0 },
         { id: "grant-seed", type: "grant", amount: 10, balanceAfter: 10, requestId: null, reason: "seed balance", createdAt: "2026-11-20T09:00:00.000Z" },
@@ -66,6 +70,19 @@ export const EXAMPLES: Record<string, Example> = {
     output: { userId: "user_test2", entryId: "grant-52850726502c9dd783c4162f8cfddac2", amount: 25, currentCredits: 28, replayed: false },
   },
   getWebhookSecret: { input: {}, output: secret },
+  // --- money in (issue 16) ---
+  createCheckoutSession: {
+    input: { packId: "pack-100" },
+    output: { url: "https://checkout.stripe.com/c/pay/cs_test_a1B2c3", sessionId: "cs_test_a1B2c3" },
+  },
+  stripeWebhook: {
+    input: { id: "evt_1", type: "checkout.session.completed", created: 1795300000, data: { object: { id: "cs_test_a1B2c3", mode: "payment", payment_status: "paid" } } },
+    output: { received: true, outcome: "granted 100 (pack-100)" },
+  },
+  setUserPlan: {
+    input: { userId: "user_test2", planId: "creator", reason: "invoiced yearly outside Stripe" },
+    output: { userId: "user_test2", planId: "creator", periodEnd: "2026-12-22T08:00:00.000Z", grantedCredits: 200 },
+  },
   rotateWebhookSecret: { input: {}, output: { ...secret, rotatedAt: "2026-11-22T08:00:00.000Z", previousSecretValidUntil: "2026-11-23T08:00:00.000Z" } },
   listUsers: {
     input: { limit: 1, role: "user" },

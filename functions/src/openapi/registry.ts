@@ -13,6 +13,9 @@ import { health } from "../http/health";
 import { deleteGenerationRequest, eraseUser, exportUserData } from "../lifecycle/http";
 import { createUpload } from "../uploads/http";
 import { cancelCustomModel, createCustomModel, deleteCustomModel, getCustomModel, listCustomModels } from "../models/http";
+import { setUserPlan } from "../billing/http";
+import { createCheckoutSession } from "../billing/stripe/checkout";
+import { stripeWebhook } from "../billing/stripe/webhook";
 
 /** Grouped as the reference shows them (one OpenAPI tag per group). */
 export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoints: DescribedFunction[] }> = [
@@ -21,6 +24,7 @@ export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoint
   { tag: "Webhooks", description: "The secret completion webhooks are signed with", endpoints: [getWebhookSecret, rotateWebhookSecret] },
   { tag: "Admin", description: "Users, roles, API keys, the audit log and the weekly report (ID tokens of admins only)", endpoints: [listUsers, setUserRole, createApiKey, listApiKeys, revokeApiKey, listAuditLog, scheduleWeeklyReport] },
   { tag: "Data lifecycle", description: "Delete a request, export a user's data, erase a user", endpoints: [deleteGenerationRequest, exportUserData, eraseUser] },
+  { tag: "Billing", description: "Plans, packs and payments (issue 16)", endpoints: [createCheckoutSession, stripeWebhook, setUserPlan] },
   { tag: "Health", description: "Liveness, no credentials", endpoints: [health] },
   // Issue 15.
   { tag: "Uploads", description: "Signed, single-use PUT URLs for images too big for a JSON body", endpoints: [createUpload] },

@@ -29,7 +29,7 @@ export function assembleReport(cur: WeekInputs, hist: HistoryInputs, opts: Assem
     complete: end.getTime() <= opts.now.getTime(),
     requests: t.requests,
     images: t.images,
-    credits: { ...t.credits, net: t.credits.granted + t.credits.refunded + t.credits.adjusted - t.credits.debited },
+    credits: { ...t.credits, net: t.credits.granted + t.credits.refunded + t.credits.adjusted - t.credits.debited - t.credits.expired - t.credits.clawedBack },
     rates: { failure: ratio(t.requests.failed, t.requests.total), cancellation: ratio(t.requests.cancelled, t.requests.total) },
     durationMs: cur.durations,
     byModel: cur.byModel,

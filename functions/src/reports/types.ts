@@ -3,7 +3,9 @@
 // unit-tested without Firestore.
 export const STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 export type Status = (typeof STATUSES)[number];
-export const LEDGER_TYPES = ["grant", "debit", "refund", "adjustment"] as const;
+export const LEDGER_TYPES = ["grant", "debit", "refund", "adjustment", "expire", "clawback"] as const;
+/** Grant sources counted on their own; `admin` is the rest (entries from before grants had sources are admin's). */
+export const COUNTED_SOURCES = ["plan", "pack", "promo"] as const;
 export type LedgerType = (typeof LEDGER_TYPES)[number];
 
 export interface WeekTotals {
@@ -11,7 +13,12 @@ export interface WeekTotals {
   /** numImages summed over the week's succeeded requests. */
   images: number;
   /** Magnitudes of ledger movements dated in the week; `adjusted` keeps its sign. */
-  credits: { debited: number; refunded: number; granted: number; adjusted: number };
+  credits: {
+    debited: number; refunded: number; granted: number; adjusted: number;
+    /** Left unspent in grants that expired; taken back by refunded or disputed payments (issue 16). */
+    expired: number; clawedBack: number;
+    grantedBySource: { plan: number; pack: number; promo: number; admin: number };
+  };
 }
 
 export interface Durations {

@@ -5,7 +5,7 @@ import type { DocumentData, Query } from "firebase-admin/firestore";
 import { parseIsoWeek } from "../shared/isoWeek";
 import { durationPercentiles } from "./percentile";
 import type { MeteredReader } from "./reads";
-import { LEDGER_TYPES, STATUSES, type Breakdown, type Durations, type UsageRow, type WeekInputs, type WeekTotals } from "./types";
+import { COUNTED_SOURCES, LEDGER_TYPES, STATUSES, type Breakdown, type Durations, type UsageRow, type WeekInputs, type WeekTotals } from "./types";
 
 export interface GatherOptions {
   /** IANA zone of the report calendar: where the week starts and ends. */
@@ -30,9 +30,10 @@ export function ledgerInWeek(reader: MeteredReader, week: string, type: string, 
 
 export async function gatherTotals(reader: MeteredReader, week: string, timeZone: string): Promise<WeekTotals> {
   const base = requestsInWeek(reader, week, timeZone);
-  const [statusAggs, ledgerAggs] = await Promise.all([
+  const [statusAggs, ledgerAggs, sourceAggs] = await Promise.all([
     Promise.all(STATUSES.map((s) => reader.aggregate("requests", base.where("status", "==", s), { images: "numImages" }))),
     Promise.all(LEDGER_TYPES.map((t) => reader.aggregate("ledger", ledgerInWeek(reader, week, t, timeZone), { amount: "amount" }))),
+    Promise.all(COUNTED_SOURCES.map((src) => reader.aggregate("ledger", ledgerInWeek(reader, week, "grant", timeZone).where("source", "==", src), { amount: "amount" }))),
   ]);
   const requests = Object.fromEntries(STATUSES.map((s, i) => [s, statusAggs[i].count])) as WeekTotals["requests"];
   requests.total = statusAggs.reduce((s, a) => s + a.count, 0);
@@ -40,8 +41,16 @@ export async function gatherTotals(reader: MeteredReader, week: string, timeZone
   return {
     requests,
     images: statusAggs[STATUSES.indexOf("succeeded")].images,
-    credits: { debited: Math.abs(byType.debit), refunded: Math.abs(byType.refund), granted: Math.abs(byType.grant), adjusted: byType.adjustment },
+    credits: {
+      debited: Math.abs(byType.debit), refunded: Math.abs(byType.refund), granted: Math.abs(byType.grant), adjusted: byType.adjustment,
+      expired: Math.abs(byType.expire), clawedBack: Math.abs(byType.clawback), grantedBySource: grantedBySource(Math.abs(byType.grant), sourceAggs.map((a) => a.amount)),
+    },
   };
+}
+
+function grantedBySource(granted: number, counted: number[]): WeekTotals["credits"]["grantedBySource"] {
+  const [plan, pack, promo] = counted;
+  return { plan, pack, promo, admin: granted - plan - pack - promo };
 }
 
 export async function gatherDurations(reader: MeteredReader, week: string, timeZone: string, refineLimit: number): Promise<Durations> {

@@ -9,12 +9,17 @@ import { API_KEYS, assertKeyUsable } from "../auth/apiKeyStore";
 import type { Caller } from "../auth/caller";
 import { admitCreate, rateLimited, type PrincipalLimits } from "./rateLimit";
 import { runMoneyTransaction } from "../shared/transaction";
-import { insufficientCredits } from "./commitPlan";
+import { planDebit, planExpiry } from "../ledger/grants/allocate";
+import { refusalOf } from "../ledger/grants/refusal";
+import { walletOf } from "../ledger/grants/wallet";
 
 /** A key's own limits (from the snapshot read), else the per-user default. */
 export function limitsOf(key: DocumentSnapshot | null, defaultPerMinute: number): PrincipalLimits {
   return { perMinute: key?.get("ratePerMinute") ?? defaultPerMinute, dailyQuota: key?.get("dailyQuota") ?? null, countDaily: !!key };
 }
+
+/** The plan's rate limit (issue 16) for the user and for keys without their own; on the user document the commit already reads. */
+export const planRate = (user: DocumentSnapshot): number | undefined => user.get("ratePerMinute") ?? undefined;
 
 const principalRef = (db: Firestore, caller: Caller, uid: string) =>
   caller.key ? db.doc(`${API_KEYS}/${caller.key.keyId}`) : db.doc(`users/${uid}`);
@@ -28,13 +33,13 @@ export async function precheckCreate(db: Firestore, caller: Caller, uid: string,
   const pRef = principalRef(db, caller, uid);
   const [user, key] = await Promise.all([db.doc(`users/${uid}`).get(), caller.key ? pRef.get() : null]);
   if (key) assertKeyUsable(key, now);
-  const limits = limitsOf(key, defaultPerMinute);
+  const limits = limitsOf(key, planRate(user) ?? defaultPerMinute);
   const window = admitCreate((key ?? user).get("createWindow"), now.getTime(), limits.perMinute);
   if (!window.allowed) throw rateLimited(limits.perMinute, window.retryAfterSeconds);
-  const balance = (user.get("credits") as number | undefined) ?? 0;
-  if (balance < cost) {
+  const debit = planDebit(planExpiry(walletOf(user.data()), now.getTime()).wallet, cost);
+  if (!debit.ok) {
     await countRefusal(db, pRef, limits.perMinute, now);
-    throw insufficientCredits(cost, balance);
+    throw refusalOf(debit, cost);
   }
 }
 

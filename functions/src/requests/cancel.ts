@@ -36,7 +36,7 @@ export async function cancelRequest(db: Firestore, caller: Caller, id: string, k
       updatedAt: now,
     });
     const decision = writeRefund(db, tx, reads, { statusAfter: "cancelled", actor: `user:${caller.uid}`, reason: kind.refundReason("cancelled", undefined), now });
-    const refunded = decision.action === "refund" ? decision.amount : 0;
-    return { id, status: "cancelled", refundedCredits: refunded, currentCredits: credits + refunded };
+    const refunded = "credited" in decision ? decision.credited : 0;
+    return { id, status: "cancelled", refundedCredits: refunded, currentCredits: "balanceAfter" in decision ? decision.balanceAfter : credits };
   });
 }

@@ -6,6 +6,10 @@
 // and every later item sees the balance the earlier ones left.
 import { ApiError } from "../http/errors";
 import { admitPrincipal, type PrincipalLimits, type PrincipalUsage } from "./rateLimit";
+import { debitEntryId } from "../ledger/types";
+import { refusalOf } from "../ledger/grants/refusal";
+import { WalletSession } from "../ledger/grants/session";
+import { walletOf, type Wallet } from "../ledger/grants/wallet";
 
 export interface CreateResult {
   generationRequestId: string;
@@ -24,6 +28,9 @@ export interface PlanItem {
   fingerprint: string;
   /** Whose limits count this create: `user`, or `key:{keyId}`. */
   principal: string;
+  /** Written on the debit entry. */
+  ledgerReason?: string;
+  actor?: string;
 }
 
 /** The fields of a stored request that a replay answers from. */
@@ -44,7 +51,9 @@ export interface PrincipalState {
 
 export interface PlanInput {
   nowMs: number;
+  /** The balance of a user without a stored wallet (tests); `wallet` wins when given. */
   balance: number;
+  wallet?: Wallet;
   principals: ReadonlyMap<string, PrincipalState>;
   /** Request documents that already exist, by id. */
   stored: ReadonlyMap<string, StoredRequest>;
@@ -60,6 +69,8 @@ export interface Plan {
   outcomes: Outcome[];
   /** The balance after every created item. */
   balance: number;
+  /** The debits (with their draws), lazy expiries and the wallet after them, to write. */
+  session: WalletSession;
   /** New counters of the principals that admitted at least one item (only these are written). */
   usage: Map<string, PrincipalUsage>;
   totals: { requests: number; images: number; credits: number };
@@ -73,7 +84,8 @@ export function insufficientCredits(cost: number, balance: number): ApiError {
 }
 
 export function planCommit(input: PlanInput): Plan {
-  const plan: Plan = { outcomes: [], balance: input.balance, usage: new Map(), totals: { requests: 0, images: 0, credits: 0 } };
+  const session = new WalletSession(input.wallet ?? walletOf({ credits: input.balance }), input.nowMs);
+  const plan: Plan = { outcomes: [], balance: session.credits, session, usage: new Map(), totals: { requests: 0, images: 0, credits: 0 } };
   // Items created earlier in this commit count as stored: a second item with the same
   // idempotency key is a replay of the first, never a second charge.
   const stored = new Map(input.stored);
@@ -98,8 +110,9 @@ function admit(item: PlanItem, input: PlanInput, plan: Plan): Outcome {
     throw err;
   }
   // A refusal for funds leaves the counters as they were: it writes nothing.
-  if (plan.balance < item.cost) return { kind: "refused", error: insufficientCredits(item.cost, plan.balance) };
-  plan.balance -= item.cost;
+  const debit = plan.session.debit(debitEntryId(item.requestId), item.cost, { requestId: item.requestId, reason: item.ledgerReason ?? "generation", actor: item.actor ?? `user:${item.userId}` });
+  if (!debit.ok) return { kind: "refused", error: refusalOf(debit, item.cost) };
+  plan.balance = plan.session.credits;
   plan.usage.set(item.principal, next);
   plan.totals.requests += 1;
   plan.totals.images += item.numImages;

@@ -9,11 +9,12 @@
 import type { DocumentSnapshot, Firestore, WriteBatch } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { API_KEYS, assertKeyUsable } from "../auth/apiKeyStore";
-import { writeDebit } from "../ledger/debit";
+import { walletFields, walletOf } from "../ledger/grants/wallet";
+import { writeSession } from "../ledger/grants/write";
 import { addUsage } from "../ledger/usage";
 import { log } from "../shared/log";
 import { accountBusy } from "../shared/transaction";
-import { limitsOf } from "./admission";
+import { limitsOf, planRate } from "./admission";
 import { Contention } from "./contention";
 import { keyPrincipal, planCommit, USER_PRINCIPAL, type Outcome, type Plan, type PlanItem, type PrincipalState, type StoredRequest } from "./commitPlan";
 
@@ -76,7 +77,8 @@ async function commitOnce(db: Firestore, uid: string, items: PreparedCreate[], d
   const now = new Date();
   const plan = planCommit({
     nowMs: now.getTime(),
-    balance: (reads.user.get("credits") as number | undefined) ?? 0,
+    balance: 0,
+    wallet: walletOf(reads.user.data()),
     principals: principalsOf(reads, defaultPerMinute, now),
     stored: reads.stored,
     items,
@@ -119,9 +121,9 @@ async function readGroup(db: Firestore, uid: string, items: PreparedCreate[], re
 function principalsOf(reads: GroupReads, defaultPerMinute: number, now: Date): Map<string, PrincipalState> {
   // An account being erased (lifecycle/erasure.ts) takes no new paid work, whatever token is still valid.
   const erased = reads.user.get("erasureStartedAt") ? new ApiError("UNAUTHENTICATED", "this account has been erased") : null;
-  const principals = new Map<string, PrincipalState>([[USER_PRINCIPAL, { usage: reads.user.data() ?? {}, limits: limitsOf(null, defaultPerMinute), refusal: erased }]]);
+  const principals = new Map<string, PrincipalState>([[USER_PRINCIPAL, { usage: reads.user.data() ?? {}, limits: limitsOf(null, planRate(reads.user) ?? defaultPerMinute), refusal: erased }]]);
   for (const [keyId, snap] of reads.keys) {
-    principals.set(keyPrincipal(keyId), { usage: snap.data() ?? {}, limits: limitsOf(snap, defaultPerMinute), refusal: keyRefusalOf(snap, now) });
+    principals.set(keyPrincipal(keyId), { usage: snap.data() ?? {}, limits: limitsOf(snap, planRate(reads.user) ?? defaultPerMinute), refusal: keyRefusalOf(snap, now) });
   }
   return principals;
 }
@@ -151,10 +153,11 @@ function writeGroup(db: Firestore, uid: string, items: PreparedCreate[], reads: 
       createdAt: now,
       updatedAt: now,
     });
-    writeDebit(db, batch, { uid, jobId: item.requestId, cost: item.cost, balanceAfter, reason: item.ledgerReason, actor: item.actor, now });
   });
-  // The balance, each key's counters and the weekly usage counter: once per commit.
-  guardedWrite(batch, reads.user, { credits: plan.balance, updatedAt: now, ...plan.usage.get(USER_PRINCIPAL) });
+  // Debit entries with their draws, lazy expiries, grant counters; then the wallet, each key's
+  // counters and the weekly usage counter: once per commit.
+  writeSession(db, batch, uid, plan.session, now);
+  guardedWrite(batch, reads.user, { ...walletFields(plan.session.wallet), updatedAt: now, ...plan.usage.get(USER_PRINCIPAL) });
   for (const [keyId, snap] of reads.keys) {
     const usage = plan.usage.get(keyPrincipal(keyId));
     if (usage) guardedWrite(batch, snap, { ...usage, lastUsedAt: now });

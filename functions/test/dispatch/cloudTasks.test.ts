@@ -44,6 +44,7 @@ const noCredentials = {
 const cfg = loadConfig({
   GCLOUD_PROJECT: "proj-x", TASKS_LOCATION: "europe-west4", TASKS_QUEUE: "gen", DISPATCH_DEADLINE_SECONDS: "900",
   RUNNER_URL: "https://runner-abc.run.app", TASKS_SERVICE_ACCOUNT: "tasks@proj-x.iam.gserviceaccount.com", STORAGE_BUCKET: "proj-x-images",
+  STRIPE_SECRET_KEY: "sk_live_example", STRIPE_WEBHOOK_SECRET: "whsec_example",
 });
 const target = { runnerUrl: "https://runner-abc.run.app/", oidc: { serviceAccountEmail: "tasks@proj-x.iam.gserviceaccount.com", audience: "https://runner-abc.run.app" } };
 

@@ -2,7 +2,7 @@
 // to load, naming every variable; the emulator keeps its friendly defaults.
 import { ConfigError, loadConfig } from "../../src/config";
 
-const DEPLOYED_OK = { GCLOUD_PROJECT: "p", RUNNER_URL: "https://runner.example.run.app", TASKS_SERVICE_ACCOUNT: "tasks@p.iam.gserviceaccount.com", STORAGE_BUCKET: "p-images" };
+const DEPLOYED_OK = { GCLOUD_PROJECT: "p", RUNNER_URL: "https://runner.example.run.app", TASKS_SERVICE_ACCOUNT: "tasks@p.iam.gserviceaccount.com", STORAGE_BUCKET: "p-images", STRIPE_SECRET_KEY: "sk_live_example", STRIPE_WEBHOOK_SECRET: "whsec_example" };
 
 function issuesOf(env: NodeJS.ProcessEnv): string {
   try {
@@ -22,6 +22,8 @@ describe("functions configuration", () => {
 
   it("treats empty values from .env files as missing", () => {
     expect(issuesOf({ ...DEPLOYED_OK, TASKS_SERVICE_ACCOUNT: "" })).toContain("TASKS_SERVICE_ACCOUNT: required");
+    // Stripe's webhook secret fails closed: deployed without it, nothing loads (issue 16).
+    expect(issuesOf({ ...DEPLOYED_OK, STRIPE_WEBHOOK_SECRET: "" })).toContain("STRIPE_WEBHOOK_SECRET: required");
   });
 
   it.each([

@@ -8,6 +8,7 @@
 // exactly once if it ended failed or cancelled (never if it succeeded).
 import { rng } from "../../../test-support/rng";
 import { createTestUser, db, ledgerState } from "../../../test-support/emulator";
+import { grantViolations } from "../billing/state";
 import { createGenerationRequest } from "../../src/requests/create";
 import { createGenerationRequests } from "../../src/requests/createBatch";
 import { cancelRequest } from "../../src/requests/cancel";
@@ -144,6 +145,8 @@ it.each([[1], [2], [3]])("keeps credits == sum(ledger) and credits >= 0 under ra
     const state = await ledgerState(u.uid);
     expect(state.credits).toBe(state.ledgerSum);
     expect(state.credits).toBeGreaterThanOrEqual(0);
+    // Grants: Σ live remaining − debt, and each grant's remaining derivable from the entries.
+    expect(await grantViolations(u.uid)).toEqual([]);
     for (const e of state.entries as any[]) expect(e.balanceAfter).toBeGreaterThanOrEqual(0);
     for (const d of docs) {
       const entries = state.entries.filter((e: any) => e.requestId === d.id);

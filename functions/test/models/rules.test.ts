@@ -4,25 +4,32 @@ import { TRAIN } from "../../src/dispatch/jobKinds";
 import { trainingQueueConfig } from "../../src/dispatch/queueConfig";
 import { buildTask } from "../../src/dispatch/task";
 import { withTriggerWord } from "../../src/models/lora";
+import { walletOf } from "../../src/ledger/grants/wallet";
 import { planTrainingCommit } from "../../src/models/plan";
 import { modelCharge } from "../../src/models/view";
 import { uploadRefusal } from "../../src/uploads/store";
 import { webhookEvent } from "../../src/webhooks/deliver";
 
-const facts = { uid: "u1", fingerprint: "f", cost: 5, balance: 10, activeModels: 0, maxModels: 3, existing: null };
+const wallet = (credits: number) => walletOf({ credits });
+const facts = { id: "m1", uid: "u1", fingerprint: "f", cost: 5, wallet: wallet(10), nowMs: Date.parse("2026-11-22T12:00:00Z"), debitFields: { reason: "training A" }, activeModels: 0, maxModels: 3, existing: null };
 
 describe("planTrainingCommit", () => {
   it("creates and debits when a slot and the funds are there", () => {
-    expect(planTrainingCommit(facts)).toEqual({ kind: "create", balanceAfter: 5 });
+    const d = planTrainingCommit(facts);
+    if (d.kind !== "create") throw new Error(`expected create, got ${d.kind}`);
+    expect(d.session.credits).toBe(5);
+    // One debit entry, drawn from the balance's grant, named after the model.
+    expect(d.session.entries.map((e) => [e.id, e.data.amount, e.data.requestId, e.data.balanceAfter])).toEqual([["debit-m1", -5, "m1", 5]]);
+    expect((d.session.entries[0].data.draws as Array<{ amount: number }>).reduce((a, x) => a + x.amount, 0)).toBe(5);
   });
   it("replays the stored answer for the same key and parameters, before any limit", () => {
     const existing = { userId: "u1", paramsHash: "f", cost: 5, balanceAfterDebit: 5, status: "training" };
-    expect(planTrainingCommit({ ...facts, balance: 0, activeModels: 3, existing })).toEqual({ kind: "replay", result: { status: "training", deductedCredits: 5, currentCredits: 5, replayed: true } });
+    expect(planTrainingCommit({ ...facts, wallet: wallet(0), activeModels: 3, existing })).toEqual({ kind: "replay", result: { status: "training", deductedCredits: 5, currentCredits: 5, replayed: true } });
     expect(planTrainingCommit({ ...facts, existing: { ...existing, paramsHash: "g" } })).toMatchObject({ kind: "refuse", error: { code: "FAILED_PRECONDITION" } });
   });
   it("refuses a full set of slots (409 naming the limit) before short funds (402)", () => {
-    expect(planTrainingCommit({ ...facts, activeModels: 3, balance: 0 })).toMatchObject({ kind: "refuse", error: { code: "FAILED_PRECONDITION", message: expect.stringMatching(/at most 3/) } });
-    expect(planTrainingCommit({ ...facts, balance: 4 })).toMatchObject({ kind: "refuse", error: { code: "INSUFFICIENT_CREDITS" } });
+    expect(planTrainingCommit({ ...facts, activeModels: 3, wallet: wallet(0) })).toMatchObject({ kind: "refuse", error: { code: "FAILED_PRECONDITION", message: expect.stringMatching(/at most 3/) } });
+    expect(planTrainingCommit({ ...facts, wallet: wallet(4) })).toMatchObject({ kind: "refuse", error: { code: "INSUFFICIENT_CREDITS" } });
   });
 });
 

@@ -65,7 +65,7 @@ describe("aggregation billing", () => {
 const totals = (total: number, failed = 0, cancelled = 0, debited = total): WeekTotals => ({
   requests: { queued: 0, running: 0, succeeded: total - failed - cancelled, failed, cancelled, total },
   images: total - failed - cancelled,
-  credits: { debited, refunded: failed + cancelled, granted: 10, adjusted: -2 },
+  credits: { debited, refunded: failed + cancelled, granted: 10, adjusted: -2, expired: 3, clawedBack: 1, grantedBySource: { plan: 5, pack: 4, promo: 0, admin: 1 } },
 });
 
 function inputs(current: number, userNow: number): { cur: WeekInputs; hist: HistoryInputs } {
@@ -103,7 +103,8 @@ describe("assembleReport", () => {
     const { cur, hist } = inputs(100, 10);
     const r = assembleReport(cur, hist, OPTS);
     expect(r.rates).toEqual({ failure: 0.04, cancellation: 0.02 });
-    expect(r.credits).toEqual({ debited: 100, refunded: 6, granted: 10, adjusted: -2, net: -86 });
+    // Expired and clawed-back credits leave the system like debits do (issue 16).
+    expect(r.credits).toEqual({ debited: 100, refunded: 6, granted: 10, adjusted: -2, expired: 3, clawedBack: 1, grantedBySource: { plan: 5, pack: 4, promo: 0, admin: 1 }, net: -90 });
     expect(r.deltas.requests).toEqual({ current: 100, previous: 80, change: 20, pct: 0.25 });
     expect(r.deltas.failed).toEqual({ current: 4, previous: 8, change: -4, pct: -0.5 });
     expect(r.deltas.previousWeek).toBe("2031-W18");

@@ -68,7 +68,10 @@ function truthTotals(week: string) {
   return {
     requests: { queued: by("queued"), running: by("running"), succeeded: by("succeeded"), failed: by("failed"), cancelled: by("cancelled"), total: rs.length },
     images: sum(rs.filter((r) => r.status === "succeeded").map((r) => r.numImages)),
-    credits: { debited: sum(rs.map((r) => r.cost)), refunded: sum(refunded.map((r) => r.cost)), granted, adjusted: 0 },
+    credits: {
+      debited: sum(rs.map((r) => r.cost)), refunded: sum(refunded.map((r) => r.cost)), granted, adjusted: 0, expired: 0, clawedBack: 0,
+      grantedBySource: { plan: 0, pack: 0, promo: 0, admin: granted },
+    },
   };
 }
 
@@ -192,7 +195,7 @@ describe("scheduleWeeklyReport on ten seeded weeks", () => {
     expect(res.body).toEqual({ reportStatus: "success", reportId: "2033-W05", anomalies: [] });
     expect(doc.requests).toEqual({ queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, total: 0 });
     expect(doc.images).toBe(0);
-    expect(doc.credits).toEqual({ debited: 0, refunded: 0, granted: 0, adjusted: 0, net: 0 });
+    expect(doc.credits).toEqual({ debited: 0, refunded: 0, granted: 0, adjusted: 0, expired: 0, clawedBack: 0, grantedBySource: { plan: 0, pack: 0, promo: 0, admin: 0 }, net: 0 });
     expect(doc.rates).toEqual({ failure: 0, cancellation: 0 });
     expect(doc.durationMs).toEqual({ samples: 0, p50: null, p95: null, exact: true });
     expect(doc.byModel.every((m: { requests: number; credits: number }) => m.requests === 0 && m.credits === 0)).toBe(true);

@@ -1,0 +1,89 @@
+// Plans without Stripe: setUserPlan over HTTP (audited), renewPlans idempotent per user and
+// period, and the races the issue names: a renewal racing a spend, an expiry racing a refund.
+import { callFunction, createTestUser, db, signIn } from "../../../test-support/emulator";
+import { renewPlans, renewUser } from "../../src/billing/renew";
+import { setUserPlan } from "../../src/billing/setPlan";
+import { sweepExpiredGrants } from "../../src/ledger/grants/expirySweep";
+import { refundIfOwed } from "../../src/ledger/refund";
+import { firestore } from "../../src/shared/firestore";
+import { create, DAY, expectInvariants, ledgerOf, seedBilling, userDoc } from "./helpers";
+
+beforeAll(seedBilling);
+const exists = async () => true;
+const admin = { actor: "admin:test", auditActor: { uid: "test", role: "admin", via: "cli" as const } };
+
+it("setUserPlan over HTTP: the plan, its limits and its allowance, audited; unknown plans are 404", async () => {
+  const u = await createTestUser({ credits: 5, prefix: "plan" });
+  const adminToken = await signIn("admin@example.com");
+  const r = await callFunction("setUserPlan", { token: adminToken, body: { userId: u.uid, planId: "creator", reason: "invoiced outside Stripe" } });
+  expect(r.status).toBe(200);
+  expect(r.body).toMatchObject({ userId: u.uid, planId: "creator", grantedCredits: 200 });
+  const doc = await userDoc(u.uid);
+  expect(doc).toMatchObject({ credits: 205, modelSlots: 3, ratePerMinute: 30, plan: { id: "creator", status: "active", source: "admin" } });
+  const audit = await db().collection("auditLog").where("target.userId", "==", u.uid).get();
+  expect(audit.docs.map((a) => a.get("action"))).toEqual(["plan.set"]);
+  expect((await callFunction("setUserPlan", { token: adminToken, body: { userId: u.uid, planId: "gold", reason: "nope" } })).status).toBe(404);
+  expect((await callFunction("setUserPlan", { token: u.token, body: { userId: u.uid, planId: "pro", reason: "self-upgrade" } })).status).toBe(403);
+  const credits = await callFunction("getUserCredits", { token: u.token });
+  expect(credits.body).toMatchObject({ currentCredits: 205, plan: { id: "creator", status: "active" }, debt: 0 });
+  expect(credits.body.grants.map((g: any) => [g.source, g.remaining])).toEqual([["plan", 200], ["admin", 5]]);
+  await expectInvariants(u.uid);
+});
+
+it("renewPlans run twice (and concurrently) for one period grants once; the old allowance expires", async () => {
+  const u = await createTestUser({ credits: 0, prefix: "renew" });
+  const start = new Date(Date.now() - 31 * DAY);
+  await setUserPlan(firestore(), { userId: u.uid, planId: "creator", reason: "t", ...admin }, exists, start);
+  const now = new Date();
+  await Promise.all([renewUser(firestore(), u.uid, now), renewUser(firestore(), u.uid, now)]);
+  // The scheduled sweep over all due users (other tests' users may be due too) adds nothing here.
+  await renewPlans(firestore(), now, 200);
+  expect(await renewUser(firestore(), u.uid, now)).toEqual({ renewed: false, granted: 0 });
+  const entries = await ledgerOf(u.uid);
+  expect(entries.filter((e) => e.type === "grant").map((e) => e.amount)).toEqual([200, 200]);
+  expect(entries.filter((e) => e.type === "expire").map((e) => e.amount)).toEqual([-200]);
+  expect(await userDoc(u.uid)).toMatchObject({ credits: 200 });
+  await expectInvariants(u.uid);
+});
+
+it("a renewal racing spends keeps every invariant", async () => {
+  const u = await createTestUser({ credits: 0, prefix: "race" });
+  await setUserPlan(firestore(), { userId: u.uid, planId: "creator", reason: "t", ...admin }, exists, new Date(Date.now() - 31 * DAY));
+  const results = await Promise.all([
+    renewUser(firestore(), u.uid, new Date()),
+    ...Array.from({ length: 6 }, (_, i) => create(u.token, `race ${i}`)),
+  ]);
+  expect(results.slice(1).every((r: any) => r.status === 201 || r.status === 402)).toBe(true);
+  await expectInvariants(u.uid);
+});
+
+it("an expiry racing a refund keeps every invariant; the expired share is forfeited, once", async () => {
+  const u = await createTestUser({ credits: 0, prefix: "exp" });
+  const adminToken = await signIn("admin@example.com");
+  const later = new Date(Date.now() + DAY).toISOString();
+  const granted = await callFunction("grantCredits", { token: adminToken, body: { userId: u.uid, amount: 5, reason: "short promo", source: "promo", expiresAt: later } });
+  const made = await create(u.token, "to be failed");
+  expect(made.status).toBe(201);
+  const id = made.body.generationRequestId;
+  await db().doc(`generationRequests/${id}`).update({ status: "failed", error: { code: "TEST", message: "injected" } });
+  // Time passes (stored state moved, not a wait): the promo's expiry is now in the past.
+  const past = new Date(Date.now() - 1000);
+  const user = await userDoc(u.uid);
+  await db().doc(`users/${u.uid}`).update({ grants: user.grants.map((g: any) => ({ ...g, expiresAt: past })), nextExpiryAt: past });
+  await db().doc(`users/${u.uid}/grants/${granted.body.entryId}`).update({ expiresAt: past });
+  await Promise.all([refundIfOwed(firestore(), id, "test"), sweepExpiredGrants(firestore(), new Date(), 50), refundIfOwed(firestore(), id, "test")]);
+  const entries = await ledgerOf(u.uid);
+  expect(entries.filter((e) => e.type === "refund")).toHaveLength(1);
+  expect(entries.filter((e) => e.type === "expire")).toHaveLength(1);
+  expect((await userDoc(u.uid)).credits).toBe(0);
+  await expectInvariants(u.uid);
+});
+
+it("the plan's rate limit per minute applies to the user's creates (free: 10)", async () => {
+  const u = await createTestUser({ credits: 30, prefix: "rate" });
+  await setUserPlan(firestore(), { userId: u.uid, planId: "free", reason: "t", ...admin }, exists);
+  const statuses: number[] = [];
+  for (let i = 0; i < 11; i++) statuses.push((await create(u.token, `rate ${i}`)).status);
+  expect(statuses.slice(0, 10).every((s) => s === 201)).toBe(true);
+  expect(statuses[10]).toBe(429);
+});
