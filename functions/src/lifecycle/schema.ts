@@ -38,9 +38,14 @@ export const exportPageSchema = z.strictObject({
   exportedAt: isoTime,
   profile: z.strictObject({
     userId: z.string(), email: z.string().nullable(), role: z.string(), credits: z.number().int(),
-    plan: z.record(z.string(), z.unknown()).nullable(), createdAt: isoTime.nullable(), erasedAt: isoTime.nullable(),
+    plan: z.strictObject({ id: z.string(), status: z.string(), source: z.string(), periodStart: isoTime.nullable(), periodEnd: isoTime.nullable() }),
+    createdAt: isoTime.nullable(), erasedAt: isoTime.nullable(),
   }).nullable().meta({ description: "first page only (null on later pages)" }),
   apiKeys: z.array(apiKeySchema).nullable().meta({ description: "first page only: metadata, never the key or its hash" }),
+  grants: z.array(z.strictObject({
+    id: z.string(), source: z.string(), amount: z.number().int(), remaining: z.number().int(), drawn: z.number().int(), givenBack: z.number().int(),
+    expired: z.number().int(), expiresAt: isoTime.nullable(), createdAt: isoTime.nullable(),
+  })).nullable().meta({ description: "first page only: every credit grant with what was drawn, given back and expired" }),
   requests: z.array(exportedRequestSchema),
   ledger: z.array(ledgerEntrySchema),
   webhookDeliveries: z.array(deliverySchema),

@@ -119,8 +119,12 @@ export const EXAMPLES: Record<string, Example> = {
     input: { limit: 2 },
     output: {
       userId: "user_test1", exportedAt: "2026-11-22T07:02:00.000Z",
-      profile: { userId: "user_test1", email: "user1@example.com", role: "user", credits: 8, plan: null, createdAt: "2026-11-20T09:00:00.000Z", erasedAt: null },
+      profile: {
+        userId: "user_test1", email: "user1@example.com", role: "user", credits: 8,
+        plan: { id: "free", status: "active", source: "admin", periodStart: null, periodEnd: null }, createdAt: "2026-11-20T09:00:00.000Z", erasedAt: null,
+      },
       apiKeys: [key],
+      grants: [{ id: "grant-seed", source: "admin", amount: 10, remaining: 8, drawn: 2, givenBack: 0, expired: 0, expiresAt: null, createdAt: "2026-11-20T09:00:00.000Z" }],
       requests: [{ ...request, outputs: [], inputImageUrl: null }],
       ledger: [{ id: `debit-${REQ}`, type: "debit", amount: -1, balanceAfter: 8, requestId: REQ, reason: "generation A 512x512 x1", createdAt: T0 }],
       webhookDeliveries: [],

@@ -38,14 +38,19 @@ describe("exportUserData", () => {
     for (const limit of [3, 5, 100]) {
       const pages = await exportAll(u.token, limit);
       const all = (k: "requests" | "ledger" | "webhookDeliveries") => pages.flatMap((p) => p[k]);
-      expect(pages.every((p) => p.requests.length + p.ledger.length + p.webhookDeliveries.length <= limit)).toBe(true);
+      expect(pages.every((p) => p.requests.length + p.ledger.length + p.webhookDeliveries.length + p.customModels.length <= limit)).toBe(true);
       expect(ids(all("requests")).sort()).toEqual([...requestIds].sort());
       expect(ids(all("ledger")).sort()).toEqual([...ledger].sort());
       expect(ids(all("webhookDeliveries")).sort()).toEqual([`export-${u.uid}-1`, `export-${u.uid}-2`]);
       // The head comes once, on the first page.
       expect(pages[0].profile).toMatchObject({ userId: u.uid, email: u.email, credits: 23 });
       expect(ids(pages[0].apiKeys.map((k: any) => ({ id: k.keyId }))).sort()).toEqual([...keys].sort());
-      expect(pages.slice(1).every((p) => p.profile === null && p.apiKeys === null)).toBe(true);
+      expect(pages.slice(1).every((p) => p.profile === null && p.apiKeys === null && p.grants === null)).toBe(true);
+      // The grants the credits live in, once each: what remains of them is the balance.
+      const grantIds = pages[0].grants.map((g: any) => g.id);
+      expect(new Set(grantIds).size).toBe(grantIds.length);
+      expect(pages[0].grants.reduce((sum: number, g: any) => sum + g.remaining, 0)).toBe(23);
+      expect(pages[0].profile.plan).toMatchObject({ id: "free" });
       expect(JSON.stringify(pages)).not.toMatch(/"hash"/);
     }
     const [first] = await exportAll(u.token, 100);
