@@ -8,28 +8,11 @@ import path from "node:path";
 import sharp from "sharp";
 import { LORA_MARK_ROWS, loraMark } from "../../../fake-comfyui/src/lora-mark";
 import { callFunction, createTestUser, db, ledgerState } from "../../../test-support/emulator";
-import { loadConfig } from "../../src/config";
 import { onDisk, photos, STORAGE_DIR, uploaded } from "../models/helpers";
-import { spawnRunner, startFakeComfy, startFront, terminal, until, type FakeComfy, type Front, type RunnerProcess } from "./stack";
+import { oneRunnerStack, terminal, until } from "./stack";
 
-const port = Number(process.env.E2E_RUNNER_PORT);
-const origin = `http://127.0.0.1:${port}`;
-let fake: FakeComfy;
-let front: Front;
-let runner: RunnerProcess;
-
-beforeAll(async () => {
-  if (loadConfig().DISPATCH_MODE !== "tasks-emulator" || !port) throw new Error("run e2e tests through `npm test` (phase 2 sets DISPATCH_MODE and E2E_RUNNER_PORT)");
-  fake = await startFakeComfy({ port: 0, imageMs: 30 });
-  front = await startFront(port);
-  runner = await spawnRunner(fake, "custom-models-runner");
-  front.backends = [runner.url];
-});
-afterAll(async () => {
-  await runner?.stop("SIGKILL");
-  await front?.close();
-  await fake?.close();
-});
+const origin = `http://127.0.0.1:${Number(process.env.E2E_RUNNER_PORT)}`;
+const stack = oneRunnerStack("custom-models-runner");
 
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 /** Every file under a folder, recursively (empty when it does not exist). */
@@ -43,7 +26,7 @@ describe("custom models end to end", () => {
 
     // Every committed state of the model document, as a client's listener sees them.
     const seen: Array<{ status: string; progress: number }> = [];
-    fake.faults.set({ mode: "none", stepMs: 60 });
+    stack.fake.faults.set({ mode: "none", stepMs: 60 });
     const created = await callFunction("createCustomModel", { token: u.token, body: { name: "Me", baseModel: "A", subject: "person", triggerWord: "ohwxme", steps: 40, imageUploadIds: ids } });
     expect(created.status).toBe(201);
     const modelId = created.body.customModelId as string;
@@ -54,7 +37,7 @@ describe("custom models end to end", () => {
       return m.status === "ready" || m.status === "failed" ? m : undefined;
     }, 60_000);
     stop();
-    fake.faults.set({ mode: "none", stepMs: 10 });
+    stack.fake.faults.set({ mode: "none", stepMs: 10 });
     expect(ready).toMatchObject({ status: "ready", progress: 1, step: 40, steps: 40, imageCount: 10 });
     expect(seen.some((s) => s.status === "training" && s.progress > 0 && s.progress < 1)).toBe(true);
 
@@ -62,8 +45,8 @@ describe("custom models end to end", () => {
     const lora = (await db().doc(`customModels/${modelId}`).get()).get("lora") as { path: string; sha256: string };
     const loraBytes = fs.readFileSync(path.join(STORAGE_DIR, ...lora.path.split("/")));
     expect(sha256(loraBytes)).toBe(lora.sha256);
-    expect(filesIn(path.join(fake.files.baseDir, "input", "imagegen-train"))).toEqual([]);
-    expect(filesIn(path.join(fake.files.baseDir, "output")).filter((f) => f.endsWith(".safetensors"))).toEqual([]);
+    expect(filesIn(path.join(stack.fake.files.baseDir, "input", "imagegen-train"))).toEqual([]);
+    expect(filesIn(path.join(stack.fake.files.baseDir, "output")).filter((f) => f.endsWith(".safetensors"))).toEqual([]);
 
     // Generate with it: the trigger word is in the prompt ComfyUI got, and the image shows the mark.
     const gen = await callFunction("createGenerationRequest", { token: u.token, body: { model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt: "a portrait", customModelId: modelId } });
@@ -74,9 +57,9 @@ describe("custom models end to end", () => {
     const mark = loraMark(loraBytes, 0.9);
     const o = (Math.floor(LORA_MARK_ROWS / 2) * info.width + Math.floor(info.width / 2)) * info.channels;
     for (const [got, want] of [[px[o], mark.r], [px[o + 1], mark.g], [px[o + 2], mark.b]]) expect(Math.abs(got - want)).toBeLessThanOrEqual(8);
-    const prompt = fake.engine.accepted.find((p) => JSON.stringify(p.prompt).includes(`imagegen/${gen.body.generationRequestId}/`))!;
+    const prompt = stack.fake.engine.accepted.find((p) => JSON.stringify(p.prompt).includes(`imagegen/${gen.body.generationRequestId}/`))!;
     expect(JSON.stringify(prompt.prompt)).toContain("ohwxme");
-    const cached = path.join(fake.files.modelLoras, "imagegen", `${lora.sha256}.safetensors`);
+    const cached = path.join(stack.fake.files.modelLoras, "imagegen", `${lora.sha256}.safetensors`);
     expect(fs.existsSync(cached)).toBe(true);
 
     // Money: one training debit, one generation debit, nothing refunded, balance == sum(ledger).

@@ -3,30 +3,13 @@
 // eraseUser on a job the runner is executing ends it, the runner interrupts ComfyUI when its lease
 // checks fail, the job is refunded once and no output is ever stored.
 import { callFunction, createTestUser, db, ledgerState, signIn } from "../../../test-support/emulator";
-import { loadConfig } from "../../src/config";
 import { userStoragePrefixes } from "../../src/lifecycle/paths";
 import { filesUnder } from "../lifecycle/fixtures";
-import { spawnRunner, startFakeComfy, startFront, terminal, until, type FakeComfy, type Front, type RunnerProcess } from "./stack";
+import { oneRunnerStack, terminal, until } from "./stack";
 
 const CAT = { model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt: "A cat in space" };
-const port = Number(process.env.E2E_RUNNER_PORT);
-let fake: FakeComfy;
-let front: Front;
-let runner: RunnerProcess;
-
-beforeAll(async () => {
-  if (loadConfig().DISPATCH_MODE !== "tasks-emulator" || !port) throw new Error("run e2e tests through `npm test` (phase 2 sets DISPATCH_MODE and E2E_RUNNER_PORT)");
-  fake = await startFakeComfy({ port: 0, imageMs: 30 });
-  front = await startFront(port);
-  runner = await spawnRunner(fake, "lifecycle-runner");
-  front.backends = [runner.url];
-});
-afterAll(async () => {
-  await runner?.stop("SIGKILL");
-  await front?.close();
-  await fake?.close();
-});
-afterEach(() => fake.faults.set({ mode: "none", imageMs: 30 }));
+const stack = oneRunnerStack("lifecycle-runner");
+afterEach(() => stack.fake.faults.set({ mode: "none", imageMs: 30 }));
 
 async function create(token: string): Promise<string> {
   const res = await callFunction("createGenerationRequest", { token, body: CAT });
@@ -49,18 +32,18 @@ describe("data lifecycle end to end", () => {
   });
 
   it("erasing a user whose job is running interrupts it on the GPU, refunds it once, and stores nothing", async () => {
-    fake.faults.set({ mode: "none", imageMs: 60_000 });
+    stack.fake.faults.set({ mode: "none", imageMs: 60_000 });
     const u = await createTestUser({ credits: 5, prefix: "lc" });
     const id = await create(u.token);
     const ref = db().doc(`generationRequests/${id}`);
     const promptId = await until("job running in ComfyUI", async () => {
       const d = (await ref.get()).data();
-      return d?.status === "running" && d.comfy?.promptId && fake.engine.running?.promptId === d.comfy.promptId ? (d.comfy.promptId as string) : undefined;
+      return d?.status === "running" && d.comfy?.promptId && stack.fake.engine.running?.promptId === d.comfy.promptId ? (d.comfy.promptId as string) : undefined;
     });
     const erased = await callFunction("eraseUser", { token: await signIn("superadmin@example.com"), body: { userId: u.uid, reason: "e2e: erase mid-job" } });
     expect(erased.status).toBe(200);
     // The runner's next lease renewal fails (the job is no longer running), so it interrupts ComfyUI.
-    await until("the runner to interrupt the prompt", async () => (fake.engine.interrupts.includes(promptId) ? true : undefined));
+    await until("the runner to interrupt the prompt", async () => (stack.fake.engine.interrupts.includes(promptId) ? true : undefined));
     const done = await terminal(id);
     expect(done).toMatchObject({ status: "failed", refunded: true, error: { code: "USER_ERASED" }, outputs: [] });
     const state = await ledgerState(u.uid);

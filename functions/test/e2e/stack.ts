@@ -108,3 +108,32 @@ export function terminal(id: string, timeoutMs?: number) {
     return d;
   }, timeoutMs);
 }
+
+export interface OneRunnerStack {
+  fake: FakeComfy;
+  front: Front;
+  runner: RunnerProcess;
+}
+
+/**
+ * The usual e2e setup for a test file: the fake ComfyUI, the front on E2E_RUNNER_PORT and one
+ * runner behind it, started before the file's tests and killed after them. Fields are filled in
+ * by `beforeAll`, so read them inside tests.
+ */
+export function oneRunnerStack(name: string, opts: { imageMs?: number } = {}): OneRunnerStack {
+  const port = Number(process.env.E2E_RUNNER_PORT);
+  const stack = {} as OneRunnerStack;
+  beforeAll(async () => {
+    if (process.env.DISPATCH_MODE !== "tasks-emulator" || !port) throw new Error("run e2e tests through `npm test` (phase 2 sets DISPATCH_MODE and E2E_RUNNER_PORT)");
+    stack.fake = await startFakeComfy({ port: 0, imageMs: opts.imageMs ?? 30 });
+    stack.front = await startFront(port);
+    stack.runner = await spawnRunner(stack.fake, name);
+    stack.front.backends = [stack.runner.url];
+  });
+  afterAll(async () => {
+    await stack.runner?.stop("SIGKILL");
+    await stack.front?.close();
+    await stack.fake?.close();
+  });
+  return stack;
+}

@@ -35,10 +35,18 @@ export function planDebit(w: Wallet, amount: number, opts: { allowDebt?: boolean
   const limit = opts.allowDebt === false ? 0 : w.creditLimit;
   if (available - amount < -limit) return { ok: false, why: "insufficient", available };
   const next = clone(w);
+  const draws = drawFrom(next, [...next.grants].sort(spendOrder), amount);
+  return { ok: true, wallet: next, draws };
+}
+
+/**
+ * Takes `amount` from `ordered` (grants of `next`, in the order to spend them) and books what they
+ * cannot cover as debt; mutates `next` and returns the draws.
+ */
+function drawFrom(next: Wallet, ordered: LiveGrant[], amount: number): Draw[] {
   const draws: Draw[] = [];
   let left = amount;
-  for (const g of [...next.grants].sort(spendOrder)) {
-    if (left === 0) break;
+  for (const g of ordered) {
     const take = Math.min(g.remaining, left);
     if (take <= 0) continue;
     g.remaining -= take;
@@ -50,7 +58,7 @@ export function planDebit(w: Wallet, amount: number, opts: { allowDebt?: boolean
     draws.push({ grantId: DEBT, amount: left });
   }
   next.grants = live(next);
-  return { ok: true, wallet: next, draws };
+  return draws;
 }
 
 /** A new grant pays off debt first; the rest is what remains of it. */
@@ -119,20 +127,7 @@ export function planClawback(w: Wallet, grantId: string, amount: number): { wall
   const next = clone(w);
   const own = next.grants.filter((g) => g.id === grantId);
   const rest = next.grants.filter((g) => g.id !== grantId).sort(spendOrder);
-  const draws: Draw[] = [];
-  let left = amount;
-  for (const g of [...own, ...rest]) {
-    const take = Math.min(g.remaining, left);
-    if (take <= 0) continue;
-    g.remaining -= take;
-    left -= take;
-    draws.push({ grantId: g.id, amount: take });
-  }
-  if (left > 0) {
-    next.debt += left;
-    next.debtBlocks = true;
-    draws.push({ grantId: DEBT, amount: left });
-  }
-  next.grants = live(next);
+  const draws = drawFrom(next, [...own, ...rest], amount);
+  if (draws.some((d) => d.grantId === DEBT)) next.debtBlocks = true;
   return { wallet: next, draws };
 }
