@@ -54,7 +54,7 @@ export function planTrainingCommit(f: TrainingCommitFacts): TrainingDecision {
   if (f.activeModels >= f.maxModels) {
     return {
       kind: "refuse",
-      error: new ApiError("FAILED_PRECONDITION", `custom model limit reached: at most ${f.maxModels} models (queued, training or ready) per user (MAX_CUSTOM_MODELS_PER_USER); delete one first`, { limit: f.maxModels, active: f.activeModels }),
+      error: new ApiError("FAILED_PRECONDITION", `custom model limit reached: at most ${f.maxModels} models (queued, training or ready) for this account (its plan's model slots; MAX_CUSTOM_MODELS_PER_USER without a plan); delete one first`, { limit: f.maxModels, active: f.activeModels }),
     };
   }
   const session = new WalletSession(f.wallet, f.nowMs);

@@ -2,7 +2,7 @@
 // transaction, the contract's document, idempotency replays, the slot limit, and every bad input
 // the issue lists answered with a clear 4xx and nothing charged (balance == sum(ledger)).
 import { Timestamp } from "firebase-admin/firestore";
-import { callFunction, createTestUser, db, ledgerState } from "../../../test-support/emulator";
+import { callFunction, createTestUser, db, ledgerState, signIn } from "../../../test-support/emulator";
 import { createdModel, createUpload, dataUrl, modelDoc, onDisk, photo, photos, startUploadServer, uploaded } from "./helpers";
 
 let server: Awaited<ReturnType<typeof startUploadServer>>;
@@ -125,6 +125,20 @@ describe("createCustomModel", () => {
     const first = answers.find((a) => a.status === 201)!.body.customModelId;
     await db().doc(`customModels/${first}`).update({ status: "failed" });
     expect((await create(u.token, { images, idempotencyKey: "slots-after-fail" })).status).toBe(201);
+  });
+
+  it("follows the plan's model slots once the user is on a plan: free holds one", async () => {
+    const u = await createTestUser({ credits: 20 });
+    const admin = await signIn("admin@example.com");
+    expect((await callFunction("setUserPlan", { token: admin, body: { userId: u.uid, planId: "free", reason: "slots test" } })).status).toBe(200);
+    const images = (await photos(10, 150)).map(dataUrl);
+    expect((await create(u.token, { images, idempotencyKey: "plan-slot-1" })).status).toBe(201);
+    const second = await create(u.token, { images, idempotencyKey: "plan-slot-2" });
+    expect(second).toMatchObject({ status: 409, body: { error: { code: "FAILED_PRECONDITION", details: { limit: 1 } } } });
+    const state = await ledgerState(u.uid);
+    expect(state.credits).toBe(state.ledgerSum);
+    // 20 seeded + 3 from the free plan's allowance, one training run of 5 charged.
+    expect(state.credits).toBe(20 + 3 - 5);
   });
 
   it("refuses an empty balance with 402 before anything is stored", async () => {
