@@ -3,12 +3,11 @@
 // and refunds via the ledger's one refund path (readForRefund/writeRefund), re-checking the plan
 // on the fresh document so a runner that claimed the job meanwhile wins.
 import type { DocumentSnapshot, Firestore, Query } from "firebase-admin/firestore";
-import { readForRefund, refundIfOwed, writeRefund } from "../ledger/refund";
+import { endJobAndRefund, refundIfOwed } from "../ledger/refund";
 import { errorFields, log } from "../shared/log";
 import { dispatchRequest, type DispatcherSource } from "./dispatch";
 import { GENERATE, type JobKind } from "./jobKinds";
 import { planSweep, sweepFacts, type SweepAction, type SweepLimits } from "./sweepPlan";
-import { runMoneyTransaction } from "../shared/transaction";
 
 export interface SweepOptions {
   /** Resolved only for re-dispatches: ending and refunding never depend on it. */
@@ -108,18 +107,15 @@ async function apply(db: Firestore, a: SweepAction, opts: SweepOptions, nowMs: n
 
 /** Ends the request failed and refunds it, in one transaction, if the plan still says so. */
 async function failAndRefund(db: Firestore, kind: JobKind, id: string, limits: SweepLimits, nowMs: number): Promise<boolean> {
-  return runMoneyTransaction(db, async (tx) => {
-    const request = await tx.get(db.doc(`${kind.collection}/${id}`));
-    if (!request.exists) return false;
-    const plan = planSweep(factsOf(kind, id, request.data() ?? {}), nowMs, limits);
-    if (plan.kind !== "fail") return false;
-    const reads = await readForRefund(db, tx, request);
-    const now = new Date();
-    tx.update(request.ref, { status: "failed", error: { code: plan.code, message: plan.message }, lease: null, finishedAt: now, updatedAt: now });
-    writeRefund(db, tx, reads, { statusAfter: "failed", actor: "system:sweeper", reason: kind.refundReason("failed", plan.code), now });
-    log.warn("sweep ended job", { kind: kind.name, jobId: id, code: plan.code });
-    return true;
+  let code: string | undefined;
+  const ended = await endJobAndRefund(db, kind, id, "system:sweeper", (job) => {
+    const plan = planSweep(factsOf(kind, id, job.data() ?? {}), nowMs, limits);
+    if (plan.kind !== "fail") return null;
+    code = plan.code;
+    return { status: "failed", error: { code: plan.code, message: plan.message } };
   });
+  if (ended) log.warn("sweep ended job", { kind: kind.name, jobId: id, code });
+  return ended;
 }
 
 /** The plan speaks of `running`; a training run's claimed status is `training`. */

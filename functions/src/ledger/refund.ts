@@ -70,3 +70,25 @@ export async function refundIfOwed(db: Firestore, requestId: string, actor: stri
     });
   });
 }
+
+export interface JobEnding {
+  status: "failed" | "cancelled";
+  error: { code: string; message: string };
+}
+
+/**
+ * Ends a job and refunds it in one transaction, when `decide` (shown the job as this transaction
+ * read it) says how; returns whether it did. Sweeper, erasure and model deletion all end jobs so.
+ */
+export async function endJobAndRefund(db: Firestore, kind: JobKind, id: string, actor: string, decide: (job: DocumentSnapshot) => JobEnding | null): Promise<boolean> {
+  return runMoneyTransaction(db, async (tx) => {
+    const job = await tx.get(db.doc(`${kind.collection}/${id}`));
+    const ending = job.exists ? decide(job) : null;
+    if (!ending) return false;
+    const reads = await readForRefund(db, tx, job);
+    const now = new Date();
+    tx.update(job.ref, { status: ending.status, error: ending.error, lease: null, finishedAt: now, updatedAt: now });
+    writeRefund(db, tx, reads, { statusAfter: ending.status, actor, reason: kind.refundReason(ending.status, ending.error.code), now });
+    return true;
+  });
+}

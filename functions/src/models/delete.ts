@@ -8,7 +8,7 @@ import { isAdmin, type Caller } from "../auth/caller";
 import { dispatcher as dispatcherFor, type DispatcherSource } from "../dispatch/dispatch";
 import { GENERATE, TRAIN } from "../dispatch/jobKinds";
 import { ApiError } from "../http/errors";
-import { readForRefund, writeRefund } from "../ledger/refund";
+import { endJobAndRefund, readForRefund, writeRefund } from "../ledger/refund";
 import { TERMINAL_REFUNDABLE } from "../ledger/types";
 import { errorFields, log } from "../shared/log";
 import type { ObjectStorage } from "../storage/storage";
@@ -80,14 +80,8 @@ async function enqueueEviction(db: Firestore, id: string, sha256: string, source
 /** Queued requests that would load the deleted LoRA: failed and refunded, each in its own transaction. */
 async function failQueuedGenerations(db: Firestore, id: string): Promise<number> {
   const queued = await db.collection("generationRequests").where("customModelId", "==", id).where("status", "==", "queued").get();
-  const ended = await Promise.all(queued.docs.map((d) => runMoneyTransaction(db, async (tx) => {
-    const request = await tx.get(d.ref);
-    if (request.get("status") !== "queued") return false;
-    const reads = await readForRefund(db, tx, request);
-    const now = new Date();
-    tx.update(request.ref, { status: "failed", error: { code: "CUSTOM_MODEL_DELETED", message: `custom model '${id}' was deleted` }, lease: null, finishedAt: now, updatedAt: now });
-    writeRefund(db, tx, reads, { statusAfter: "failed", actor: "system:model-delete", reason: GENERATE.refundReason("failed", "CUSTOM_MODEL_DELETED"), now });
-    return true;
-  })));
+  const error = { code: "CUSTOM_MODEL_DELETED", message: `custom model '${id}' was deleted` };
+  const ended = await Promise.all(queued.docs.map((d) =>
+    endJobAndRefund(db, GENERATE, d.id, "system:model-delete", (job) => (job.get("status") === "queued" ? { status: "failed", error } : null))));
   return ended.filter(Boolean).length;
 }

@@ -5,8 +5,7 @@
 // refused (a training run then discards its LoRA).
 import type { Firestore } from "firebase-admin/firestore";
 import { JOB_KINDS, type JobKind } from "../../dispatch/jobKinds";
-import { readForRefund, writeRefund } from "../../ledger/refund";
-import { runMoneyTransaction } from "../../shared/transaction";
+import { endJobAndRefund } from "../../ledger/refund";
 import { log } from "../../shared/log";
 import type { EraseStep } from "./types";
 
@@ -27,15 +26,10 @@ export const workStep: EraseStep = {
 };
 
 async function endAndRefund(db: Firestore, kind: JobKind, id: string): Promise<void> {
-  await runMoneyTransaction(db, async (tx) => {
-    const job = await tx.get(db.doc(`${kind.collection}/${id}`));
+  await endJobAndRefund(db, kind, id, "system:erase", (job) => {
     const status = job.get("status") as string;
-    if (status !== "queued" && status !== kind.runningStatus) return;
-    const reads = await readForRefund(db, tx, job);
-    const statusAfter = status === "queued" ? "cancelled" : "failed";
-    const now = new Date();
-    tx.update(job.ref, { status: statusAfter, error: ERASED_ERROR, lease: null, finishedAt: now, updatedAt: now });
-    writeRefund(db, tx, reads, { statusAfter, actor: "system:erase", reason: kind.refundReason(statusAfter, ERASED_ERROR.code), now });
+    if (status === "queued") return { status: "cancelled", error: ERASED_ERROR };
+    return status === kind.runningStatus ? { status: "failed", error: ERASED_ERROR } : null;
   });
   log.info("lifecycle.erase_ended_job", { kind: kind.name, id });
 }
