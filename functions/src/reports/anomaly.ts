@@ -103,10 +103,11 @@ function resolve(options: SpikeOptions): Resolved {
 /** What the expectation was computed from, for the operator: "from the last 8 weeks". */
 function source(b: Baseline, weeks: number): string {
   const isNew = weeks < NEW_SERIES_WEEKS ? ` (a new series: ${plural(weeks, "earlier week")})` : "";
-  if (b.kind === "new level") return `from the ${plural(b.weeks, "week")} since usage moved to a new level`;
+  const absent = b.absent ? `, leaving out ${plural(b.absent, "week")} without usage` : "";
+  if (b.kind === "new level") return `from the ${plural(b.weeks, "week")} since usage moved to a new level${absent}`;
   if (weeks === 1) return `from last week${isNew}`;
   const from = b.kind === "trend" ? `from the trend of the last ${weeks} weeks` : `from the last ${weeks} weeks`;
-  return from + isNew;
+  return from + absent + isNew;
 }
 
 function whyNot(current: number, ratio: number, needed: number, logTail: number, b: Baseline, o: Resolved): string {

@@ -1,6 +1,9 @@
 // The expected level of this week's count, and how much it varies, from the earlier weeks of the
 // same series (oldest first, only weeks since the series began). Pure; used by detectSpike.
 //
+// 0. Absences: weeks of zero that the other weeks make implausible (a pause, an outage) count for
+//    nothing but their place in time, so a user back from a three-week pause at their usual
+//    volume is back to normal rather than up from a level of 0.
 // 1. Outliers: weeks implausible under the series' own noise around a robust fit (an earlier
 //    spike, an outage) are set aside, so they neither raise the bar nor hide the next spike.
 // 2. Three readings of what is left:
@@ -28,6 +31,8 @@ export interface Baseline {
   /** Weeks the expectation rests on (the weeks since the move, for a new level). */
   weeks: number;
   kind: "level" | "trend" | "new level";
+  /** Weeks without any usage set aside as absences (a pause, an outage), not as a level of 0. */
+  absent: number;
 }
 
 export interface BaselineOptions {
@@ -59,6 +64,10 @@ const OUTLIER_TAIL = 1e-3;
 const MIN_OUTLIER_DISPERSION = 0.01;
 /** Robust standard deviations that set a week apart within the weeks after a move. */
 const OUTLIER_SD = 3.5;
+/** Weeks with usage needed before a level can make weeks of zero implausible. */
+const MIN_PRESENT_WEEKS = 2;
+/** A week of zero is an absence when a week that empty has less than this chance at the series' level. */
+const ABSENCE_TAIL = 1e-3;
 /** Fewer weeks than this cannot show a trend. */
 const MIN_TREND_WEEKS = 3;
 /** Fewer weeks than this cannot tell an outlier from a trend: outliers are judged against the median. */
@@ -72,15 +81,49 @@ const RECENT_WEEKS = 2;
 /** Of a linear and a compounding trend, the one projecting higher is used unless its spread is this much wider. */
 const HIGHER_CURVE_TOLERANCE = 1.2;
 
-export function estimateBaseline(h: number[], o: BaselineOptions): Baseline {
-  if (h.length < 3) return finish(flatReading(h, h.map(() => true)), h, h.map(() => true), o);
-  const inlier = inliers(h, o);
-  const moved = newLevelReading(h, inlier);
+export function estimateBaseline(history: number[], o: BaselineOptions): Baseline {
+  const present = presentWeeks(history, o.priorDispersion);
+  return { ...estimate(history, present, o), absent: present.filter((p) => !p).length };
+}
+
+/**
+ * The weeks left when the weeks of zero are set aside as absences (a pause, an outage): when that
+ * many empty weeks would have a chance below ABSENCE_TAIL at the level of the other weeks. A user
+ * who did 900 a week, paused for three weeks and came back at 950 is back to normal, not spiking
+ * from a level of 0. A series that was mostly empty (zeros, a stray 1 or 2), or has a single week
+ * of usage, keeps its zeros, so zeros then a burst is still a spike.
+ */
+function presentWeeks(h: number[], dispersion: number): boolean[] {
+  const used = h.filter((v) => v > 0);
+  const zeros = h.length - used.length;
+  const all = h.map(() => true);
+  if (used.length < MIN_PRESENT_WEEKS || zeros === 0) return all;
+  const level = median(used);
+  const pZero = Math.exp(-Math.log1p(dispersion * level) / dispersion); // P(X = 0) under NB(level, φ)
+  return binomialUpperTail(zeros, h.length, pZero) < ABSENCE_TAIL ? h.map((v) => v > 0) : all;
+}
+
+/** P(K >= k) for K ~ Binomial(n, p). */
+function binomialUpperTail(k: number, n: number, p: number): number {
+  let term = (1 - p) ** n; // P(K = 0)
+  let below = 0;
+  for (let j = 0; j < k; j++) {
+    below += term;
+    term *= ((n - j) / (j + 1)) * (p / (1 - p));
+  }
+  return Math.max(0, 1 - below);
+}
+
+/** `present` marks the weeks that count; the others (absences) keep their place in time only. */
+function estimate(h: number[], present: boolean[], o: BaselineOptions): Omit<Baseline, "absent"> {
+  if (present.filter(Boolean).length < 3) return finish(flatReading(h, present), h, present, o);
+  const inlier = inliers(h, present, o);
+  const moved = newLevelReading(h, inlier, present);
   const trendOver = (kept: boolean[]) => (h.length >= MIN_TREND_WEEKS ? trendReading(h, kept, o.minTrendT) : null);
   if (moved) {
     // Steady growth can look like a step: a trend wins only when it fits clearly better, judged
     // with the weeks after the move counted (the outlier test may have set them all aside).
-    const kept = h.map((_, i) => inlier[i] || i >= h.length - moved.weeks);
+    const kept = h.map((_, i) => inlier[i] || (present[i] && i >= h.length - moved.weeks));
     const trend = trendOver(kept);
     if (!(trend && trend.spread < MOVE_PREFERENCE * moved.spread)) return finish(moved, h, inlier, o);
   }
@@ -95,19 +138,23 @@ export function estimateBaseline(h: number[], o: BaselineOptions): Baseline {
  * with up to half the weeks being outliers. The noise is Poisson plus a robust estimate of the
  * extra variation, so a 12 among weeks of 3 is an outlier and a 1,100 among weeks of 1,000 is not.
  */
-function inliers(h: number[], o: BaselineOptions): boolean[] {
+function inliers(h: number[], present: boolean[], o: BaselineOptions): boolean[] {
+  const idx = h.flatMap((_, i) => (present[i] ? [i] : []));
   const logs = h.map(logCount);
-  const flat = logs.map(() => median(logs));
-  const { slope, intercept } = repeatedMedian(logs);
+  const kept = idx.map((i) => logs[i]);
+  const level = median(kept);
+  const { slope, intercept } = repeatedMedian(idx, kept);
+  const flat = logs.map(() => level);
   const sloped = logs.map((_, i) => intercept + slope * i);
-  const spread = (fit: number[]) => 1.4826 * mad(logs.map((v, i) => v - fit[i]));
-  const useTrend = h.length >= MIN_OUTLIER_TREND_WEEKS && spread(sloped) < spread(flat);
+  const spread = (fit: number[]) => 1.4826 * mad(idx.map((i) => logs[i] - fit[i]));
+  const useTrend = idx.length >= MIN_OUTLIER_TREND_WEEKS && spread(sloped) < spread(flat);
   const fit = (useTrend ? sloped : flat).map((v) => Math.max(0, Math.exp(v) - OFFSET));
-  const cv = 1.4826 * mad(h.map((v, i) => (v - fit[i]) / Math.max(fit[i], OFFSET)));
-  const extra = cv * cv - 1 / Math.max(mean(fit), OFFSET);
+  const cv = 1.4826 * mad(idx.map((i) => (h[i] - fit[i]) / Math.max(fit[i], OFFSET)));
+  const extra = cv * cv - 1 / Math.max(mean(idx.map((i) => fit[i])), OFFSET);
   const dispersion = Math.min(4 * o.priorDispersion, Math.max(MIN_OUTLIER_DISPERSION, extra));
   const limit = Math.log(OUTLIER_TAIL);
   return h.map((v, i) => {
+    if (!present[i]) return false;
     const mu = Math.max(fit[i], OFFSET / h.length);
     if (v > mu) return logUpperTail(v, mu, dispersion) >= limit;
     const atMost = 1 - Math.exp(logUpperTail(v + 1, mu, dispersion));
@@ -152,12 +199,12 @@ function trendReading(h: number[], inlier: boolean[], minT: number): Reading | n
  * than three robust standard deviations (at least MIN_LOG_SCALE) from the earlier level on the
  * same side, and the later weeks agree with each other more than they differ from the earlier ones.
  */
-function newLevelReading(h: number[], inlier: boolean[]): Reading | null {
+function newLevelReading(h: number[], inlier: boolean[], present: boolean[]): Reading | null {
   let best: Reading | null = null;
   for (let s = 2; s <= h.length - 2; s++) {
     const before = h.slice(0, s).filter((_, i) => inlier[i]);
-    if (before.length < 2) continue;
-    const after = h.slice(s);
+    const after = h.slice(s).filter((_, i) => present[s + i]);
+    if (before.length < 2 || after.length < 2) continue;
     const { centre, scale } = logLevel(before);
     const afterLogs = after.map(logCount);
     if (!afterLogs.every((v) => v > centre + 3 * scale) && !afterLogs.every((v) => v < centre - 3 * scale)) continue;
@@ -166,8 +213,8 @@ function newLevelReading(h: number[], inlier: boolean[]): Reading | null {
     const settled = after.filter((_, i) => Math.abs(afterLogs[i] - near.centre) <= OUTLIER_SD * near.scale);
     const levels = [mean(before), mean(settled)];
     const fit = h.map((_, i) => levels[i < s ? 0 : 1]);
-    const kept = h.map((_, i) => i >= s || inlier[i]);
-    const r: Reading = { kind: "new level", fit, expected: levels[1], weeks: after.length, parameters: 1, spread: logSpread(h, fit, kept) };
+    const kept = h.map((_, i) => (i >= s && present[i]) || inlier[i]);
+    const r: Reading = { kind: "new level", fit, expected: levels[1], weeks: h.length - s, parameters: 1, spread: logSpread(h, fit, kept) };
     if (!best || r.spread < best.spread) best = r;
   }
   return best;
@@ -179,7 +226,7 @@ function newLevelReading(h: number[], inlier: boolean[]): Reading | null {
  * extra variation in a week's variance (φμ against 1 + φμ): at two events a week Poisson noise
  * swamps φ and the prior stands; at a thousand the data decide.
  */
-function finish(r: Reading, h: number[], inlier: boolean[], o: BaselineOptions): Baseline {
+function finish(r: Reading, h: number[], inlier: boolean[], o: BaselineOptions): Omit<Baseline, "absent"> {
   const from = h.length - r.weeks;
   const used = h.flatMap((x, i) => (i >= from && inlier[i] ? [{ x, f: r.fit[i] }] : []));
   const dof = Math.max(0, used.length - r.parameters);
@@ -226,10 +273,10 @@ function theilSen(ys: number[], inlier: boolean[]): { slope: number; intercept: 
   return { slope, intercept: median(idx.map((i) => ys[i] - slope * i)) };
 }
 
-/** Siegel's repeated median: for each week the median slope to the others, then their median. */
-function repeatedMedian(ys: number[]): { slope: number; intercept: number } {
-  const slope = median(ys.map((yi, i) => median(ys.flatMap((yj, j) => (j === i ? [] : [(yj - yi) / (j - i)])))));
-  return { slope, intercept: median(ys.map((v, i) => v - slope * i)) };
+/** Siegel's repeated median through (xs, ys): for each point the median slope to the others, then their median. */
+function repeatedMedian(xs: number[], ys: number[]): { slope: number; intercept: number } {
+  const slope = median(ys.map((yi, i) => median(ys.flatMap((yj, j) => (j === i ? [] : [(yj - yi) / (xs[j] - xs[i])])))));
+  return { slope, intercept: median(ys.map((v, i) => v - slope * xs[i])) };
 }
 
 const logCount = (v: number) => Math.log(Math.max(0, v) + OFFSET);

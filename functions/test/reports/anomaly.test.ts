@@ -76,6 +76,20 @@ describe("detectSpike on hand-made series", () => {
     expect(() => detectSpike(h, 90, { maxTailProbability: 0 })).toThrow(RangeError);
   });
 
+  it("treats weeks without any usage as a pause, not as a level of 0", () => {
+    // Back from a three-week pause at the usual volume: normal; at three times it: a spike.
+    const paused = [893, 922, 914, 944, 0, 0, 0];
+    const back = detectSpike(paused, 948);
+    expect(back.isSpike).toBe(false);
+    expect(back.reason).toBe("No spike: 948 generations this week, expected about 929 from the last 7 weeks, leaving out 3 weeks without usage; 1.0× the expected level, below the 2.5× a spike needs.");
+    expect(detectSpike(paused, 2900).isSpike).toBe(true);
+    // A pause inside the history keeps its place in time: the growth around it is still projected.
+    expect(detectSpike([100, 120, 0, 0, 170, 190, 210, 230], 250).isSpike).toBe(false);
+    // Zeros a low-volume series makes plausible are its level: 0 → 0 → 1 → 0, then 12 is a spike.
+    expect(detectSpike([0, 1, 0, 0, 1, 0], 12).isSpike).toBe(true);
+    expect(detectSpike([0, 1, 0, 0, 1, 0], 12).reason).not.toContain("without usage");
+  });
+
   it("uses only the most recent maxHistory weeks", () => {
     const h = [...Array(20).fill(400), ...Array(12).fill(40)];
     expect(detectSpike(h, 130).isSpike).toBe(true);

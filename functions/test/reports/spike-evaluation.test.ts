@@ -70,12 +70,13 @@ describe("detectSpike on the labelled suites", () => {
     expect(suiteB.overall.recall).toBeGreaterThanOrEqual(0.95);
   });
 
-  it("does not fall further on suite C, the third generator scored once after tuning", () => {
-    // A regression guard at the figures measured when C was first scored (0.858 / 0.934), well
-    // below the 0.97 goal: docs/spike-detection.md says which of C's series the detector misreads.
+  it("does not fall further on suite C, the third generator", () => {
+    // A regression guard at the figures measured after pauses were read as absences (0.915 /
+    // 0.915; 0.858 / 0.934 before), below the 0.97 goal: docs/spike-detection.md says which of
+    // C's series the detector misreads. C has been tuned on since; suite D is the untouched check.
     expect(suiteC.overall.series).toBe(2000);
-    expect(suiteC.overall.precision).toBeGreaterThanOrEqual(0.85);
-    expect(suiteC.overall.recall).toBeGreaterThanOrEqual(0.93);
+    expect(suiteC.overall.precision).toBeGreaterThanOrEqual(0.9);
+    expect(suiteC.overall.recall).toBeGreaterThanOrEqual(0.9);
   });
 
   it("keeps 1.5–2.4× bumps quiet and never calls a new series a spike", () => {
