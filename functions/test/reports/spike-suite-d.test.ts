@@ -1,0 +1,43 @@
+// Sanity of suite D's generator only: its size, determinism, share of true spikes and well-formed
+// counts. It deliberately runs no detector: suite D is the check that was never tuned on.
+import { SUITE_D_SEED, SUITE_D_TAGS, fourthSuite } from "./spike-suite-d";
+
+describe("suite D (spike-suite-d.ts)", () => {
+  const suite = fourthSuite();
+
+  test("has 2000 series, all of suite D, and is deterministic", () => {
+    expect(suite).toHaveLength(2000);
+    expect(suite.every((s) => s.suite === "D")).toBe(true);
+    expect(fourthSuite()).toEqual(suite);
+    expect(fourthSuite(2000, SUITE_D_SEED)).toEqual(suite);
+  });
+
+  test("between 15 % and 40 % of series are true spikes", () => {
+    const share = suite.filter((s) => s.spike).length / suite.length;
+    expect(share).toBeGreaterThanOrEqual(0.15);
+    expect(share).toBeLessThanOrEqual(0.4);
+  });
+
+  test("a series with no history is never a spike", () => {
+    const fresh = suite.filter((s) => s.history.length === 0);
+    expect(fresh.length).toBeGreaterThan(0);
+    expect(fresh.every((s) => !s.spike)).toBe(true);
+  });
+
+  test("histories hold 0–12 weeks and every count is a non-negative integer", () => {
+    for (const s of suite) {
+      expect(s.history.length).toBeLessThanOrEqual(12);
+      for (const c of [...s.history, s.current]) {
+        expect(Number.isInteger(c)).toBe(true);
+        expect(c).toBeGreaterThanOrEqual(0);
+      }
+      expect(s.mean).toBeGreaterThan(0);
+    }
+  });
+
+  test("every ingredient tag appears, and no unknown one", () => {
+    const seen = new Set(suite.flatMap((s) => s.shape.split(", ")));
+    for (const tag of SUITE_D_TAGS) expect(seen).toContain(tag);
+    for (const tag of seen) expect([...SUITE_D_TAGS, "plain"]).toContain(tag);
+  });
+});
