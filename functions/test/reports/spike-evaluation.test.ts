@@ -5,6 +5,7 @@ import fs from "node:fs";
 import { detectSpike } from "../../src/reports/anomaly";
 import { evaluate, knownNoiseReference, scoreTable, type Detect, type Evaluation } from "./spike-evaluate";
 import { SUITE_C_SEED, thirdSuite } from "./spike-suite-c";
+import { SUITE_D_SEED, fourthSuite } from "./spike-suite-d";
 import { MIX_BOUNDARY, SUITE_A_SEED, SUITE_B_SEED, mixedSuite, shapeSuite } from "./spike-suites";
 
 const detector: Detect = (history, current) => detectSpike(history, current).isSpike;
@@ -19,6 +20,10 @@ const suiteB = evaluate(b, detector);
 // Suite C was generated with a seed fixed before the last round of tuning and scored only after it.
 const c = thirdSuite();
 const suiteC = evaluate(c, detector);
+// Suite D was written by someone who never read or ran the detector, and scored once with the
+// detector frozen (commit ed6cd0b); nothing was tuned on it before that score.
+const d = fourthSuite();
+const suiteD = evaluate(d, detector);
 const boundary = evaluate(shapeSuite(SUITE_A_SEED, MIX_BOUNDARY).heldOut, detector);
 
 function figures(e: Evaluation): string {
@@ -27,21 +32,24 @@ function figures(e: Evaluation): string {
 
 afterAll(() => {
   // Printed so every run shows where the detector stands; the tables come from `npm run spikes`.
-  console.log(`held-out A: ${figures(heldOut)}\nB: ${figures(suiteB)}\nC: ${figures(suiteC)}\nboundary stress: ${figures(boundary)}`);
+  console.log(`held-out A: ${figures(heldOut)}\nB: ${figures(suiteB)}\nC: ${figures(suiteC)}\nD: ${figures(suiteD)}\nboundary stress: ${figures(boundary)}`);
   const out = process.env.SPIKE_TABLE_OUT;
   if (!out) return;
   const overall = scoreTable([
     [`A, tune half (defaults chosen here; seed ${SUITE_A_SEED})`, tune.overall],
     ["**A, held-out half**", heldOut.overall],
     [`B, other generator (seed ${SUITE_B_SEED}; tuned on since)`, suiteB.overall],
-    [`**C, third generator, scored once after tuning (seed ${SUITE_C_SEED})**`, suiteC.overall],
+    [`C, third generator (seed ${SUITE_C_SEED}; tuned on since its first score)`, suiteC.overall],
+    [`**D, fourth generator, never tuned on (seed ${SUITE_D_SEED})**`, suiteD.overall],
     ["A held-out, boundary stress: spikes from 2.5×, bumps in every shape", boundary.overall],
     ["seed 004's rule (> 2× the mean) on A held-out", evaluate(a.heldOut, twiceTheMean).overall],
     ["seed 004's rule (> 2× the mean) on B", evaluate(b, twiceTheMean).overall],
     ["seed 004's rule (> 2× the mean) on C", evaluate(c, twiceTheMean).overall],
+    ["seed 004's rule (> 2× the mean) on D", evaluate(d, twiceTheMean).overall],
     ["reference that knows the true noise, on A held-out", knownNoiseReference(a.heldOut)],
     ["reference that knows the true noise, on B", knownNoiseReference(b)],
     ["reference that knows the true noise, on C", knownNoiseReference(c)],
+    ["reference that knows the true noise, on D", knownNoiseReference(d)],
   ], "suite");
   const sections = [
     "### Overall", overall,
@@ -49,6 +57,7 @@ afterAll(() => {
     "### A, held-out half, per event in the current week", scoreTable(heldOut.byEvent, "event"),
     "### B, per ingredient (a series counts under each it has)", scoreTable(suiteB.byShape, "ingredient"),
     "### C, per ingredient (a series counts under each it has)", scoreTable(suiteC.byShape, "ingredient"),
+    "### D, per ingredient (a series counts under each it has)", scoreTable(suiteD.byShape, "ingredient"),
   ];
   fs.writeFileSync(out, sections.join("\n\n") + "\n");
 });
@@ -79,6 +88,14 @@ describe("detectSpike on the labelled suites", () => {
     expect(suiteC.overall.recall).toBeGreaterThanOrEqual(0.9);
   });
 
+  it("does not fall below its first score on suite D, the generator never tuned on", () => {
+    // First and only score with the detector frozen: 0.936 / 0.926, below the 0.97 goal (the
+    // reference that knows the true noise: 0.970 / 0.976). A guard against regressions, not the bar.
+    expect(suiteD.overall.series).toBe(2000);
+    expect(suiteD.overall.precision).toBeGreaterThanOrEqual(0.93);
+    expect(suiteD.overall.recall).toBeGreaterThanOrEqual(0.92);
+  });
+
   it("keeps 1.5–2.4× bumps quiet and never calls a new series a spike", () => {
     const shape = (name: string) => heldOut.byShape.find(([k]) => k === name)![1];
     const bumps = shape("1.5–2.4× bumps (quiet)");
@@ -92,9 +109,11 @@ describe("detectSpike on the labelled suites", () => {
       expect(e.overall.fp).toBeLessThan(naive.fp / 5);
       expect(e.overall.precision!).toBeGreaterThan(naive.precision!);
     }
-    // On C only a fifth as many false alarms as the naive rule's (73 against 360; see the note).
-    const naiveC = evaluate(c, twiceTheMean).overall;
-    expect(suiteC.overall.fp).toBeLessThan(naiveC.fp / 4);
-    expect(suiteC.overall.precision!).toBeGreaterThan(naiveC.precision! + 0.2);
+    // On C and D about a tenth as many false alarms as the naive rule's (docs/spike-detection.md).
+    for (const [cases, e] of [[c, suiteC], [d, suiteD]] as const) {
+      const naive = evaluate(cases, twiceTheMean).overall;
+      expect(e.overall.fp).toBeLessThan(naive.fp / 5);
+      expect(e.overall.precision!).toBeGreaterThan(naive.precision! + 0.2);
+    }
   });
 });
