@@ -88,3 +88,19 @@ export function knownNoiseReference(cases: LabelledSeries[], seed = 9): Score {
   });
   return scoreOf(outcomes);
 }
+
+/**
+ * The detector's own rule (lift, tail, volume) with the true expected level in place of its
+ * estimate and its own estimate of the noise: what the detector would score if its level were
+ * exact. Against the detector's figures it shows how much of the error is the level.
+ */
+export function knownLevelReference(cases: LabelledSeries[], dispersionOf: (history: number[]) => number): Score {
+  const outcomes = cases.map((c) => {
+    const n = c.history.length;
+    if (n === 0 || c.current < LABEL.minCount) return { spike: c.spike, flagged: false };
+    const mu = Math.max(c.mean, 0.5 / n);
+    const flagged = c.current >= LABEL.minRatio * mu && logUpperTail(c.current, mu, dispersionOf(c.history)) < Math.log(LABEL.maxTail);
+    return { spike: c.spike, flagged };
+  });
+  return scoreOf(outcomes);
+}

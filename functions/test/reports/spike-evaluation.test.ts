@@ -2,8 +2,9 @@
 // The suites are seeded, so the figures are the same on every run; `npm run spikes` prints the
 // tables below (SPIKE_TABLE_OUT) for docs/spike-detection.md.
 import fs from "node:fs";
-import { detectSpike } from "../../src/reports/anomaly";
-import { evaluate, knownNoiseReference, scoreTable, type Detect, type Evaluation } from "./spike-evaluate";
+import { SPIKE_DEFAULTS, detectSpike } from "../../src/reports/anomaly";
+import { estimateBaseline } from "../../src/reports/baseline";
+import { evaluate, knownLevelReference, knownNoiseReference, scoreTable, type Detect, type Evaluation } from "./spike-evaluate";
 import { SUITE_C_SEED, thirdSuite } from "./spike-suite-c";
 import { SUITE_D_SEED, fourthSuite } from "./spike-suite-d";
 import { MIX_BOUNDARY, SUITE_A_SEED, SUITE_B_SEED, mixedSuite, shapeSuite } from "./spike-suites";
@@ -25,6 +26,9 @@ const suiteC = evaluate(c, detector);
 const d = fourthSuite();
 const suiteD = evaluate(d, detector);
 const boundary = evaluate(shapeSuite(SUITE_A_SEED, MIX_BOUNDARY).heldOut, detector);
+
+/** The detector's own estimate of a series' noise (φ), for the reference that is given the true level. */
+const ownNoise = (history: number[]) => estimateBaseline(history.slice(-SPIKE_DEFAULTS.maxHistory), SPIKE_DEFAULTS).dispersion;
 
 function figures(e: Evaluation): string {
   return `precision ${e.overall.precision?.toFixed(3)}, recall ${e.overall.recall?.toFixed(3)} (${e.overall.fp} false alarms, ${e.overall.fn} misses)`;
@@ -50,6 +54,10 @@ afterAll(() => {
     ["reference that knows the true noise, on B", knownNoiseReference(b)],
     ["reference that knows the true noise, on C", knownNoiseReference(c)],
     ["reference that knows the true noise, on D", knownNoiseReference(d)],
+    ["the detector's rule with the true level, on A held-out", knownLevelReference(a.heldOut, ownNoise)],
+    ["the detector's rule with the true level, on B", knownLevelReference(b, ownNoise)],
+    ["the detector's rule with the true level, on C", knownLevelReference(c, ownNoise)],
+    ["the detector's rule with the true level, on D", knownLevelReference(d, ownNoise)],
   ], "suite");
   const sections = [
     "### Overall", overall,
