@@ -1,15 +1,22 @@
-// Sanity of suite E's generator only: its size, determinism, share of true spikes and well-formed
-// counts. It deliberately runs no detector: suite E is a check that was never tuned on.
+// Sanity of the generators of suites D and E only: size, determinism, share of true spikes and
+// well-formed counts. It deliberately runs no detector: D and E are the checks never tuned on.
+import type { LabelledSeries } from "./spike-truth";
+import { SUITE_D_SEED, SUITE_D_TAGS, fourthSuite } from "./spike-suite-d";
 import { SUITE_E_SEED, SUITE_E_TAGS, fifthSuite } from "./spike-suite-e";
 
-describe("suite E (spike-suite-e.ts)", () => {
-  const suite = fifthSuite();
+const suites: [string, (size?: number, seed?: number) => LabelledSeries[], number, readonly string[]][] = [
+  ["D", fourthSuite, SUITE_D_SEED, SUITE_D_TAGS],
+  ["E", fifthSuite, SUITE_E_SEED, SUITE_E_TAGS],
+];
 
-  test("has 2000 series, all of suite E, and is deterministic", () => {
+describe.each(suites)("suite %s", (name, make, seed, tags) => {
+  const suite = make();
+
+  test("has 2000 series, all of the suite, and is deterministic", () => {
     expect(suite).toHaveLength(2000);
-    expect(suite.every((s) => s.suite === "E")).toBe(true);
-    expect(fifthSuite()).toEqual(suite);
-    expect(fifthSuite(2000, SUITE_E_SEED)).toEqual(suite);
+    expect(suite.every((s) => s.suite === name)).toBe(true);
+    expect(make()).toEqual(suite);
+    expect(make(2000, seed)).toEqual(suite);
   });
 
   test("between 15 % and 40 % of series are true spikes", () => {
@@ -37,7 +44,7 @@ describe("suite E (spike-suite-e.ts)", () => {
 
   test("every ingredient tag appears, and no unknown one", () => {
     const seen = new Set(suite.flatMap((s) => s.shape.split(", ")));
-    for (const tag of SUITE_E_TAGS) expect(seen).toContain(tag);
-    for (const tag of seen) expect([...SUITE_E_TAGS, "plain"]).toContain(tag);
+    for (const tag of tags) expect(seen).toContain(tag);
+    for (const tag of seen) expect([...tags, "plain"]).toContain(tag);
   });
 });
