@@ -11,6 +11,15 @@ import { SECRET } from "./harness";
 
 export const modelRef = (id: string) => db().collection("customModels").doc(id);
 export const modelData = async (id: string) => (await modelRef(id).get()).data()!;
+/**
+ * Changes a model while a runner is writing its progress. A plain update can meet the runner's
+ * transaction holding the document and fail with a contention error (seen as `2 UNKNOWN` on a
+ * loaded CI machine); a transaction retries those, as the production writers do.
+ */
+export const updateModelWhileRunning = (id: string, data: Record<string, unknown>) =>
+  db().runTransaction(async (tx) => {
+    tx.update(modelRef(id), data);
+  });
 export const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 /** Distinct small photos, as cm-api copies them to training/{uid}/{id}/{nn}.{ext}. */

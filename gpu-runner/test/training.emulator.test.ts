@@ -14,7 +14,7 @@ import { loadConfig } from "../src/config";
 import { LocalStorage } from "../src/storage";
 import { data, pushTask, queuedRequest, runnerEnv, SECRET } from "./harness";
 import { captureLogger } from "./helpers";
-import { filesUnder, modelData, modelRef, pushTrain, queuedModel, sha256, waitForModel } from "./training-harness";
+import { filesUnder, modelData, modelRef, pushTrain, queuedModel, sha256, updateModelWhileRunning, waitForModel } from "./training-harness";
 
 // Issue 15, runner side: the train job kind against the Firestore emulator, the fake ComfyUI's
 // training nodes (real files on disk) and local storage. A short lease and a slow fake (stepMs)
@@ -118,7 +118,7 @@ describe("training jobs (customModels + fake ComfyUI training nodes)", () => {
     const first = pushTrain(runner.url, id, 0);
     await waitForModel(id, (d) => d.step > 0);
     // What a dead runner leaves: its lease, expired. The first delivery must give up (and stop its prompt).
-    await modelRef(id).update({ lease: { owner: "dead-runner/1", expiresAt: Timestamp.fromMillis(Date.now() - 1000) } });
+    await updateModelWhileRunning(id, { lease: { owner: "dead-runner/1", expiresAt: Timestamp.fromMillis(Date.now() - 1000) } });
     expect((await first).body.result).toBe("lease-lost");
     const again = await pushTrain(runner.url, id, 1);
     expect(again.body.result).toBe("ready");
@@ -159,7 +159,7 @@ describe("training jobs (customModels + fake ComfyUI training nodes)", () => {
     const { id, uid } = await queuedModel(storage, { steps: 40 });
     const run = pushTrain(runner.url, id, 0);
     await waitForModel(id, (d) => d.step > 0);
-    await modelRef(id).update({ status: "deleted", deletedAt: Timestamp.now() });
+    await updateModelWhileRunning(id, { status: "deleted", deletedAt: Timestamp.now() });
     expect((await run).body.result).toBe("lease-lost");
     expect((await modelData(id)).status).toBe("deleted");
     expect(storedLoras(uid, id)).toEqual([]);
