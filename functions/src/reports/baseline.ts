@@ -116,18 +116,18 @@ function binomialUpperTail(k: number, n: number, p: number): number {
 
 /** `present` marks the weeks that count; the others (absences) keep their place in time only. */
 function estimate(h: number[], present: boolean[], o: BaselineOptions): Omit<Baseline, "absent"> {
-  if (present.filter(Boolean).length < 3) return finish(flatReading(h, present), h, present, o);
+  // Too few weeks to show a trend (or an outlier against one): the mean of those there are.
+  if (present.filter(Boolean).length < MIN_TREND_WEEKS) return finish(flatReading(h, present), h, present, o);
   const inlier = inliers(h, present, o);
   const moved = newLevelReading(h, inlier, present);
-  const trendOver = (kept: boolean[]) => (h.length >= MIN_TREND_WEEKS ? trendReading(h, kept, o.minTrendT) : null);
   if (moved) {
     // Steady growth can look like a step: a trend wins only when it fits clearly better, judged
     // with the weeks after the move counted (the outlier test may have set them all aside).
     const kept = h.map((_, i) => inlier[i] || (present[i] && i >= h.length - moved.weeks));
-    const trend = trendOver(kept);
+    const trend = trendReading(h, kept, o.minTrendT);
     if (!(trend && trend.spread < MOVE_PREFERENCE * moved.spread)) return finish(moved, h, inlier, o);
   }
-  const reading = trendOver(inlier) ?? flatReading(h, inlier);
+  const reading = trendReading(h, inlier, o.minTrendT) ?? flatReading(h, inlier);
   const recent = mean(h.filter((_, i) => inlier[i]).slice(-RECENT_WEEKS));
   return finish({ ...reading, expected: Math.max(reading.expected, recent) }, h, inlier, o);
 }

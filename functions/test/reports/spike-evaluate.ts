@@ -71,6 +71,11 @@ export function describeCase(c: LabelledSeries): string {
   return `${c.suite} ${c.shape} (${c.event}, true level ${c.mean.toFixed(1)}, φ ${c.dispersion.toFixed(3)}): [${c.history.join(", ")}] → ${c.current}`;
 }
 
+/** The labelling rule's volume, lift and surprise gates for a given level and noise. */
+function meetsLabelRule(current: number, mu: number, dispersion: number): boolean {
+  return current >= LABEL.minCount && current >= LABEL.minRatio * mu && logUpperTail(current, mu, dispersion) < Math.log(LABEL.maxTail);
+}
+
 /**
  * A reference, not a detector: it knows each series' true noise and errs on the expected level
  * only by the sampling error of a mean of the series' weeks (lognormal, relative sd
@@ -83,8 +88,7 @@ export function knownNoiseReference(cases: LabelledSeries[], seed = 9): Score {
     const n = c.history.length;
     if (n === 0) return { spike: c.spike, flagged: false };
     const mu = c.mean <= 0 ? 0.5 / n : c.mean * Math.exp(normal(rand) * Math.sqrt((1 / Math.max(c.mean, 0.5) + c.dispersion) / n));
-    const flagged = c.current >= LABEL.minCount && c.current >= LABEL.minRatio * mu && logUpperTail(c.current, mu, c.dispersion) < Math.log(LABEL.maxTail);
-    return { spike: c.spike, flagged };
+    return { spike: c.spike, flagged: meetsLabelRule(c.current, mu, c.dispersion) };
   });
   return scoreOf(outcomes);
 }
@@ -97,10 +101,8 @@ export function knownNoiseReference(cases: LabelledSeries[], seed = 9): Score {
 export function knownLevelReference(cases: LabelledSeries[], dispersionOf: (history: number[]) => number): Score {
   const outcomes = cases.map((c) => {
     const n = c.history.length;
-    if (n === 0 || c.current < LABEL.minCount) return { spike: c.spike, flagged: false };
-    const mu = Math.max(c.mean, 0.5 / n);
-    const flagged = c.current >= LABEL.minRatio * mu && logUpperTail(c.current, mu, dispersionOf(c.history)) < Math.log(LABEL.maxTail);
-    return { spike: c.spike, flagged };
+    if (n === 0) return { spike: c.spike, flagged: false };
+    return { spike: c.spike, flagged: meetsLabelRule(c.current, Math.max(c.mean, 0.5 / n), dispersionOf(c.history)) };
   });
   return scoreOf(outcomes);
 }
