@@ -14,7 +14,7 @@
 // only the weeks since the series began: no history means a new series, never a spike. The
 // defaults were tuned on one half of a labelled suite and checked on the other half and on a
 // suite from a different generator (functions/test/reports/spike-*.ts).
-import { estimateBaseline, type Baseline } from "./baseline";
+import { RECENT_WEEKS, estimateBaseline, type Baseline } from "./baseline";
 import { logUpperTail } from "./tail";
 
 export interface SpikeOptions {
@@ -105,6 +105,7 @@ function source(b: Baseline, weeks: number): string {
   const isNew = weeks < NEW_SERIES_WEEKS ? ` (a new series: ${plural(weeks, "earlier week")})` : "";
   const absent = b.absent ? `, leaving out ${plural(b.absent, "week")} without usage` : "";
   if (b.kind === "new level") return `from the ${plural(b.weeks, "week")} since usage moved to a new level${absent}`;
+  if (b.kind === "stalled trend") return `from the last ${RECENT_WEEKS} weeks, where the growth of the last ${weeks} weeks stalled${absent}`;
   if (weeks === 1) return `from last week${isNew}`;
   const from = b.kind === "trend" ? `from the trend of the last ${weeks} weeks` : `from the last ${weeks} weeks`;
   return from + absent + isNew;

@@ -16,7 +16,8 @@
 //    When both fit about equally well, the linear or compounding curve projecting higher is used.
 //    A trend or level never expects less than the mean of the last two weeks: an expectation
 //    set low turns a 2.4× bump into a "3× spike", while one set a little high costs only the
-//    weakest spikes.
+//    weakest spikes. A trend never expects more than 1.5× the higher of the last two weeks
+//    with usage: a growth those weeks no longer show is not projected.
 // 3. Noise is negative binomial, variance μ + φμ² (Poisson when φ = 0). φ is estimated by
 //    moments from the reading's residuals and shrunk towards a prior where the data say little
 //    (few weeks, or so few events that Poisson noise swamps any extra variation).
@@ -30,7 +31,8 @@ export interface Baseline {
   uncertainty: number;
   /** Weeks the expectation rests on (the weeks since the move, for a new level). */
   weeks: number;
-  kind: "level" | "trend" | "new level";
+  /** "stalled trend": a growth the last weeks no longer show, held to TREND_CAP × the higher of them. */
+  kind: "level" | "trend" | "new level" | "stalled trend";
   /** Weeks without any usage set aside as absences (a pause, an outage), not as a level of 0. */
   absent: number;
 }
@@ -77,7 +79,9 @@ const MIN_LOG_SCALE = 0.1;
 /** A trend beats a move to a new level only when its log residuals are this much tighter. */
 const MOVE_PREFERENCE = 0.85;
 /** Recent weeks whose mean is a floor for the expectation of a level or trend. */
-const RECENT_WEEKS = 2;
+export const RECENT_WEEKS = 2;
+/** A trend never projects above this multiple of the higher of the last RECENT_WEEKS weeks with usage. */
+const TREND_CAP = 1.5;
 /** Of a linear and a compounding trend, the one projecting higher is used unless its spread is this much wider. */
 const HIGHER_CURVE_TOLERANCE = 1.2;
 
@@ -129,7 +133,12 @@ function estimate(h: number[], present: boolean[], o: BaselineOptions): Omit<Bas
   }
   const reading = trendReading(h, inlier, o.minTrendT) ?? flatReading(h, inlier);
   const recent = mean(h.filter((_, i) => inlier[i]).slice(-RECENT_WEEKS));
-  return finish({ ...reading, expected: Math.max(reading.expected, recent) }, h, inlier, o);
+  const expected = Math.max(reading.expected, recent);
+  // A growth the latest weeks no longer show (set aside as outliers, or bent away) is not
+  // projected: [40, 60, 90, 135, 200, 300, 120, 110] was expected at 1,000 without this cap.
+  const cap = TREND_CAP * Math.max(...h.filter((_, i) => present[i]).slice(-RECENT_WEEKS)) + 1;
+  if (reading.kind === "trend" && expected > cap) return finish({ ...reading, kind: "stalled trend", expected: cap }, h, inlier, o);
+  return finish({ ...reading, expected }, h, inlier, o);
 }
 
 /**
@@ -241,7 +250,7 @@ function finish(r: Reading, h: number[], inlier: boolean[], o: BaselineOptions):
   const expected = Math.max(0, r.expected);
   // A mean of n weeks has variance σ²/n; a projection one week past the fitted ones about 4σ²/n.
   const cv2 = (expected > 0 ? 1 / expected : 1) + dispersion;
-  const uncertainty = Math.sqrt(((r.kind === "trend" ? 4 : 1) * cv2) / Math.max(1, used.length));
+  const uncertainty = Math.sqrt(((r.kind === "level" || r.kind === "new level" ? 1 : 4) * cv2) / Math.max(1, used.length));
   return { expected, dispersion, uncertainty, weeks: r.weeks, kind: r.kind };
 }
 
