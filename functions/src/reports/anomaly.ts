@@ -105,7 +105,7 @@ function source(b: Baseline, weeks: number): string {
   const isNew = weeks < NEW_SERIES_WEEKS ? ` (a new series: ${plural(weeks, "earlier week")})` : "";
   const absent = b.absent ? `, leaving out ${plural(b.absent, "week")} without usage` : "";
   if (b.kind === "new level") return `from the ${plural(b.weeks, "week")} since usage moved to a new level${absent}`;
-  if (b.kind === "stalled trend") return `from the last ${RECENT_WEEKS} weeks, where the growth of the last ${weeks} weeks stalled${absent}`;
+  if (b.kind === "stalled trend") return `from the last ${RECENT_WEEKS} weeks with usage, where the growth of the last ${weeks} weeks stalled${absent}`;
   if (weeks === 1) return `from last week${isNew}`;
   const from = b.kind === "trend" ? `from the trend of the last ${weeks} weeks` : `from the last ${weeks} weeks`;
   return from + absent + isNew;

@@ -94,7 +94,7 @@ describe("detectSpike on hand-made series", () => {
     // Growth to 300, then two weeks back near 115: the trend through all eight weeks would expect
     // about 1,000 and hide a 600; it is held to 1.5× the higher of the last two weeks.
     const turned = [40, 60, 90, 135, 200, 300, 120, 110];
-    expect(detectSpike(turned, 600).reason).toBe("Usage spike: 600 generations this week, expected about 181 from the last 2 weeks, where the growth of the last 8 weeks stalled: 3.3× the expected level; chance below 1 in a million under normal variation.");
+    expect(detectSpike(turned, 600).reason).toBe("Usage spike: 600 generations this week, expected about 181 from the last 2 weeks with usage, where the growth of the last 8 weeks stalled: 3.3× the expected level; chance below 1 in a million under normal variation.");
     expect(detectSpike(turned, 150).isSpike).toBe(false);
   });
 

@@ -24,6 +24,8 @@ const c = thirdSuite();
 const suiteC = evaluate(c, detector);
 // Suites D and E were each written by someone who never read or ran the detector, and scored
 // once with the detector frozen (commit ed6cd0b); nothing was tuned on them before that score.
+// Since then both were looked at: the stalled-trend cap (fe8d7e7) came from one of E's errors and
+// was kept on the figures of every suite, D and E included, so they are tuning suites now.
 const d = fourthSuite();
 const suiteD = evaluate(d, detector);
 const e = fifthSuite();
@@ -47,8 +49,8 @@ afterAll(() => {
     ["**A, held-out half**", heldOut.overall],
     [`B, other generator (seed ${SUITE_B_SEED}; tuned on since)`, suiteB.overall],
     [`C, third generator (seed ${SUITE_C_SEED}; tuned on since its first score)`, suiteC.overall],
-    [`**D, fourth generator, never tuned on (seed ${SUITE_D_SEED})**`, suiteD.overall],
-    [`**E, fifth generator (sums of users), never tuned on (seed ${SUITE_E_SEED})**`, suiteE.overall],
+    [`**D, fourth generator (first scored untuned at 0.936 / 0.926, looked at since; seed ${SUITE_D_SEED})**`, suiteD.overall],
+    [`**E, fifth generator, sums of users (first scored untuned at 0.903 / 0.920, looked at since; seed ${SUITE_E_SEED})**`, suiteE.overall],
     ["A held-out, boundary stress: spikes from 2.5×, bumps in every shape", boundary.overall],
     ["seed 004's rule (> 2× the mean) on A held-out", evaluate(a.heldOut, twiceTheMean).overall],
     ["seed 004's rule (> 2× the mean) on B", evaluate(b, twiceTheMean).overall],
@@ -104,10 +106,10 @@ describe("detectSpike on the labelled suites", () => {
     expect(suiteC.overall.recall).toBeGreaterThanOrEqual(0.9);
   });
 
-  it("does not fall below its first scores on suites D and E, the generators never tuned on", () => {
-    // First and only scores with the detector frozen, both below the 0.97 goal: D 0.936 / 0.926,
-    // E 0.903 / 0.920 (the reference that knows the true noise: 0.970 / 0.976 and 0.982 / 0.978).
-    // Guards against regressions, not the bar.
+  it("does not fall below its first scores on suites D and E, the generators first scored untuned", () => {
+    // First scores with the detector frozen, both below the 0.97 goal: D 0.936 / 0.926, E 0.903 /
+    // 0.920 (the reference that knows the true noise: 0.970 / 0.976 and 0.982 / 0.978); E is
+    // 0.904 / 0.929 since the stalled-trend cap. Guards against regressions, not the bar.
     expect(suiteD.overall.series).toBe(2000);
     expect(suiteD.overall.precision).toBeGreaterThanOrEqual(0.93);
     expect(suiteD.overall.recall).toBeGreaterThanOrEqual(0.92);
