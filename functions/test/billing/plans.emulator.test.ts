@@ -66,11 +66,16 @@ it("an expiry racing a refund keeps every invariant; the expired share is forfei
   expect(made.status).toBe(201);
   const id = made.body.generationRequestId;
   await db().doc(`generationRequests/${id}`).update({ status: "failed", error: { code: "TEST", message: "injected" } });
-  // Time passes (stored state moved, not a wait): the promo's expiry is now in the past.
+  // Time passes (stored state moved, not a wait): the promo's expiry is now in the past. In a
+  // transaction: the status change above starts the refund trigger, which may be writing the
+  // same user document right now, and a plain read-then-update would undo its refund.
   const past = new Date(Date.now() - 1000);
-  const user = await userDoc(u.uid);
-  await db().doc(`users/${u.uid}`).update({ grants: user.grants.map((g: any) => ({ ...g, expiresAt: past })), nextExpiryAt: past });
-  await db().doc(`users/${u.uid}/grants/${granted.body.entryId}`).update({ expiresAt: past });
+  await db().runTransaction(async (tx) => {
+    const userRef = db().doc(`users/${u.uid}`);
+    const grants = (await tx.get(userRef)).get("grants") as Record<string, unknown>[];
+    tx.update(userRef, { grants: grants.map((g) => ({ ...g, expiresAt: past })), nextExpiryAt: past });
+    tx.update(db().doc(`users/${u.uid}/grants/${granted.body.entryId}`), { expiresAt: past });
+  });
   await Promise.all([refundIfOwed(firestore(), id, "test"), sweepExpiredGrants(firestore(), new Date(), 50), refundIfOwed(firestore(), id, "test")]);
   const entries = await ledgerOf(u.uid);
   expect(entries.filter((e) => e.type === "refund")).toHaveLength(1);
