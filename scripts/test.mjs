@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { repoRoot, emulatorSource } from "./lib/env.mjs";
 import { BACKEND_EMULATORS, buildWorkspaces, execInEmulators, stackEnv } from "./lib/exec-emulators.mjs";
+import { standInPort, startStripeStandIn } from "./lib/stripe-stand-in.mjs";
 
 const started = Date.now();
 const step = (msg) => console.log(`\n▶ ${msg} (+${((Date.now() - started) / 1000).toFixed(1)}s)`);
@@ -23,7 +24,7 @@ let testEnv;
 try {
   // Phase 1's emulator tests expect requests to stay queued: no runner, dispatch only recorded.
   // STRIPE_API_BASE: the functions' Stripe client talks to the tests' local stand-in (issue 16).
-  testEnv = stackEnv({ IMAGEGEN_TEST: "1", DISPATCH_MODE: "record", STRIPE_API_BASE: `http://127.0.0.1:${12111 + Number(process.env.IMAGEGEN_PORT_OFFSET || 0)}` });
+  testEnv = stackEnv({ IMAGEGEN_TEST: "1", DISPATCH_MODE: "record", STRIPE_API_BASE: `http://127.0.0.1:${standInPort()}` });
 } catch (e) {
   console.error(e.message);
   process.exit(1);
@@ -70,11 +71,17 @@ function anyPhase2Tests() {
   return list.status === 0 && list.stdout.split("\n").some((l) => /\.(e2e|browser)\.test\.ts$/.test(l));
 }
 
+// One stand-in for Stripe's API for the whole run: test files running side by side share it.
+const stripeStandIn = await startStripeStandIn().catch((e) => {
+  console.error(`cannot start the local Stripe stand-in on port ${standInPort()}: ${e.message} (another test run? set IMAGEGEN_PORT_OFFSET)`);
+  process.exit(1);
+});
 const phases = process.env.IMAGEGEN_TEST_PHASES || "all";
 let code = phases === "e2e" ? 0 : await phase("phase 1 (unit + emulator)", ["unit", "emulator"], testEnv);
 if (code === 0 && phases !== "main" && anyPhase2Tests()) {
   // One stack of runners on one port: e2e and browser files run one at a time.
   code = await phase("phase 2 (e2e + browser, Tasks emulator -> runner, Hosting)", ["e2e", "browser"], e2eEnv, ["--runInBand"], `${BACKEND_EMULATORS},hosting`);
 }
+await stripeStandIn.close();
 step(`done: exit ${code}`);
 process.exit(code);

@@ -55,6 +55,8 @@ export interface PeriodStart {
   credits?: number;
   /** More fields of the stored plan (one write per document and commit). */
   planExtra?: Record<string, unknown>;
+  /** Called with the session after a new allowance is granted (before it is written); returns more user fields. */
+  onGrant?: (session: WalletSession, granted: number) => Record<string, unknown>;
   actor: string;
   reason: string;
 }
@@ -74,6 +76,7 @@ export function startPeriod(db: Firestore, tx: Transaction, user: DocumentSnapsh
   if (granted) {
     session.grant({ id: allowance.id, source: "plan", amount: credits, expiresAtMs: s.period.end.getTime(), origin: { planId: s.def.id, periodStart: s.period.start } }, { reason: s.reason, actor: s.actor });
   }
+  const userExtra = granted && s.onGrant ? s.onGrant(session, granted) : {};
   writeSession(db, tx, uid, session, now);
   const plan: UserPlan = {
     id: s.def.id, status: s.status ?? "active", source: s.source, periodStart: s.period.start, periodEnd: s.period.end, anchorDay: s.anchorDay,
@@ -82,7 +85,7 @@ export function startPeriod(db: Firestore, tx: Transaction, user: DocumentSnapsh
   const extra = { ...s.planExtra, ...planExtra(granted) };
   const wallet = { ...session.wallet, creditLimit: s.def.creditLimit };
   tx.set(user.ref, {
-    ...walletFields(wallet), plan: { ...plan, ...extra }, creditLimit: s.def.creditLimit, ratePerMinute: s.def.ratePerMinute, modelSlots: s.def.modelSlots, updatedAt: now,
+    ...walletFields(wallet), plan: { ...plan, ...extra }, creditLimit: s.def.creditLimit, ratePerMinute: s.def.ratePerMinute, modelSlots: s.def.modelSlots, updatedAt: now, ...userExtra,
     ...(user.exists ? {} : { createdAt: now, role: "user" }),
   }, { merge: true });
   return { granted };

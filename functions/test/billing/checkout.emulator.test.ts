@@ -2,21 +2,19 @@
 // that records what Stripe would have received.
 import { callFunction, createTestUser } from "../../../test-support/emulator";
 import { seedBilling } from "./helpers";
-import { startStripeStandIn, type RecordedCall } from "./stripeStandIn";
+import { standInCalls } from "./stripeStandIn";
 
-let standIn: { calls: RecordedCall[]; close: () => Promise<void> };
-beforeAll(async () => {
-  await seedBilling();
-  standIn = await startStripeStandIn();
-});
-afterAll(() => standIn.close());
+beforeAll(seedBilling);
+
+/** The stand-in serves every test file at once: the calls made for this user. */
+const callsFor = async (uid: string) => (await standInCalls()).filter((c) => Object.values(c.form).includes(uid));
 
 it("a pack: a payment-mode session for the pack's allow-listed price, with the uid as client_reference_id and in metadata", async () => {
   const u = await createTestUser({ credits: 0, prefix: "co" });
   const r = await callFunction("createCheckoutSession", { token: u.token, body: { packId: "pack-500" } });
   expect(r.status).toBe(200);
   expect(r.body.url).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_standin_/);
-  const call = standIn.calls.at(-1)!;
+  const [call] = await callsFor(u.uid);
   expect(call.path).toBe("/v1/checkout/sessions");
   expect(call.headers["stripe-version"]).toBe("2026-10-28.endive");
   expect(call.form).toMatchObject({
@@ -29,14 +27,13 @@ it("a plan: a subscription-mode session whose subscription carries the metadata 
   const u = await createTestUser({ credits: 0, prefix: "co" });
   const r = await callFunction("createCheckoutSession", { token: u.token, body: { planId: "pro" } });
   expect(r.status).toBe(200);
-  expect(standIn.calls.at(-1)!.form).toMatchObject({
+  expect((await callsFor(u.uid))[0].form).toMatchObject({
     mode: "subscription", "line_items[0][price]": "price_pro_monthly", "subscription_data[metadata][uid]": u.uid, "subscription_data[metadata][planId]": "pro",
   });
 });
 
 it("refuses both or neither id, unknown packs, and plans not sold through Stripe, without calling Stripe", async () => {
   const u = await createTestUser({ credits: 0, prefix: "co" });
-  const before = standIn.calls.length;
   const answers = await Promise.all([
     callFunction("createCheckoutSession", { token: u.token, body: { packId: "pack-100", planId: "pro" } }),
     callFunction("createCheckoutSession", { token: u.token, body: {} }),
@@ -44,5 +41,5 @@ it("refuses both or neither id, unknown packs, and plans not sold through Stripe
     callFunction("createCheckoutSession", { token: u.token, body: { planId: "free" } }),
   ]);
   expect(answers.map((a) => a.status)).toEqual([400, 400, 404, 409]);
-  expect(standIn.calls.length).toBe(before);
+  expect(await callsFor(u.uid)).toEqual([]);
 });

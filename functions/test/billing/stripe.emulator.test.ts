@@ -2,6 +2,7 @@
 // the Functions emulator, creates through createGenerationRequest, checked in Firestore.
 import { createTestUser } from "../../../test-support/emulator";
 import { create, DAY, expectInvariants, ledgerOf, seedBilling, sendEvent, userDoc } from "./helpers";
+import { standInCalls, traceInvoicePayment } from "./stripeStandIn";
 
 beforeAll(seedBilling);
 
@@ -88,6 +89,86 @@ describe("refunds and disputes", () => {
     expect(await userDoc(u.uid)).toMatchObject({ credits: 99, debt: 0, openDisputes: [] });
     expect((await create(u.token, "after")).status).toBe(201);
     await expectInvariants(u.uid);
+  });
+});
+
+describe("a payment's events out of order", () => {
+  it("a dispute delivered before its purchase is applied by the purchase; a close delivered before its opening holds", async () => {
+    const [a, b] = await Promise.all([createTestUser({ credits: 0, prefix: "dpfirst" }), createTestUser({ credits: 0, prefix: "dpclose" })]);
+    // a: the dispute's opening arrives before the checkout that paid.
+    expect((await sendEvent("charge.dispute.created", { dispute: `dp_${a.uid}`, paymentIntent: `pi_${a.uid}` })).status).toBe(200);
+    await sendEvent("checkout.session.completed", { uid: a.uid, session: `cs_${a.uid}`, paymentIntent: `pi_${a.uid}` });
+    expect(await userDoc(a.uid)).toMatchObject({ credits: 0, openDisputes: [`dp_${a.uid}`] });
+    expect((await create(a.token, "frozen")).status).toBe(409);
+    await sendEvent("charge.dispute.closed", { dispute: `dp_${a.uid}`, paymentIntent: `pi_${a.uid}`, status: "won" });
+    expect(await userDoc(a.uid)).toMatchObject({ credits: 100, openDisputes: [] });
+    // b: bought, spent one, lost a dispute whose close arrives before its opening: the credits
+    // are gone (the one spent is debt) and creates are not paused by a dispute that is over.
+    await sendEvent("checkout.session.completed", { uid: b.uid, session: `cs_${b.uid}`, paymentIntent: `pi_${b.uid}` });
+    expect((await create(b.token, "spent")).status).toBe(201);
+    await sendEvent("charge.dispute.closed", { dispute: `dp_${b.uid}`, paymentIntent: `pi_${b.uid}`, status: "lost" });
+    const late = await sendEvent("charge.dispute.created", { dispute: `dp_${b.uid}`, paymentIntent: `pi_${b.uid}` });
+    expect(late.body).toContain("already recorded");
+    expect(await userDoc(b.uid)).toMatchObject({ credits: -1, debt: 1, openDisputes: [] });
+    expect((await ledgerOf(b.uid)).filter((e) => e.type === "clawback").map((e) => [e.id, e.amount])).toEqual([[`dispute-dp_${b.uid}`, -100]]);
+    await Promise.all([expectInvariants(a.uid), expectInvariants(b.uid)]);
+  });
+
+  it("the full refund delivered before the partial one, both before the purchase, takes the whole pack, once", async () => {
+    const u = await createTestUser({ credits: 0, prefix: "refundorder" });
+    const pi = `pi_${u.uid}`;
+    await sendEvent("charge.refunded", { charge: `ch_${u.uid}`, paymentIntent: pi, amount: 1000, amountRefunded: 1000 });
+    await sendEvent("charge.refunded", { charge: `ch_${u.uid}`, paymentIntent: pi, amount: 1000, amountRefunded: 500 });
+    await sendEvent("checkout.session.completed", { uid: u.uid, session: `cs_${u.uid}`, paymentIntent: pi });
+    expect(await userDoc(u.uid)).toMatchObject({ credits: 0, debt: 0 });
+    expect((await ledgerOf(u.uid)).filter((e) => e.type === "clawback").map((e) => e.amount)).toEqual([-100]);
+    await expectInvariants(u.uid);
+  });
+});
+
+describe("refunds and disputes of subscription payments", () => {
+  const period = () => ({ periodStart: new Date(Date.now() - 3_600_000).toISOString(), periodEnd: new Date(Date.now() + 30 * DAY).toISOString() });
+
+  it("a refunded invoice gives back its share of the period's allowance, traced through Stripe's invoice payments", async () => {
+    const u = await createTestUser({ credits: 0, prefix: "invrefund" });
+    const [pi, invoice] = [`pi_${u.uid}`, `in_${u.uid}`];
+    await sendEvent("invoice.paid", { uid: u.uid, subscription: `sub_${u.uid}`, invoice, reason: "subscription_create", ...period() });
+    expect((await userDoc(u.uid)).credits).toBe(200);
+    await traceInvoicePayment(pi, { invoiceId: invoice, uid: u.uid });
+    const half = await sendEvent("charge.refunded", { charge: `ch_${u.uid}`, paymentIntent: pi, amount: 2000, amountRefunded: 1000 });
+    expect(half.body).toContain(`clawback-ch_${u.uid}-1000 -100`);
+    expect((await userDoc(u.uid)).credits).toBe(100);
+    const clawback = (await ledgerOf(u.uid)).find((e) => e.type === "clawback")!;
+    expect(clawback.draws).toEqual([{ grantId: `invoice-${invoice}`, amount: 100 }]);
+    // Asked once: the payment is placed from Firestore from then on.
+    await sendEvent("charge.refunded", { charge: `ch_${u.uid}`, paymentIntent: pi, amount: 2000, amountRefunded: 2000 });
+    expect((await userDoc(u.uid)).credits).toBe(0);
+    const asked = (await standInCalls()).filter((c) => c.path === "/v1/invoice_payments" && c.form["payment[payment_intent]"] === pi);
+    expect(asked).toHaveLength(1);
+    await expectInvariants(u.uid);
+  });
+
+  it("a dispute traced to an invoice not granted yet is applied by the invoice's grant; lost, creates resume and the allowance stays taken", async () => {
+    const u = await createTestUser({ credits: 0, prefix: "invdispute" });
+    const [pi, invoice] = [`pi_${u.uid}`, `in_${u.uid}`];
+    await traceInvoicePayment(pi, { invoiceId: invoice, uid: u.uid });
+    const early = await sendEvent("charge.dispute.created", { dispute: `dp_${u.uid}`, paymentIntent: pi, amount: 2000 });
+    expect(early.body).toContain("applied when its grant arrives");
+    await sendEvent("invoice.paid", { uid: u.uid, subscription: `sub_${u.uid}`, invoice, reason: "subscription_create", ...period() });
+    expect(await userDoc(u.uid)).toMatchObject({ credits: 0, openDisputes: [`dp_${u.uid}`] });
+    expect((await create(u.token, "frozen")).status).toBe(409);
+    await sendEvent("charge.dispute.closed", { dispute: `dp_${u.uid}`, paymentIntent: pi, status: "lost" });
+    expect(await userDoc(u.uid)).toMatchObject({ credits: 0, debt: 0, openDisputes: [] });
+    expect((await ledgerOf(u.uid)).filter((e) => e.type === "clawback").map((e) => [e.id, e.amount])).toEqual([[`dispute-dp_${u.uid}`, -200]]);
+    await expectInvariants(u.uid);
+  });
+
+  it("a refund of a payment Stripe places nowhere is recorded and answered 200, moving nothing", async () => {
+    const u = await createTestUser({ credits: 5, prefix: "invnone" });
+    const r = await sendEvent("charge.refunded", { charge: `ch_${u.uid}`, paymentIntent: `pi_unknown_${u.uid}`, amount: 2000, amountRefunded: 2000 });
+    expect(r.status).toBe(200);
+    expect(r.body).toContain("applied when its grant arrives");
+    expect((await userDoc(u.uid)).credits).toBe(5);
   });
 });
 

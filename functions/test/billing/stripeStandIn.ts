@@ -1,7 +1,7 @@
-// A small local stand-in for Stripe's API (test code only; no network here): records each call
-// the functions' Stripe client makes and answers in Stripe's shape. scripts/test.mjs points the
-// functions at it with STRIPE_API_BASE (port 12111 + IMAGEGEN_PORT_OFFSET).
-import http from "node:http";
+// The tests' side of the local Stripe stand-in (scripts/lib/stripe-stand-in.mjs), which
+// scripts/test.mjs runs for the whole test run: what the functions sent it, and which invoice a
+// payment paid (its answer to GET /v1/invoice_payments).
+import type http from "node:http";
 
 export interface RecordedCall {
   method: string;
@@ -10,28 +10,15 @@ export interface RecordedCall {
   headers: http.IncomingHttpHeaders;
 }
 
-export const standInPort = () => 12111 + Number(process.env.IMAGEGEN_PORT_OFFSET || 0);
+const base = () => `http://127.0.0.1:${12111 + Number(process.env.IMAGEGEN_PORT_OFFSET || 0)}/__stand-in`;
 
-export async function startStripeStandIn(): Promise<{ calls: RecordedCall[]; close: () => Promise<void> }> {
-  const calls: RecordedCall[] = [];
-  let n = 0;
-  const server = http.createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => (body += c));
-    req.on("end", () => {
-      const form = Object.fromEntries(new URLSearchParams(body));
-      calls.push({ method: req.method ?? "", path: req.url ?? "", form, headers: req.headers });
-      res.setHeader("content-type", "application/json");
-      res.setHeader("request-id", `req_standin_${++n}`);
-      if (req.method === "POST" && req.url === "/v1/checkout/sessions") {
-        const id = `cs_test_standin_${n}`;
-        res.end(JSON.stringify({ id, object: "checkout.session", mode: form.mode, url: `https://checkout.stripe.com/c/pay/${id}`, client_reference_id: form.client_reference_id }));
-        return;
-      }
-      res.statusCode = 404;
-      res.end(JSON.stringify({ error: { type: "invalid_request_error", message: `stand-in has no ${req.method} ${req.url}` } }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(standInPort(), "127.0.0.1", resolve));
-  return { calls, close: () => new Promise((r) => server.close(() => r())) };
+/** Every call the functions made to "Stripe" so far, in order (all test files share the stand-in: filter by your own ids). */
+export async function standInCalls(): Promise<RecordedCall[]> {
+  return (await fetch(`${base()}/calls`)).json() as Promise<RecordedCall[]>;
+}
+
+/** From now on the stand-in says `paymentIntent` paid subscription invoice `invoiceId` of `uid`. */
+export async function traceInvoicePayment(paymentIntent: string, link: { invoiceId: string; uid: string }): Promise<void> {
+  const r = await fetch(`${base()}/invoice-payments/${encodeURIComponent(paymentIntent)}`, { method: "PUT", body: JSON.stringify(link) });
+  if (!r.ok) throw new Error(`stand-in refused ${paymentIntent}: ${r.status}`);
 }

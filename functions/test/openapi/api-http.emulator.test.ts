@@ -6,7 +6,6 @@ import path from "node:path";
 import { createTestUser, functionsUrl } from "../../../test-support/emulator";
 import { registeredEndpoints } from "../../src/openapi/registry";
 import { parseHttpFile, resolve, send } from "./http-file";
-import { startStripeStandIn } from "../billing/stripeStandIn";
 
 const file = parseHttpFile(fs.readFileSync(path.join(__dirname, "..", "..", "..", "api.http"), "utf8"));
 const isJetBrains = (title: string) => title.includes("(JetBrains)");
@@ -26,8 +25,7 @@ describe("api.http", () => {
   });
 
   it("runs top to bottom in VS Code's way, every request answering 2xx", async () => {
-    // createCheckoutSession reaches "Stripe": the local stand-in the functions are pointed at.
-    const stripe = await startStripeStandIn();
+    // createCheckoutSession reaches "Stripe": the local stand-in scripts/test.mjs runs.
     const [user, admin, superadmin, other] = await Promise.all([
       createTestUser({ credits: 5, prefix: "http" }), createTestUser({ credits: 0, role: "admin", prefix: "http" }),
       createTestUser({ credits: 0, role: "superadmin", prefix: "http" }), createTestUser({ credits: 0, prefix: "http" }),
@@ -47,7 +45,6 @@ describe("api.http", () => {
       if (r.name) responses[r.name] = res.body;
       outcomes.push(`${res.status} ${r.title}${res.status < 300 ? "" : `: ${JSON.stringify(res.body)}`}`);
     }
-    await stripe.close();
     expect(outcomes.filter((o) => !o.startsWith("2"))).toEqual([]);
     expect(outcomes.length).toBe(file.requests.length - 4 - file.requests.filter((x) => onlyStripeSigns(x.title)).length);
   });

@@ -1,32 +1,23 @@
-// Pack purchases and what happens to their payments afterwards (refunds, disputes). Each business
-// fact lands once whatever event carries it and however often: the grant's id names the Checkout
-// Session, a clawback's names the charge and the cumulative refunded amount, a dispute's names the
-// dispute. A payment document (`stripePayments/{paymentIntentId}`) ties a payment to its grant, and
-// also remembers a refund or dispute that arrived before the grant, so the grant applies it.
-import type { DocumentSnapshot, Firestore, Transaction } from "firebase-admin/firestore";
-import { FieldValue } from "firebase-admin/firestore";
+// Pack purchases and what happens to their payments afterwards (refunds, disputes), in any order
+// of delivery. A payment document (`stripePayments/{paymentIntentId}`) holds everything Stripe told
+// us about one payment (reconcile.ts merges and settles it); each event is one transaction over
+// that document, the user and the ledger. Each business fact lands once however often it arrives:
+// the grant's id names the Checkout Session, a refund's clawback the charge and the cumulative
+// refunded amount, a dispute's entries the dispute.
+import type { DocumentReference, DocumentSnapshot, Firestore, Transaction } from "firebase-admin/firestore";
 import { runMoneyTransaction } from "../../shared/transaction";
 import { WalletSession } from "../../ledger/grants/session";
 import { walletFields, walletOf } from "../../ledger/grants/wallet";
 import { writeSession } from "../../ledger/grants/write";
 import type { PackDef } from "../catalog";
+import type { FindInvoice, InvoiceLink } from "./invoicePayments";
+import { merge, settle, type Action, type DisputeStatus, type Fact, type PaymentState } from "./reconcile";
+
+export { refundShare } from "./reconcile";
 
 const DAY = 86_400_000;
+const ACTOR = "system:stripe";
 const paymentRef = (db: Firestore, pi: string) => db.doc(`stripePayments/${pi}`);
-
-interface PaymentDoc {
-  uid?: string;
-  grantId?: string;
-  credits?: number;
-  /** The charge's amount in the currency's minor unit (for refund shares). */
-  amount?: number;
-  clawedBack?: number;
-  pendingRefund?: { chargeId: string; amount: number; amountRefunded: number };
-  disputes?: Record<string, { credits: number; status: "open" | "won" | "lost" }>;
-}
-
-/** The share of a grant that `amountRefunded` of `amount` takes back (rounded down: the customer's favour). */
-export const refundShare = (credits: number, amountRefunded: number, amount: number) => Math.floor((credits * amountRefunded) / amount);
 
 export async function fulfilPack(db: Firestore, f: { uid: string; pack: PackDef; sessionId: string; paymentIntent: string | null; amount: number | null }, now = new Date()) {
   const grantId = `pack-${f.sessionId}`;
@@ -34,82 +25,98 @@ export async function fulfilPack(db: Firestore, f: { uid: string; pack: PackDef;
     const user = await tx.get(db.doc(`users/${f.uid}`));
     const [entry, payment] = await Promise.all([tx.get(db.doc(`users/${f.uid}/ledger/${grantId}`)), f.paymentIntent ? tx.get(paymentRef(db, f.paymentIntent)) : null]);
     if (entry.exists) return { granted: 0, replayed: true };
-    const session = new WalletSession(walletOf(user.data()), now.getTime(), "system:stripe");
+    const session = new WalletSession(walletOf(user.data()), now.getTime(), ACTOR);
     const expiresAtMs = f.pack.expiresAfterDays ? now.getTime() + f.pack.expiresAfterDays * DAY : null;
-    session.grant({ id: grantId, source: "pack", amount: f.pack.credits, expiresAtMs, origin: { packId: f.pack.id, checkoutSession: f.sessionId, paymentIntent: f.paymentIntent } }, { reason: `pack ${f.pack.id}`, actor: "system:stripe" });
-    const doc: PaymentDoc = { uid: f.uid, grantId, credits: f.pack.credits, ...(f.amount ? { amount: f.amount } : {}) };
-    // A refund that arrived first is applied now, as it would have been.
-    const pending = (payment?.data() as PaymentDoc | undefined)?.pendingRefund;
-    if (pending) {
-      doc.clawedBack = refundShare(f.pack.credits, pending.amountRefunded, pending.amount);
-      if (doc.clawedBack > 0) session.clawback(`clawback-${pending.chargeId}-${pending.amountRefunded}`, grantId, doc.clawedBack, { reason: "payment refunded", actor: "system:stripe" });
-    }
+    session.grant({ id: grantId, source: "pack", amount: f.pack.credits, expiresAtMs, origin: { packId: f.pack.id, checkoutSession: f.sessionId, paymentIntent: f.paymentIntent } }, { reason: `pack ${f.pack.id}`, actor: ACTOR });
+    // A refund or dispute that arrived first is applied now, as it would have been.
+    const extra = attachGrant(tx, payment ? [payment] : [], { uid: f.uid, grantId, credits: f.pack.credits }, session, user, now);
     writeSession(db, tx, f.uid, session, now);
-    tx.set(user.ref, { ...walletFields(session.wallet), updatedAt: now, ...(user.exists ? {} : { createdAt: now, role: "user" }) }, { merge: true });
-    if (f.paymentIntent) tx.set(paymentRef(db, f.paymentIntent), { ...doc, pendingRefund: FieldValue.delete(), updatedAt: now }, { merge: true });
+    tx.set(user.ref, { ...walletFields(session.wallet), updatedAt: now, ...extra, ...(user.exists ? {} : { createdAt: now, role: "user" }) }, { merge: true });
     return { granted: f.pack.credits, replayed: false };
   });
 }
 
-type Outcome = { done: string } | { unknown: string };
+/** A new grant meets the payments that paid for it (a pack's one, an invoice's traced ones): what they were told first is applied into `session`. Returns the user fields that change. */
+export function attachGrant(tx: Transaction, payments: DocumentSnapshot[], grant: { uid: string; grantId: string; credits: number }, session: WalletSession, user: DocumentSnapshot, now: Date): Record<string, unknown> {
+  const open = openDisputesOf(user);
+  let changed = false;
+  for (const p of payments) changed = settlePayment(tx, p, merge(stateOf(p.data()), { kind: "grant", ...grant }), session, open, now) || changed;
+  return changed ? { openDisputes: [...open] } : {};
+}
 
-/** charge.refunded: `amount_refunded` is cumulative, so the clawback is the difference to what was taken already. */
-export async function clawbackRefund(db: Firestore, c: { chargeId: string; paymentIntent: string; amount: number; amountRefunded: number }, now = new Date()): Promise<Outcome> {
+type Outcome = { done: string };
+
+/** charge.refunded: `amount_refunded` is cumulative, so only the highest one seen counts. */
+export const clawbackRefund = (db: Firestore, c: { chargeId: string; paymentIntent: string; amount: number; amountRefunded: number }, findInvoice?: FindInvoice, now = new Date()) =>
+  recordFact(db, c.paymentIntent, { kind: "refund", chargeId: c.chargeId, amount: c.amount, amountRefunded: c.amountRefunded }, findInvoice, now);
+
+/** charge.dispute.created (`open`) and charge.dispute.closed (`won` or `lost`). */
+export const disputeEvent = (db: Firestore, d: { disputeId: string; paymentIntent: string; status: DisputeStatus }, findInvoice?: FindInvoice, now = new Date()) =>
+  recordFact(db, d.paymentIntent, { kind: "dispute", disputeId: d.disputeId, status: d.status }, findInvoice, now);
+
+async function recordFact(db: Firestore, paymentIntent: string, fact: Fact, findInvoice: FindInvoice | undefined, now: Date): Promise<Outcome> {
+  // A payment with no pack grant may have paid a subscription invoice: asked once, outside the transaction.
+  const known = (await paymentRef(db, paymentIntent).get()).data();
+  const link = findInvoice && !known?.grantId && !known?.invoiceId ? await findInvoice(paymentIntent) : null;
   return runMoneyTransaction(db, async (tx) => {
-    const payment = await tx.get(paymentRef(db, c.paymentIntent));
-    const p = payment.data() as PaymentDoc | undefined;
-    if (!p?.grantId || !p.uid) {
-      tx.set(payment.ref, { pendingRefund: { chargeId: c.chargeId, amount: c.amount, amountRefunded: c.amountRefunded }, updatedAt: now }, { merge: true });
-      return { done: "refund recorded before its grant" };
+    const payment = await tx.get(paymentRef(db, paymentIntent));
+    const before = stateOf(payment.data());
+    let merged = merge(before, fact);
+    if (!merged.uid && link) merged = await linkInvoice(db, tx, merged, link);
+    if (merged === before) return { done: "already recorded" };
+    if (!merged.uid) {
+      tx.set(payment.ref, docOf(merged, now));
+      return { done: "recorded; applied when its grant arrives" };
     }
-    const target = refundShare(p.credits ?? 0, c.amountRefunded, c.amount);
-    const delta = target - (p.clawedBack ?? 0);
-    if (delta <= 0) return { done: "already clawed back" };
-    const user = await tx.get(db.doc(`users/${p.uid}`));
-    applyClawback(db, tx, user, `clawback-${c.chargeId}-${c.amountRefunded}`, p.grantId, delta, "payment refunded", now);
-    tx.set(payment.ref, { clawedBack: target, updatedAt: now }, { merge: true });
-    return { done: `clawed back ${delta}` };
+    const user = await tx.get(db.doc(`users/${merged.uid}`));
+    const session = new WalletSession(walletOf(user.data()), now.getTime(), ACTOR);
+    const open = openDisputesOf(user);
+    const changed = settlePayment(tx, payment, merged, session, open, now);
+    writeSession(db, tx, merged.uid, session, now);
+    tx.set(user.ref, { ...walletFields(session.wallet), updatedAt: now, ...(changed ? { openDisputes: [...open] } : {}) }, { merge: true });
+    return { done: describe(session) };
   });
 }
 
-/** A dispute opens: what the payment granted (less earlier clawbacks) is taken back and paid creates pause. */
-export async function openDispute(db: Firestore, d: { disputeId: string; paymentIntent: string }, now = new Date()): Promise<Outcome> {
-  return runMoneyTransaction(db, async (tx) => {
-    const payment = await tx.get(paymentRef(db, d.paymentIntent));
-    const p = payment.data() as PaymentDoc | undefined;
-    if (!p?.grantId || !p.uid) return { unknown: `payment ${d.paymentIntent}` };
-    if (p.disputes?.[d.disputeId]) return { done: "dispute already open" };
-    const credits = (p.credits ?? 0) - (p.clawedBack ?? 0);
-    const user = await tx.get(db.doc(`users/${p.uid}`));
-    applyClawback(db, tx, user, `dispute-${d.disputeId}`, p.grantId, credits, "payment disputed", now, { openDisputes: FieldValue.arrayUnion(d.disputeId) });
-    tx.set(payment.ref, { disputes: { [d.disputeId]: { credits, status: "open" } }, updatedAt: now }, { merge: true });
-    return { done: `disputed ${credits}` };
-  });
+/** A traced invoice payment: its grant if the invoice was granted already; otherwise the invoice's grant attaches it (grantInvoice). */
+async function linkInvoice(db: Firestore, tx: Transaction, state: PaymentState, link: InvoiceLink): Promise<PaymentState> {
+  const entry = await tx.get(db.doc(`users/${link.uid}/ledger/invoice-${link.invoiceId}`));
+  if (!entry.exists) return { ...state, invoiceId: link.invoiceId };
+  return merge(state, { kind: "grant", uid: link.uid, grantId: entry.id, credits: Number(entry.get("amount") ?? 0) });
 }
 
-/** A dispute closes: won gives back exactly what was taken (as a grant of the same source); lost keeps it. Either way creates resume. */
-export async function closeDispute(db: Firestore, d: { disputeId: string; paymentIntent: string; won: boolean }, now = new Date()): Promise<Outcome> {
-  return runMoneyTransaction(db, async (tx) => {
-    const payment = await tx.get(paymentRef(db, d.paymentIntent));
-    const p = payment.data() as PaymentDoc | undefined;
-    const open = p?.disputes?.[d.disputeId];
-    if (!p?.uid || !open) return { unknown: `dispute ${d.disputeId}` };
-    if (open.status !== "open") return { done: "dispute already closed" };
-    const user = await tx.get(db.doc(`users/${p.uid}`));
-    const session = new WalletSession(walletOf(user.data()), now.getTime(), "system:stripe");
-    if (d.won && open.credits > 0) {
-      session.grant({ id: `reinstate-${d.disputeId}`, source: "pack", amount: open.credits, expiresAtMs: null, origin: { dispute: d.disputeId } }, { reason: "dispute won", actor: "system:stripe" });
-    }
-    writeSession(db, tx, p.uid, session, now);
-    tx.set(user.ref, { ...walletFields(session.wallet), openDisputes: FieldValue.arrayRemove(d.disputeId), updatedAt: now }, { merge: true });
-    tx.set(payment.ref, { disputes: { [d.disputeId]: { credits: open.credits, status: d.won ? "won" : "lost" } }, updatedAt: now }, { merge: true });
-    return { done: d.won ? `reinstated ${open.credits}` : "dispute lost" };
-  });
+/** Settles the payment's facts into the session and stores the payment; true when paused creates change. */
+function settlePayment(tx: Transaction, payment: DocumentSnapshot, merged: PaymentState, session: WalletSession, open: Set<string>, now: Date): boolean {
+  const { state, actions } = settle(merged);
+  for (const a of actions) apply(a, state, session, open);
+  tx.set(payment.ref as DocumentReference, docOf(state, now));
+  return actions.some((a) => a.kind === "freeze" || a.kind === "unfreeze");
 }
 
-function applyClawback(db: Firestore, tx: Transaction, user: DocumentSnapshot, entryId: string, grantId: string, credits: number, reason: string, now: Date, extra: Record<string, unknown> = {}) {
-  const session = new WalletSession(walletOf(user.data()), now.getTime(), "system:stripe");
-  if (credits > 0) session.clawback(entryId, grantId, credits, { reason, actor: "system:stripe" });
-  writeSession(db, tx, user.id, session, now);
-  tx.set(user.ref, { ...walletFields(session.wallet), updatedAt: now, ...extra }, { merge: true });
+const openDisputesOf = (user: DocumentSnapshot) => new Set<string>((user.get("openDisputes") as string[] | undefined) ?? []);
+
+function apply(a: Action, state: PaymentState, session: WalletSession, open: Set<string>) {
+  const fields = { actor: ACTOR };
+  if (a.kind === "clawback") session.clawback(a.entryId, state.grantId!, a.amount, { ...fields, reason: a.reason });
+  else if (a.kind === "reinstate") session.grant({ id: a.entryId, source: "pack", amount: a.amount, expiresAtMs: null, origin: { dispute: a.disputeId } }, { ...fields, reason: "dispute won" });
+  else if (a.kind === "freeze") open.add(a.disputeId);
+  else open.delete(a.disputeId);
+}
+
+function describe(session: WalletSession): string {
+  const moved = session.entries.filter((e) => e.data.type === "clawback" || e.data.type === "grant");
+  return moved.length ? moved.map((e) => `${e.id} ${e.data.amount}`).join(", ") : "nothing to move";
+}
+
+/** The stored document as state; documents written before reconcile.ts (pendingRefund, disputes without `applied`) read the same. */
+function stateOf(data: Record<string, unknown> | undefined): PaymentState {
+  const d = (data ?? {}) as PaymentState & { pendingRefund?: PaymentState["refund"] };
+  const disputes = Object.fromEntries(Object.entries(d.disputes ?? {}).map(([id, x]) => [id, d.grantId && !x.applied ? { ...x, applied: x.status } : x]));
+  return { uid: d.uid, grantId: d.grantId, credits: d.credits, invoiceId: d.invoiceId, refund: d.refund ?? d.pendingRefund, clawedBack: d.clawedBack, disputes };
+}
+
+function docOf(s: PaymentState, now: Date): Record<string, unknown> {
+  const out: Record<string, unknown> = { updatedAt: now };
+  for (const [k, v] of Object.entries(s)) if (v !== undefined) out[k] = v;
+  return out;
 }

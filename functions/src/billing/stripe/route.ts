@@ -5,7 +5,8 @@ import type { z } from "zod";
 import { readPack, planByPrice, type PlanDef } from "../catalog";
 import type { PlanStatus } from "../userPlan";
 import * as P from "./payloads";
-import { clawbackRefund, closeDispute, fulfilPack, openDispute } from "./payments";
+import { clawbackRefund, disputeEvent, fulfilPack } from "./payments";
+import type { FindInvoice } from "./invoicePayments";
 import { grantInvoice, syncSubscription } from "./subscriptions";
 
 export type EventOutcome = { handled: string } | { ignored: string };
@@ -13,7 +14,7 @@ export type EventOutcome = { handled: string } | { ignored: string };
 type Event = z.infer<typeof P.event>;
 const date = (s: number) => new Date(s * 1000);
 
-export async function routeEvent(db: Firestore, ev: Event, userExists: (uid: string) => Promise<boolean>): Promise<EventOutcome> {
+export async function routeEvent(db: Firestore, ev: Event, userExists: (uid: string) => Promise<boolean>, findInvoice?: FindInvoice): Promise<EventOutcome> {
   const obj = ev.data.object;
   const known = async (uid: string | null | undefined) => (uid && (await userExists(uid)) ? uid : null);
   switch (ev.type) {
@@ -59,17 +60,17 @@ export async function routeEvent(db: Firestore, ev: Event, userExists: (uid: str
     case "charge.refunded": {
       const c = P.charge.parse(obj);
       if (!c.payment_intent) return { ignored: `charge ${c.id} has no payment intent` };
-      const r = await clawbackRefund(db, { chargeId: c.id, paymentIntent: c.payment_intent, amount: c.amount, amountRefunded: c.amount_refunded });
-      return "done" in r ? { handled: r.done } : { ignored: r.unknown };
+      const r = await clawbackRefund(db, { chargeId: c.id, paymentIntent: c.payment_intent, amount: c.amount, amountRefunded: c.amount_refunded }, findInvoice);
+      return { handled: r.done };
     }
     case "charge.dispute.created":
     case "charge.dispute.closed": {
       const d = P.dispute.parse(obj);
       if (!d.payment_intent) return { ignored: `dispute ${d.id} has no payment intent` };
-      const r = ev.type === "charge.dispute.created"
-        ? await openDispute(db, { disputeId: d.id, paymentIntent: d.payment_intent })
-        : await closeDispute(db, { disputeId: d.id, paymentIntent: d.payment_intent, won: d.status === "won" });
-      return "done" in r ? { handled: r.done } : { ignored: r.unknown };
+      // A closed inquiry (warning_closed) took no money, so it counts as won; only "lost" keeps the credits.
+      const status = ev.type === "charge.dispute.created" ? "open" : d.status === "lost" ? "lost" : "won";
+      const r = await disputeEvent(db, { disputeId: d.id, paymentIntent: d.payment_intent, status }, findInvoice);
+      return { handled: r.done };
     }
     default:
       return { ignored: `event type ${ev.type}` };

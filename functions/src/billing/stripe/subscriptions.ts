@@ -8,6 +8,7 @@ import { runMoneyTransaction } from "../../shared/transaction";
 import { FREE_PLAN, readPlan, type PlanDef } from "../catalog";
 import { firstPeriod } from "../period";
 import { allowanceGrantId, planOf, readAllowance, startPeriod, type PlanStatus } from "../userPlan";
+import { attachGrant } from "./payments";
 
 export interface InvoiceFact {
   uid: string;
@@ -24,6 +25,8 @@ export async function grantInvoice(db: Firestore, f: InvoiceFact, now = new Date
     const user = await tx.get(db.doc(`users/${f.uid}`));
     const allowance = await readAllowance(db, tx, f.uid, `invoice-${f.invoiceId}`);
     if (allowance.exists) return { granted: 0, replayed: true };
+    // Payments a refund or dispute traced to this invoice before it was granted (payments.ts).
+    const traced = await tx.get(db.collection("stripePayments").where("invoiceId", "==", f.invoiceId));
     const plan = planOf(user.data());
     const samePeriod = plan.periodStart?.getTime() === f.periodStart.getTime();
     const already = samePeriod ? Number((user.get("plan") as Record<string, unknown> | undefined)?.allowance ?? 0) : 0;
@@ -32,6 +35,7 @@ export async function grantInvoice(db: Firestore, f: InvoiceFact, now = new Date
     const { granted } = startPeriod(db, tx, user, allowance, {
       def: f.def, period: { start: f.periodStart, end: f.periodEnd }, anchorDay: f.periodEnd.getUTCDate(), source: "stripe",
       subscriptionId: f.subscriptionId, endPrevious: false, credits, actor: "system:stripe", reason: `${f.def.displayName} ${f.reason} (${f.invoiceId})`,
+      onGrant: (session, granted) => attachGrant(tx, traced.docs, { uid: f.uid, grantId: allowance.id, credits: granted }, session, user, now),
     }, now, (granted) => ({ allowance: already + granted }));
     return { granted, replayed: false };
   });

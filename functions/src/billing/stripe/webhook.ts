@@ -10,6 +10,7 @@ import type { DescribedFunction } from "../../http/endpoint";
 import { adminAuth, firestore } from "../../shared/firestore";
 import { errorFields, log } from "../../shared/log";
 import { webhooks } from "./client";
+import { invoiceFinder } from "./invoicePayments";
 import { event as eventSchema } from "./payloads";
 import { routeEvent } from "./route";
 
@@ -35,7 +36,7 @@ export const stripeWebhook: DescribedFunction = Object.assign(
       return;
     }
     try {
-      const outcome = await routeEvent(firestore(), eventSchema.parse(ev), userExists);
+      const outcome = await routeEvent(firestore(), eventSchema.parse(ev), userExists, invoiceFinder(config()));
       log.info("stripe event", { eventId: ev.id, type: ev.type, ...outcome });
       res.status(200).json({ received: true, outcome: "handled" in outcome ? outcome.handled : `ignored: ${outcome.ignored}` });
     } catch (err) {
