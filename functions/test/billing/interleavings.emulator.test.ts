@@ -1,15 +1,18 @@
 // Property test on the emulator: random concurrent interleavings of grants (expiring or not, of
 // every source), creates (debits through the group commit), cancels and failures (refunds through
-// the one refund path), expiry sweeps and renewals, plan changes and pack payments
-// with refunds, driven through the real code paths, on the real clock. Afterwards every invariant of issue 16 holds
-// for every user (invariants.ts), and every failed or cancelled request was refunded once.
+// the one refund path), expiry sweeps and renewals, plan changes and pack payments with refunds
+// and disputes (delivered in any order, before or after their purchase), driven through the real
+// code paths, on the real clock. Afterwards every invariant of issue 16 holds for every user
+// (invariants.ts), every failed or cancelled request was refunded once, and each payment's
+// clawbacks net to what its recorded facts call for, whatever order they came in.
 import { rng } from "../../../test-support/rng";
 import { createTestUser, db } from "../../../test-support/emulator";
 import type { Caller } from "../../src/auth/caller";
 import { renewUser } from "../../src/billing/renew";
 import { setUserPlan } from "../../src/billing/setPlan";
 import { readPack } from "../../src/billing/catalog";
-import { clawbackRefund, fulfilPack } from "../../src/billing/stripe/payments";
+import { clawbackRefund, disputeEvent, fulfilPack } from "../../src/billing/stripe/payments";
+import { refundShare } from "../../src/billing/stripe/reconcile";
 import { sweepExpiredGrants } from "../../src/ledger/grants/expirySweep";
 import { grantCredits } from "../../src/ledger/grant";
 import { refundIfOwed } from "../../src/ledger/refund";
@@ -28,7 +31,9 @@ it.each([[1], [2]])("every grant invariant holds under random interleavings (see
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   const users = await Promise.all([4, 10, 0].map((credits) => createTestUser({ credits, prefix: "billprop" })));
   const requests: Record<string, string[]> = Object.fromEntries(users.map((u) => [u.uid, []]));
-  const paid: Record<string, string[]> = Object.fromEntries(users.map((u) => [u.uid, []]));
+  // Each user's payments, bought or not yet: refunds and disputes may come before the purchase.
+  const payments: Record<string, string[]> = Object.fromEntries(users.map((u) => [u.uid, Array.from({ length: 4 }, (_, j) => `pi_${seed}_${u.uid}_${j}`)]));
+  const bought = new Set<string>();
   const seen: Record<string, number> = {};
   let n = 0;
 
@@ -37,7 +42,7 @@ it.each([[1], [2]])("every grant invariant holds under random interleavings (see
     const caller: Caller = { uid: u.uid, role: "user", via: "id-token" };
     const r = rand();
     const k = `${seed}-${++n}`;
-    const kind = r < 0.3 ? "create" : r < 0.38 ? "cancel" : r < 0.46 ? "fail" : r < 0.58 ? "grant" : r < 0.66 ? "sweep" : r < 0.74 ? "renew" : r < 0.8 ? "plan" : r < 0.9 ? "pack" : "refund-pack";
+    const kind = r < 0.3 ? "create" : r < 0.38 ? "cancel" : r < 0.46 ? "fail" : r < 0.56 ? "grant" : r < 0.63 ? "sweep" : r < 0.7 ? "renew" : r < 0.76 ? "plan" : r < 0.86 ? "pack" : r < 0.93 ? "refund" : "dispute";
     try {
       if (kind === "create") {
         const res = await createGenerationRequest(firestore(), caller, { model: "A", style: "anime", color: "muted", size: "512x512", prompt: `p ${k}`, numImages: 1 + Math.floor(rand() * 2) });
@@ -65,10 +70,15 @@ it.each([[1], [2]])("every grant invariant holds under random interleavings (see
         // Started a month ago, so its period has ended and a renewal is due.
         await setUserPlan(firestore(), { userId: u.uid, planId: pick(["free", "creator"]), reason: "prop", ...admin }, async () => true, new Date(Date.now() - 31 * DAY));
       } else if (kind === "pack") {
-        await fulfilPack(firestore(), { uid: u.uid, pack: await readPack(firestore(), "pack-100"), sessionId: `cs_${k}`, paymentIntent: `pi_${k}`, amount: 1000 });
-        paid[u.uid].push(`pi_${k}`);
-      } else if (kind === "refund-pack" && paid[u.uid].length) {
-        await clawbackRefund(firestore(), { chargeId: `ch_${k}`, paymentIntent: pick(paid[u.uid]), amount: 1000, amountRefunded: pick([300, 1000]) });
+        const pi = pick(payments[u.uid]);
+        await fulfilPack(firestore(), { uid: u.uid, pack: await readPack(firestore(), "pack-100"), sessionId: `cs_${pi}`, paymentIntent: pi, amount: 1000 });
+        bought.add(pi);
+      } else if (kind === "refund") {
+        const pi = pick(payments[u.uid]);
+        await clawbackRefund(firestore(), { chargeId: `ch_${pi}`, paymentIntent: pi, amount: 1000, amountRefunded: pick([300, 700, 1000]) });
+      } else if (kind === "dispute") {
+        const pi = pick(payments[u.uid]);
+        await disputeEvent(firestore(), { disputeId: `dp_${pi}`, paymentIntent: pi, status: pick(["open", "open", "won", "lost"] as const) });
       }
       seen[kind] = (seen[kind] ?? 0) + 1;
     } catch (err) {
@@ -81,12 +91,26 @@ it.each([[1], [2]])("every grant invariant holds under random interleavings (see
   await Promise.all(Array.from({ length: 6 }, async () => {
     for (let i = 0; i < 15; i++) await op();
   }));
-  for (const kind of ["create", "grant", "sweep", "renew", "plan", "pack"]) expect(seen[kind] ?? 0).toBeGreaterThan(0);
+  for (const kind of ["create", "grant", "sweep", "renew", "plan", "pack", "refund", "dispute"]) expect(seen[kind] ?? 0).toBeGreaterThan(0);
   for (const u of users) {
     expect(await grantViolations(u.uid)).toEqual([]);
     const refunds = (await db().collection(`users/${u.uid}/ledger`).where("type", "==", "refund").get()).docs.map((d) => d.get("requestId"));
     expect(new Set(refunds).size).toBe(refunds.length);
   }
+  // Each bought payment's clawbacks and reinstatements net to what its facts call for: all of it
+  // while a dispute is open or lost, else the highest refund's share.
+  const settled = { disputed: 0, refunded: 0 };
+  for (const pi of bought) {
+    const p = (await db().doc(`stripePayments/${pi}`).get()).data()!;
+    if (p.disputes && Object.keys(p.disputes).length) settled.disputed++;
+    if (p.refund) settled.refunded++;
+    const statuses = Object.values((p.disputes ?? {}) as Record<string, { status: string }>).map((d) => d.status);
+    const want = statuses.some((x) => x !== "won") ? p.credits : p.refund ? refundShare(p.credits, p.refund.amountRefunded, p.refund.amount) : 0;
+    const ledger = await db().collection(`users/${p.uid}/ledger`).get();
+    const mine = ledger.docs.filter((d) => d.id.startsWith(`clawback-ch_${pi}-`) || d.id === `dispute-dp_${pi}` || d.id === `reinstate-dp_${pi}`);
+    expect([pi, -mine.reduce((sum, d) => sum + Number(d.get("amount")), 0) || 0]).toEqual([pi, want]);
+  }
+  expect(settled.disputed * settled.refunded).toBeGreaterThan(0);
   // Grants did expire during the run (short expiries, ended plan periods).
   const expired = await Promise.all(users.map((u) => db().collection(`users/${u.uid}/ledger`).where("type", "==", "expire").count().get()));
   expect(expired.reduce((s, c) => s + c.data().count, 0)).toBeGreaterThan(0);
