@@ -49,8 +49,8 @@ function listInvoicePayments(invoicePayments, form) {
   const found = pi ? invoicePayments.get(pi) : undefined;
   const expanded = Object.entries(form).some(([k, v]) => k.startsWith("expand") && v === "data.invoice");
   const invoice = found && (expanded
-    ? { id: found.invoiceId, object: "invoice", parent: { type: "subscription_details", subscription_details: { subscription: found.subscription ?? "sub_standin", metadata: { uid: found.uid } } } }
+    ? { id: found.invoiceId, object: "invoice", parent: { type: "subscription_details", subscription_details: { subscription: `sub_${found.uid}`, metadata: { uid: found.uid } } } }
     : found.invoiceId);
-  const data = found ? [{ id: `inpay_${pi}`, object: "invoice_payment", invoice, is_default: true, status: "paid", amount_paid: found.amount ?? 2000, payment: { type: "payment_intent", payment_intent: pi } }] : [];
+  const data = found ? [{ id: `inpay_${pi}`, object: "invoice_payment", invoice, is_default: true, status: "paid", amount_paid: 2000, payment: { type: "payment_intent", payment_intent: pi } }] : [];
   return { object: "list", data, has_more: false, url: "/v1/invoice_payments" };
 }

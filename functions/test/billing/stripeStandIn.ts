@@ -2,6 +2,8 @@
 // scripts/test.mjs runs for the whole test run: what the functions sent it, and which invoice a
 // payment paid (its answer to GET /v1/invoice_payments).
 import type http from "node:http";
+// @ts-expect-error: a plain .mjs module shared with the scripts
+import { standInPort } from "../../../scripts/lib/stripe-stand-in.mjs";
 
 export interface RecordedCall {
   method: string;
@@ -10,7 +12,7 @@ export interface RecordedCall {
   headers: http.IncomingHttpHeaders;
 }
 
-const base = () => `http://127.0.0.1:${12111 + Number(process.env.IMAGEGEN_PORT_OFFSET || 0)}/__stand-in`;
+const base = () => `http://127.0.0.1:${standInPort()}/__stand-in`;
 
 /** Every call the functions made to "Stripe" so far, in order (all test files share the stand-in: filter by your own ids). */
 export async function standInCalls(): Promise<RecordedCall[]> {

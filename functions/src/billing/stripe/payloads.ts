@@ -12,7 +12,6 @@ export const checkoutSession = z.object({
   client_reference_id: z.string().nullable().optional(),
   metadata,
   payment_intent: z.string().nullable().optional(),
-  amount_total: z.number().int().nullable().optional(),
 });
 
 export const invoice = z.object({

@@ -4,7 +4,7 @@
 // that document, the user and the ledger. Each business fact lands once however often it arrives:
 // the grant's id names the Checkout Session, a refund's clawback the charge and the cumulative
 // refunded amount, a dispute's entries the dispute.
-import type { DocumentReference, DocumentSnapshot, Firestore, Transaction } from "firebase-admin/firestore";
+import type { DocumentSnapshot, Firestore, Transaction } from "firebase-admin/firestore";
 import { runMoneyTransaction } from "../../shared/transaction";
 import { WalletSession } from "../../ledger/grants/session";
 import { walletFields, walletOf } from "../../ledger/grants/wallet";
@@ -19,7 +19,7 @@ const DAY = 86_400_000;
 const ACTOR = "system:stripe";
 const paymentRef = (db: Firestore, pi: string) => db.doc(`stripePayments/${pi}`);
 
-export async function fulfilPack(db: Firestore, f: { uid: string; pack: PackDef; sessionId: string; paymentIntent: string | null; amount: number | null }, now = new Date()) {
+export async function fulfilPack(db: Firestore, f: { uid: string; pack: PackDef; sessionId: string; paymentIntent: string | null }, now = new Date()) {
   const grantId = `pack-${f.sessionId}`;
   return runMoneyTransaction(db, async (tx) => {
     const user = await tx.get(db.doc(`users/${f.uid}`));
@@ -38,10 +38,7 @@ export async function fulfilPack(db: Firestore, f: { uid: string; pack: PackDef;
 
 /** A new grant meets the payments that paid for it (a pack's one, an invoice's traced ones): what they were told first is applied into `session`. Returns the user fields that change. */
 export function attachGrant(tx: Transaction, payments: DocumentSnapshot[], grant: { uid: string; grantId: string; credits: number }, session: WalletSession, user: DocumentSnapshot, now: Date): Record<string, unknown> {
-  const open = openDisputesOf(user);
-  let changed = false;
-  for (const p of payments) changed = settlePayment(tx, p, merge(stateOf(p.data()), { kind: "grant", ...grant }), session, open, now) || changed;
-  return changed ? { openDisputes: [...open] } : {};
+  return settleInto(tx, payments.map((p) => [p, merge(stateOf(p.data()), { kind: "grant", ...grant })]), session, user, now);
 }
 
 type Outcome = { done: string };
@@ -55,25 +52,31 @@ export const disputeEvent = (db: Firestore, d: { disputeId: string; paymentInten
   recordFact(db, d.paymentIntent, { kind: "dispute", disputeId: d.disputeId, status: d.status }, findInvoice, now);
 
 async function recordFact(db: Firestore, paymentIntent: string, fact: Fact, findInvoice: FindInvoice | undefined, now: Date): Promise<Outcome> {
-  // A payment with no pack grant may have paid a subscription invoice: asked once, outside the transaction.
-  const known = (await paymentRef(db, paymentIntent).get()).data();
-  const link = findInvoice && !known?.grantId && !known?.invoiceId ? await findInvoice(paymentIntent) : null;
+  const first = await applyFact(db, paymentIntent, fact, null, now);
+  if (!first.untraced || !findInvoice) return first;
+  // No grant knows this payment: it may have paid a subscription invoice. Asked outside any
+  // transaction, and only then, so the usual event is one transaction and no API call.
+  const link = await findInvoice(paymentIntent);
+  return link ? applyFact(db, paymentIntent, fact, link, now) : first;
+}
+
+async function applyFact(db: Firestore, paymentIntent: string, fact: Fact, link: InvoiceLink | null, now: Date): Promise<Outcome & { untraced?: boolean }> {
   return runMoneyTransaction(db, async (tx) => {
     const payment = await tx.get(paymentRef(db, paymentIntent));
     const before = stateOf(payment.data());
     let merged = merge(before, fact);
     if (!merged.uid && link) merged = await linkInvoice(db, tx, merged, link);
-    if (merged === before) return { done: "already recorded" };
+    const untraced = !merged.uid && !merged.invoiceId;
+    if (merged === before) return { done: "already recorded", untraced };
     if (!merged.uid) {
       tx.set(payment.ref, docOf(merged, now));
-      return { done: "recorded; applied when its grant arrives" };
+      return { done: "recorded; applied when its grant arrives", untraced };
     }
     const user = await tx.get(db.doc(`users/${merged.uid}`));
     const session = new WalletSession(walletOf(user.data()), now.getTime(), ACTOR);
-    const open = openDisputesOf(user);
-    const changed = settlePayment(tx, payment, merged, session, open, now);
+    const extra = settleInto(tx, [[payment, merged]], session, user, now);
     writeSession(db, tx, merged.uid, session, now);
-    tx.set(user.ref, { ...walletFields(session.wallet), updatedAt: now, ...(changed ? { openDisputes: [...open] } : {}) }, { merge: true });
+    tx.set(user.ref, { ...walletFields(session.wallet), updatedAt: now, ...extra }, { merge: true });
     return { done: describe(session) };
   });
 }
@@ -85,15 +88,18 @@ async function linkInvoice(db: Firestore, tx: Transaction, state: PaymentState, 
   return merge(state, { kind: "grant", uid: link.uid, grantId: entry.id, credits: Number(entry.get("amount") ?? 0) });
 }
 
-/** Settles the payment's facts into the session and stores the payment; true when paused creates change. */
-function settlePayment(tx: Transaction, payment: DocumentSnapshot, merged: PaymentState, session: WalletSession, open: Set<string>, now: Date): boolean {
-  const { state, actions } = settle(merged);
-  for (const a of actions) apply(a, state, session, open);
-  tx.set(payment.ref as DocumentReference, docOf(state, now));
-  return actions.some((a) => a.kind === "freeze" || a.kind === "unfreeze");
+/** Settles each payment's facts into the session and stores the payments; returns the user fields that change (paused creates). */
+function settleInto(tx: Transaction, payments: [DocumentSnapshot, PaymentState][], session: WalletSession, user: DocumentSnapshot, now: Date): Record<string, unknown> {
+  const open = new Set<string>((user.get("openDisputes") as string[] | undefined) ?? []);
+  let paused = false;
+  for (const [payment, merged] of payments) {
+    const { state, actions } = settle(merged);
+    for (const a of actions) apply(a, state, session, open);
+    tx.set(payment.ref, docOf(state, now));
+    paused ||= actions.some((a) => a.kind === "freeze" || a.kind === "unfreeze");
+  }
+  return paused ? { openDisputes: [...open] } : {};
 }
-
-const openDisputesOf = (user: DocumentSnapshot) => new Set<string>((user.get("openDisputes") as string[] | undefined) ?? []);
 
 function apply(a: Action, state: PaymentState, session: WalletSession, open: Set<string>) {
   const fields = { actor: ACTOR };

@@ -27,7 +27,7 @@ export async function routeEvent(db: Firestore, ev: Event, userExists: (uid: str
       if (!uid) return { ignored: `unknown customer ${s.client_reference_id ?? s.metadata?.uid ?? "(none)"}` };
       const pack = await readPack(db, s.metadata?.packId ?? "").catch(() => null);
       if (!pack) return { ignored: `session ${s.id}: pack '${s.metadata?.packId}' not in the catalog` };
-      const r = await fulfilPack(db, { uid, pack, sessionId: s.id, paymentIntent: s.payment_intent ?? null, amount: s.amount_total ?? null });
+      const r = await fulfilPack(db, { uid, pack, sessionId: s.id, paymentIntent: s.payment_intent ?? null });
       return { handled: r.replayed ? `pack ${pack.id} already granted` : `granted ${r.granted} (${pack.id})` };
     }
     case "invoice.paid":
