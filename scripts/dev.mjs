@@ -8,6 +8,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { repoRoot, firebaseBin, emulatorEnv, emulatorSource, firebaseConfigPath, ports, PROJECT_ID, REGION } from "./lib/env.mjs";
+import { ensurePrereqs } from "./lib/prereqs.mjs";
 
 const started = Date.now();
 const since = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
@@ -19,6 +20,11 @@ const comfyUrl = process.env.COMFY_URL || `http://127.0.0.1:${comfyPort}`;
 const functionsBase = `http://127.0.0.1:${p.functions}/${PROJECT_ID}/${REGION}`;
 const storageDir = process.env.LOCAL_STORAGE_DIR || path.join(repoRoot, ".data", "storage");
 
+await ensurePrereqs("npm run dev", {
+  emulators: true,
+  ports: { ...p, runner: runnerPort, ...(process.env.COMFY_URL ? {} : { comfyui: comfyPort }) },
+  offset: Number(process.env.IMAGEGEN_PORT_OFFSET || 0),
+});
 say("building functions and gpu-runner");
 const build = spawnSync("npm", ["run", "build", "--silent"], { cwd: repoRoot, stdio: "inherit" });
 if (build.status !== 0) process.exit(build.status ?? 1);

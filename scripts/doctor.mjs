@@ -12,9 +12,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { resolveEmulatorBinaries } from "./lib/emulator-binaries.mjs";
-import { ports, PROJECT_ID, repoRoot } from "./lib/env.mjs";
+import { ports, PROJECT_ID, REGION, repoRoot } from "./lib/env.mjs";
 import { checkJava, checkNode, checkPorts, crossCheck, describeRunner, formatLine, line, parseDockerfileEnv } from "./lib/doctor/checks.mjs";
-import { checkComfy, ensureBuilt, firebaseToolsVersion, javaVersionOutput, loadBuilt, portTaken, readEnvFiles, writableDir } from "./lib/doctor/probes.mjs";
+import { checkComfy, ensureBuilt, firebaseToolsVersion, javaVersionOutput, loadBuilt, portTaken, readEnvFiles, runningStack, writableDir } from "./lib/doctor/probes.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -55,7 +55,8 @@ async function portChecks(withComfy) {
   const all = { ...ports(offset), runner: 8090 + offset, ...(withComfy ? { comfyui: 8188 + offset } : {}) };
   const busy = [];
   for (const [k, p] of Object.entries(all)) if (await portTaken(p)) busy.push(k);
-  add(checkPorts(all, busy, offset));
+  const stack = busy.length ? await runningStack(ports(offset), PROJECT_ID, REGION) : null;
+  add(checkPorts(all, busy, offset, stack));
 }
 
 /** The environments `npm run dev` gives the functions emulator and the runner. */

@@ -30,6 +30,8 @@ describe("doctor: pure checks", () => {
   it("names the taken ports and suggests the next offset", () => {
     expect(checkPorts({ firestore: 8080, auth: 9099 }, [], 0).status).toBe("ok");
     expect(checkPorts({ firestore: 11080, auth: 12099 }, ["firestore"], 3000)).toMatchObject({ status: "fail", text: "in use: firestore 11080", fix: expect.stringMatching(/IMAGEGEN_PORT_OFFSET=4000/) });
+    // The same ports held by this project's own stack (npm run dev is up): that is not a problem.
+    expect(checkPorts({ firestore: 11080, auth: 12099 }, ["firestore", "auth"], 3000, { emulators: ["auth", "firestore"] })).toMatchObject({ status: "ok", text: expect.stringMatching(/running emulator stack \(auth, firestore;/) });
   });
 
   it("refuses an offset that puts a port on fetch's blocked list (2000: Firestore on 10080)", async () => {

@@ -70,3 +70,13 @@ describe("npm run doctor (deployed project mode)", () => {
     expect(res.out).toMatch(/skip\s+comfyui\s+the GPU host's ComfyUI is not reachable from here/);
   });
 });
+
+describe("npm run doctor (emulator mode, with this test run's stack up)", () => {
+  it("recognises the project's own running emulators instead of reporting their ports as a failure", async () => {
+    const res = await doctor([]);
+    const ports = res.out.split("\n").find((l) => /^\S+\s+ports\s/.test(l)) ?? "";
+    expect(ports).toMatch(/^ok\s+ports\s+in use by this project's running emulator stack \(.*; functions \/health answers\)$/);
+    for (const name of ["auth", "firestore", "functions", "tasks", "pubsub"]) expect(ports).toMatch(new RegExp(`[(, ]${name}[,;]`));
+    expect(res.fails.filter((l) => l.startsWith("FAIL ports"))).toEqual([]);
+  });
+});

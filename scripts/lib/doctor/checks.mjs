@@ -70,13 +70,18 @@ export function checkJava(output, firebaseToolsVersion) {
 // client (rules-unit-testing, the tests' helpers) then fails with "fetch failed: bad port".
 export const FETCH_BLOCKED_PORTS = new Set([1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080]);
 
-/** Ports that answered `in use` (`busy` holds their names) or that fetch refuses, or one ok line. */
-export function checkPorts(all, busy, offset) {
+/**
+ * Ports that answered `in use` (`busy` holds their names) or that fetch refuses, or one ok line.
+ * `stack` ({emulators: names}) is this checkout's own running stack when its hub and functions
+ * answer on these ports: then the ports are in use as they should be (`npm run dev` is up).
+ */
+export function checkPorts(all, busy, offset, stack = null) {
   const list = Object.entries(all).map(([k, p]) => `${k} ${p}`).join(", ");
   const next = (Number(offset) || 0) + 1000;
   const blocked = Object.entries(all).filter(([, p]) => FETCH_BLOCKED_PORTS.has(p)).map(([k, p]) => `${k} ${p}`);
   if (blocked.length) return line("fail", "ports", `Node's fetch refuses ${blocked.join(", ")} (a "bad port" of the Fetch standard)`, `choose another offset, e.g. IMAGEGEN_PORT_OFFSET=${next}`);
   if (busy.length === 0) return line("ok", "ports", `free: ${list}`);
+  if (stack) return line("ok", "ports", `in use by this project's running emulator stack (${stack.emulators.join(", ")}; functions /health answers)`);
   const taken = busy.map((k) => `${k} ${all[k]}`).join(", ");
   return line("fail", "ports", `in use: ${taken}`, `stop the other stack (npm run dev, a test run) or pick free ports with IMAGEGEN_PORT_OFFSET=${next}`);
 }

@@ -22,6 +22,24 @@ export function firebaseToolsVersion(repoRoot) {
   }
 }
 
+/**
+ * This project's emulator stack, when one runs on these ports: the hub lists its emulators and
+ * the functions emulator serves this project's /health. Null when either does not answer.
+ */
+export async function runningStack(p, projectId, region) {
+  // The functions emulator boots a worker for the first call: seconds on a loaded machine.
+  const get = async (url, ms = 15_000) => {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(ms) });
+      return res.ok ? await res.json() : null;
+    } catch {
+      return null;
+    }
+  };
+  const [hub, health] = await Promise.all([get(`http://127.0.0.1:${p.hub}/emulators`, 3000), get(`http://127.0.0.1:${p.functions}/${projectId}/${region}/health`)]);
+  return hub && health?.status === "ok" ? { emulators: Object.keys(hub).filter((k) => k !== "hub") } : null;
+}
+
 /** True when something already listens on 127.0.0.1:port. */
 export function portTaken(port) {
   return new Promise((resolve) => {
