@@ -5,7 +5,8 @@
 // dispatch (phase 2). Extra arguments go to jest in both phases, e.g.
 // `npm test -- functions/test/ledger`. IMAGEGEN_PORT_OFFSET=1000 runs a second stack beside
 // `npm run dev`; IMAGEGEN_TEST_PHASES=main|e2e runs one phase only. Phase 2 also serves the
-// console on the Hosting emulator and runs the browser project (*.browser.test.ts) there.
+// console on the Hosting emulator and runs the browser project (*.browser.test.ts) there. Each
+// phase ends with the money audit (jest project `audit`) in its own stack.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -59,8 +60,12 @@ async function phase(label, projects, phaseEnv, extraJest = [], only = BACKEND_E
   // --selectProjects goes last: it takes every following bare word as a project name, which
   // would swallow a test path pattern.
   const jestCmd = [jestBin, "--ci", "--passWithNoTests", ...extraJest, ...jestArgs, "--selectProjects", ...projects].map((a) => JSON.stringify(a)).join(" ");
-  step(`${label}: starting emulators and running jest (${projects.join(", ")})`);
-  const code = await execInEmulators(jestCmd, phaseEnv, only);
+  // The money audit is the phase's last step, in the same stack, whatever the tests' outcome:
+  // every wallet they left must satisfy the credit rules (test-support/money-audit).
+  const auditCmd = [jestBin, "--ci", "--selectProjects", "audit"].map((a) => JSON.stringify(a)).join(" ");
+  const command = `${jestCmd}; tests=$?; ${auditCmd}; audit=$?; [ $tests -ne 0 ] && exit $tests; exit $audit`;
+  step(`${label}: starting emulators and running jest (${projects.join(", ")}), then the money audit`);
+  const code = await execInEmulators(command, phaseEnv, only);
   step(`${label} done: exit ${code}`);
   return code;
 }
