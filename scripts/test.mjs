@@ -5,7 +5,8 @@
 // dispatch (phase 2). Extra arguments go to jest in both phases, e.g.
 // `npm test -- functions/test/ledger`. IMAGEGEN_PORT_OFFSET=1000 runs a second stack beside
 // `npm run dev`; IMAGEGEN_TEST_PHASES=main|e2e runs one phase only. Phase 2 also serves the
-// console on the Hosting emulator and runs the browser project (*.browser.test.ts) there.
+// console on the Hosting emulator and runs the browser project (*.browser.test.ts) there. Each
+// phase ends with the money audit (jest project `audit`) in its own stack.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -87,11 +88,16 @@ async function phase(label, slug, projects, phaseEnv, extraJest = [], only = BAC
   // would swallow a test path pattern.
   // Array options (--reporters) also swallow bare words: they go after the patterns too.
   const args = [jestBin, "--ci", "--passWithNoTests", ...extraJest, ...jestArgs, ...reporters, "--selectProjects", ...projects];
-  const jestCmd = args.map((a) => JSON.stringify(a)).join(" ") + (files ? ` > ${JSON.stringify(files.jest)} 2>&1` : "");
-  step(`${label}: starting emulators and running jest (${projects.join(", ")})`);
+  const toLog = (append) => (files ? ` ${append ? ">>" : ">"} ${JSON.stringify(files.jest)} 2>&1` : "");
+  const jestCmd = args.map((a) => JSON.stringify(a)).join(" ") + toLog(false);
+  // The money audit is the phase's last step, in the same stack, whatever the tests' outcome:
+  // every wallet they left must satisfy the credit rules (test-support/money-audit).
+  const auditCmd = [jestBin, "--ci", ...reporters, "--selectProjects", "audit"].map((a) => JSON.stringify(a)).join(" ") + toLog(true);
+  const command = `${jestCmd}; tests=$?; ${auditCmd}; audit=$?; [ $tests -ne 0 ] && exit $tests; exit $audit`;
+  step(`${label}: starting emulators and running jest (${projects.join(", ")}), then the money audit`);
   const follower = files && follow(files.console, (t) => process.stdout.write(t));
   const env = files ? { ...phaseEnv, IMAGEGEN_TEST_CONSOLE: files.console } : phaseEnv;
-  const code = await execInEmulators(jestCmd, env, only, files?.emulators);
+  const code = await execInEmulators(command, env, only, files?.emulators);
   follower?.stop();
   if (files && code !== 0) explainFailure(files);
   step(`${label} done: exit ${code}`);

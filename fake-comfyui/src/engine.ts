@@ -35,6 +35,8 @@ export class Engine {
   private stopped = false;
   /** Bumped by restart(): work begun in an older epoch leaves no trace, like a killed process. */
   private epoch = 0;
+  /** While set, a sampling prompt waits before its last step (hold/release): tests' explicit signal. */
+  private held: { promise: Promise<void>; release: () => void } | null = null;
 
   constructor(private readonly hub: WsHub, private readonly files: FileStore, private readonly faults: Faults) {}
 
@@ -84,9 +86,41 @@ export class Engine {
   }
 
   stop(): void {
+    this.release();
     this.stopped = true;
     this.interruptFlag = true;
     this.wakeInterrupt?.();
+  }
+
+  /**
+   * Tests: from now on a sampling prompt stops before its last step (its earlier progress is
+   * sent) until release(), so "still running" is a state the test holds, not a race against imageMs.
+   */
+  hold(): void {
+    if (this.held) return;
+    let release!: () => void;
+    const promise = new Promise<void>((r) => (release = r));
+    this.held = { promise, release };
+  }
+
+  release(): void {
+    this.held?.release();
+    this.held = null;
+  }
+
+  /** Waits while held (interruptible like sleep). */
+  async gate(): Promise<void> {
+    while (this.held) {
+      if (this.interruptFlag) throw new Interrupted();
+      const { promise } = this.held;
+      await new Promise<void>((resolve, reject) => {
+        void promise.then(() => ((this.wakeInterrupt = null), resolve()));
+        this.wakeInterrupt = () => {
+          this.wakeInterrupt = null;
+          reject(new Interrupted());
+        };
+      });
+    }
   }
 
   /** Sleeps `ms` unless interrupted; `forever` = the hang fault. */

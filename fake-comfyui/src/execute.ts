@@ -159,6 +159,7 @@ async function sample(inp: Value, id: string, item: QueueItem, ctx: Ctx): Promis
   const stepMs = (ctx.faults.imageMs * Number(latent.batch)) / steps;
   for (let step = 1; step <= steps; step++) {
     if (item.fault === "execution_error" && step > steps / 2) throw new ExecutionFailed(id, "KSampler", "Allocation on device 0 would exceed allowed memory. (fake: out of memory)");
+    if (step === steps) await ctx.engine.gate();
     await ctx.engine.sleep(item.fault === "hang" && step > 1 ? "forever" : stepMs);
     ctx.emit("progress", { value: step, max: steps, prompt_id: item.promptId, node: id });
   }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { Timestamp } from "firebase-admin/firestore";
 import { db } from "../../test-support/emulator";
+import { until } from "../../test-support/wait";
 import { startRunner, type Runner } from "../src/app";
 import { renderWorkflow } from "../src/comfy/render-workflow";
 import { loadTemplates } from "../src/comfy/templates";
@@ -85,7 +86,10 @@ describe("runner recovery and admission", () => {
     await runner.shutdown();
     await fake.close();
   });
-  afterEach(() => fake.faults.set({ mode: "none", imageMs: 40 }));
+  afterEach(() => {
+    fake.engine.release();
+    fake.faults.set({ mode: "none", imageMs: 40 });
+  });
 
   /** What a runner that died after POST /prompt leaves behind: running, lease expired, comfy ids set. */
   async function orphanedJob(): Promise<{ id: string; promptId: string }> {
@@ -111,10 +115,14 @@ describe("runner recovery and admission", () => {
   });
 
   it("reattaches to a prompt that is still running and waits for it", async () => {
-    fake.faults.set({ mode: "none", imageMs: 600 });
+    // Held in ComfyUI until the new delivery has claimed the job and attached to the prompt.
+    fake.engine.hold();
     const { id, promptId } = await orphanedJob();
+    const pushed = push(runner, id);
+    await until("the job claimed again", async () => ((await ref(id).get()).get("attempts") === 2 ? true : undefined), 30_000, 20);
     expect(fake.engine.history.has(promptId)).toBe(false);
-    expect((await push(runner, id)).body.result).toBe("succeeded");
+    fake.engine.release();
+    expect((await pushed).body.result).toBe("succeeded");
     expect(promptsFor(id)).toHaveLength(1);
   });
 
@@ -128,12 +136,14 @@ describe("runner recovery and admission", () => {
   });
 
   it("answers 503 at capacity without claiming the job", async () => {
-    fake.faults.set({ mode: "none", imageMs: 800 });
     const busy = await request();
     const other = await request();
+    // The first job is held in ComfyUI until the second push has been answered.
+    fake.engine.hold();
     const first = push(runner, busy);
-    while (runner.activeJobs() === 0) await new Promise((r) => setTimeout(r, 10));
+    await until("the first job running", async () => (runner.activeJobs() > 0 ? true : undefined), 30_000, 10);
     const res = await push(runner, other);
+    fake.engine.release();
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe("UPSTREAM_UNAVAILABLE");
     expect((await ref(other).get()).data()).toMatchObject({ status: "queued", attempts: 0 });

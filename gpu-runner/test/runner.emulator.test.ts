@@ -6,6 +6,7 @@ import path from "node:path";
 import { Timestamp } from "firebase-admin/firestore";
 import sharp from "sharp";
 import { db } from "../../test-support/emulator";
+import { until } from "../../test-support/wait";
 import { startRunner, type Runner } from "../src/app";
 import { loadConfig } from "../src/config";
 import { startFakeComfy, type FakeComfy } from "../../fake-comfyui/src/server";
@@ -33,7 +34,10 @@ afterAll(async () => {
   await fake.close();
   if (process.env.DUMP_RUNNER_LOGS) fs.writeFileSync(process.env.DUMP_RUNNER_LOGS, logs.lines().map((l) => JSON.stringify(l)).join("\n"));
 });
-afterEach(() => fake.faults.set({ mode: "none", imageMs: 40 }));
+afterEach(() => {
+  fake.engine.release();
+  fake.faults.set({ mode: "none", imageMs: 40 });
+});
 
 const push = (requestId: unknown, opts: PushOptions = {}) => pushTask(runner.url, requestId, opts);
 const promptsFor = (id: string) => fake.engine.accepted.filter((p) => JSON.stringify(p.prompt).includes(`imagegen/${id}/`));
@@ -44,9 +48,14 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
     const { id, uid } = await queuedRequest();
     const seen: number[] = [];
     const stop = ref(id).onSnapshot((s) => void (typeof s.get("progress") === "number" && seen.push(s.get("progress"))));
-    const res = await push(id, { retryCount: 0 });
+    // Held before its last step until two intermediate progress values have reached Firestore.
+    fake.engine.hold();
+    const pushed = push(id, { retryCount: 0 });
+    await until("two intermediate progress snapshots", async () => (seen.filter((v) => v > 0 && v < 1).length >= 2 ? true : undefined), 30_000, 20);
+    fake.engine.release();
+    const res = await pushed;
     expect(res).toEqual({ status: 200, body: { result: "succeeded", outputs: 2 } });
-    await new Promise((r) => setTimeout(r, 300)); // let the last snapshot arrive before unsubscribing
+    await until("the last progress snapshot", async () => (seen.at(-1) === 1 ? true : undefined), 30_000, 20);
     stop();
     const doc = await data(id);
     expect(doc).toMatchObject({ status: "succeeded", attempts: 1, progress: 1, lease: null, error: null, refunded: false });
@@ -94,12 +103,14 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
   });
 
   it("answers a duplicate push while running with non-2xx and processes the job once; a push after success is a no-op", async () => {
-    fake.faults.set({ mode: "none", imageMs: 700 });
     const { id } = await queuedRequest({ batchSize: 1 });
     const running = waitForStatus(id, "running");
+    // The first delivery's prompt is held in ComfyUI until the duplicate has been answered.
+    fake.engine.hold();
     const first = push(id, { retryCount: 0 });
     await running;
     const dup = await push(id, { retryCount: 0 });
+    fake.engine.release();
     expect(dup.status).toBe(409);
     expect(dup.body.result).toBe("busy");
     expect((await first).body.result).toBe("succeeded");

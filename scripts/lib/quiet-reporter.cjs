@@ -51,7 +51,12 @@ class QuietReporter {
         `files: ${results.numPassedTestSuites} passed, ${results.numFailedTestSuites} failed; ${((Date.now() - results.startTime) / 1000).toFixed(0)} s`,
     );
     // For scripts/test.mjs: which files failed and when, to print the emulators' log of that window.
-    if (this.out) fs.writeFileSync(`${this.out}.failures.json`, JSON.stringify(this.failedFiles));
+    // The phase runs jest twice (its tests, then the money audit): the second adds to the list.
+    if (this.out) {
+      const file = `${this.out}.failures.json`;
+      const earlier = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
+      fs.writeFileSync(file, JSON.stringify([...earlier, ...this.failedFiles]));
+    }
   }
 }
 

@@ -18,6 +18,11 @@ export interface SweepOptions {
   now?: Date;
   /** Which jobs: generation requests (default) or training runs (custom models). */
   kind?: JobKind;
+  /**
+   * Only jobs of these users. Production sweeps every job; a test scopes its sweep to its own
+   * users, so a sweep in one test file never ends another file's jobs when jest runs files in parallel.
+   */
+  userIds?: readonly string[];
 }
 
 export interface SweepSummary {
@@ -44,14 +49,15 @@ export async function sweepStuckRequests(db: Firestore, opts: SweepOptions): Pro
     col.where("status", "==", kind.runningStatus).where("lease.expiresAt", "<=", before(opts.limits.leaseGraceMs)).orderBy("lease.expiresAt"),
   ];
   const snaps = await Promise.all(queries.map((q) => candidates(q.limit(opts.batchLimit))));
+  const mine = scopeOf(opts);
   const docs = new Map<string, DocumentSnapshot>();
-  for (const s of snaps) for (const d of s.docs) docs.set(d.id, d);
+  for (const s of snaps) for (const d of s.docs) if (mine(d)) docs.set(d.id, d);
   const actions = [...docs.values()].map((d) => planSweep(factsOf(kind, d.id, d.data() ?? {}), nowMs, opts.limits));
 
   const summary: SweepSummary = { scanned: docs.size, dispatched: [], failed: [], refunded: [], errors: [] };
   const todo = actions.filter((a) => a.kind !== "none");
   await inBatches(todo, (a) => apply(db, a, opts, nowMs, summary));
-  await reconcileRefunds(db, kind, opts.batchLimit, summary);
+  await reconcileRefunds(db, kind, opts.batchLimit, summary, mine);
   log.info("sweep done", { kind: kind.name, scanned: summary.scanned, dispatched: summary.dispatched.length, failed: summary.failed.length, refunded: summary.refunded.length, errors: summary.errors.length });
   return summary;
 }
@@ -69,6 +75,12 @@ async function candidates(q: Query): Promise<{ docs: DocumentSnapshot[] }> {
   }
 }
 
+function scopeOf(opts: SweepOptions): (d: DocumentSnapshot) => boolean {
+  if (!opts.userIds) return () => true;
+  const users = new Set(opts.userIds);
+  return (d) => users.has(d.get("userId"));
+}
+
 async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += PARALLEL) await Promise.all(items.slice(i, i + PARALLEL).map(fn));
 }
@@ -78,9 +90,9 @@ async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise
  * trigger was dropped, exhausted its retries, or the status was written by hand) is refunded
  * through the one refund path, which re-checks everything inside its transaction.
  */
-async function reconcileRefunds(db: Firestore, kind: JobKind, limit: number, summary: SweepSummary): Promise<void> {
+async function reconcileRefunds(db: Firestore, kind: JobKind, limit: number, summary: SweepSummary, mine: (d: DocumentSnapshot) => boolean): Promise<void> {
   const owed = await candidates(db.collection(kind.collection).where("status", "in", ["failed", "cancelled"]).where("refunded", "==", false).limit(limit));
-  await inBatches(owed.docs, async (d) => {
+  await inBatches(owed.docs.filter(mine), async (d) => {
     try {
       const decision = await refundIfOwed(db, d.id, "system:sweeper", kind);
       if (decision.action === "refund" || decision.action === "mark-only") summary.refunded.push(d.id);

@@ -92,11 +92,20 @@ it.each([[1], [2]])("every grant invariant holds under random interleavings (see
     for (let i = 0; i < 15; i++) await op();
   }));
   for (const kind of ["create", "grant", "sweep", "renew", "plan", "pack", "refund", "dispute"]) expect(seen[kind] ?? 0).toBeGreaterThan(0);
+  // One debit per request, and one refund exactly when it ended failed or cancelled.
+  const ended: string[] = [];
   for (const u of users) {
     expect(await grantViolations(u.uid)).toEqual([]);
-    const refunds = (await db().collection(`users/${u.uid}/ledger`).where("type", "==", "refund").get()).docs.map((d) => d.get("requestId"));
-    expect(new Set(refunds).size).toBe(refunds.length);
+    const ledger = (await db().collection(`users/${u.uid}/ledger`).get()).docs;
+    for (const id of requests[u.uid]) {
+      const status = (await db().doc(`generationRequests/${id}`).get()).get("status");
+      const count = (type: string) => ledger.filter((d) => d.get("type") === type && d.get("requestId") === id).length;
+      const refundable = status === "failed" || status === "cancelled";
+      if (refundable) ended.push(id);
+      expect({ id, status, debits: count("debit"), refunds: count("refund") }).toEqual({ id, status, debits: 1, refunds: refundable ? 1 : 0 });
+    }
   }
+  expect(ended.length).toBeGreaterThan(0);
   // Each bought payment's clawbacks and reinstatements net to what its facts call for: all of it
   // while a dispute is open or lost, else the highest refund's share.
   const settled = { disputed: 0, refunded: 0 };

@@ -54,6 +54,13 @@ it("a renewal racing spends keeps every invariant", async () => {
     ...Array.from({ length: 6 }, (_, i) => create(u.token, `race ${i}`)),
   ]);
   expect(results.slice(1).every((r: any) => r.status === 201 || r.status === 402)).toBe(true);
+  // The renewal landed (a create after the race spends from it), and every accepted create was charged once.
+  expect(results[0]).toMatchObject({ renewed: true, granted: expect.any(Number) });
+  const after: any = await create(u.token, "after the race");
+  expect(after.status).toBe(201);
+  const accepted = [...results.slice(1), after].filter((r: any) => r.status === 201).map((r: any) => r.body.generationRequestId);
+  const debits = (await db().collection(`users/${u.uid}/ledger`).where("type", "==", "debit").get()).docs.map((d) => d.get("requestId"));
+  expect(debits.sort()).toEqual([...accepted].sort());
   await expectInvariants(u.uid);
 });
 

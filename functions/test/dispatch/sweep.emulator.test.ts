@@ -20,11 +20,18 @@ async function created(token: string, numImages = 1) {
   return res.body.generationRequestId as string;
 }
 
-const sweep = (d = new RecordingDispatcher()) => sweepStuckRequests(firestore(), { dispatcher: d, limits, batchLimit: 500 }).then((s) => ({ ...s, d }));
+// Only this file's users: another file's stuck jobs are not this file's to end (jest may run files side by side).
+const ours: string[] = [];
+const user = async (credits: number) => {
+  const u = await createTestUser({ credits });
+  ours.push(u.uid);
+  return u;
+};
+const sweep = (d = new RecordingDispatcher()) => sweepStuckRequests(firestore(), { dispatcher: d, limits, batchLimit: 500, userIds: ours }).then((s) => ({ ...s, d }));
 
 describe("sweeper (Firestore emulator)", () => {
   it("ends a job whose runner vanished after its last attempt as failed and refunds it once, however often it runs", async () => {
-    const u = await createTestUser({ credits: 10 });
+    const u = await user(10);
     const id = await created(u.token, 2);
     const ref = db().doc(`generationRequests/${id}`);
     await ref.update({ status: "running", attempts: limits.maxAttempts, lease: { owner: "gone/1", expiresAt: ago(HOUR) }, "dispatch.updatedAt": ago(HOUR) });
@@ -39,7 +46,7 @@ describe("sweeper (Firestore emulator)", () => {
   });
 
   it("re-dispatches a job with an expired lease under a new task name, then gives up after the re-dispatch limit", async () => {
-    const u = await createTestUser({ credits: 10 });
+    const u = await user(10);
     const id = await created(u.token);
     const ref = db().doc(`generationRequests/${id}`);
     await ref.update({ status: "running", attempts: 1, lease: { owner: "gone/1", expiresAt: ago(HOUR) }, "dispatch.updatedAt": ago(HOUR) });
@@ -55,8 +62,22 @@ describe("sweeper (Firestore emulator)", () => {
     expect((await ledgerState(u.uid)).credits).toBe(10);
   });
 
+  it("a sweep scoped to some users ends none of another user's stuck jobs", async () => {
+    const [mine, theirs] = [await user(10), await createTestUser({ credits: 10 })];
+    const [a, b] = [await created(mine.token), await created(theirs.token)];
+    for (const id of [a, b]) {
+      await db().doc(`generationRequests/${id}`).update({ status: "running", attempts: limits.maxAttempts, lease: { owner: "gone/1", expiresAt: ago(HOUR) }, "dispatch.updatedAt": ago(HOUR) });
+    }
+    const run = await sweepStuckRequests(firestore(), { dispatcher: new RecordingDispatcher(), limits, batchLimit: 500, userIds: [mine.uid] });
+    expect(run.failed).toContain(a);
+    expect(run.failed).not.toContain(b);
+    expect((await db().doc(`generationRequests/${b}`).get()).get("status")).toBe("running");
+    // Its own user's sweep ends it.
+    expect((await sweepStuckRequests(firestore(), { dispatcher: new RecordingDispatcher(), limits, batchLimit: 500, userIds: [theirs.uid] })).failed).toContain(b);
+  });
+
   it("re-dispatches a queued request whose enqueue failed, reusing the same task name", async () => {
-    const u = await createTestUser({ credits: 10 });
+    const u = await user(10);
     const id = await created(u.token);
     const ref = db().doc(`generationRequests/${id}`);
     await ref.update({ dispatch: { state: "pending", attempts: 0, updatedAt: ago(5 * 60_000), lastError: "simulated outage" } });
@@ -66,7 +87,7 @@ describe("sweeper (Firestore emulator)", () => {
   });
 
   it("fails and refunds a request that never started within the queue deadline; leaves finished ones alone", async () => {
-    const u = await createTestUser({ credits: 10 });
+    const u = await user(10);
     const [late, done] = [await created(u.token, 3), await created(u.token)];
     await db().doc(`generationRequests/${late}`).update({ createdAt: ago(7 * HOUR), "dispatch.updatedAt": ago(7 * HOUR) });
     await db().doc(`generationRequests/${done}`).update({ status: "succeeded", createdAt: ago(7 * HOUR), "dispatch.updatedAt": ago(7 * HOUR) });

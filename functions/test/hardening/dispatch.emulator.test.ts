@@ -8,6 +8,7 @@ import { sweepStuckRequests } from "../../src/dispatch/sweep";
 import { sweepLimits } from "../../src/dispatch/sweepPlan";
 import { createGenerationRequest } from "../../src/requests/create";
 import { firestore } from "../../src/shared/firestore";
+import { logged } from "../../../test-support/quiet-logs";
 
 const CAT = { model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt: "A cat in space" };
 const limits = sweepLimits(loadConfig());
@@ -22,6 +23,7 @@ it("a create whose dispatcher cannot be built still answers 201, charges once an
   expect(res).toMatchObject({ deductedCredits: 1, currentCredits: 4, status: "queued", replayed: false });
   const doc = (await db().doc(`generationRequests/${res.generationRequestId}`).get()).data()!;
   expect(doc.dispatch).toMatchObject({ state: "pending", lastError: expect.stringContaining("TASKS_SERVICE_ACCOUNT") });
+  expect(logged("warn")).toContainEqual(expect.objectContaining({ message: "dispatch failed; the sweeper will retry", fields: expect.objectContaining({ requestId: res.generationRequestId }) }));
   const state = await ledgerState(u.uid);
   expect(state.credits).toBe(state.ledgerSum);
   expect(state.entries.filter((e: any) => e.type === "debit")).toHaveLength(1);
@@ -33,7 +35,7 @@ it("the sweeper still ends and refunds timed-out requests when its dispatcher ca
   const ref = db().doc(`generationRequests/${res.generationRequestId}`);
   const old = Timestamp.fromMillis(Date.now() - limits.queuedDeadlineMs - 60_000);
   await ref.update({ createdAt: old, "dispatch.updatedAt": old });
-  const summary = await sweepStuckRequests(firestore(), { dispatcher: unbuildable, limits, batchLimit: 500 });
+  const summary = await sweepStuckRequests(firestore(), { dispatcher: unbuildable, limits, batchLimit: 500, userIds: [u.uid] });
   expect(summary.failed).toContain(res.generationRequestId);
   expect((await ref.get()).data()).toMatchObject({ status: "failed", refunded: true, error: { code: "QUEUE_TIMEOUT" } });
   const state = await ledgerState(u.uid);
@@ -51,7 +53,7 @@ it("the sweeper refunds a failed request whose refund trigger never ran, once, t
   await ref.delete();
   await ref.create({ ...data, status: "failed", error: { code: "COMFY_EXECUTION_ERROR", message: "lost trigger" }, refunded: false });
   expect((await ledgerState(u.uid)).credits).toBe(3);
-  const sweeps = await Promise.all([1, 2].map(() => sweepStuckRequests(firestore(), { dispatcher: unbuildable, limits, batchLimit: 500 })));
+  const sweeps = await Promise.all([1, 2].map(() => sweepStuckRequests(firestore(), { dispatcher: unbuildable, limits, batchLimit: 500, userIds: [u.uid] })));
   expect(sweeps.flatMap((s) => s.refunded).filter((id) => id === res.generationRequestId).length).toBeGreaterThanOrEqual(1);
   expect((await ref.get()).get("refunded")).toBe(true);
   const state = await ledgerState(u.uid);

@@ -29,9 +29,9 @@ const held = new Map<string, string>();
 let deliveries = 0;
 
 /** What one runner delivery does with a job: claim it, then (maybe later) complete or fail it. */
-async function claim(id: string, leaseMs = 60_000) {
+async function claim(id: string, leaseMs = 60_000, now = Date.now()) {
   const owner = `prop-runner/${++deliveries}`;
-  const c = await claimJob(firestore(), id, owner, leaseMs);
+  const c = await claimJob(firestore(), id, owner, leaseMs, now);
   if (c.kind === "claim") held.set(id, owner);
   return c.kind;
 }
@@ -52,11 +52,14 @@ async function finish(id: string, how: "complete" | "fail") {
 }
 
 /** A runner that dies right after claiming: its lease lapses, and the sweeper ends the job. */
+/** This file's users: its sweeps end no other file's jobs (leaseGraceMs 0 would end any running one). */
+const ours: string[] = [];
+
+/** A runner that dies right after claiming: its lease (claimed a second ago, for 1 ms) has lapsed, and the sweeper ends the job. */
 async function abandonAndSweep(id: string) {
-  await claim(id, 1);
+  await claim(id, 1, Date.now() - 1000);
   held.delete(id);
-  await new Promise((r) => setTimeout(r, 5));
-  await sweepStuckRequests(firestore(), { dispatcher: new RecordingDispatcher(), limits: SWEEP_NOW, batchLimit: 50 });
+  await sweepStuckRequests(firestore(), { dispatcher: new RecordingDispatcher(), limits: SWEEP_NOW, batchLimit: 50, userIds: ours });
 }
 
 async function settle(ids: string[]) {
@@ -74,6 +77,7 @@ it.each([[1], [2], [3]])("keeps credits == sum(ledger) and credits >= 0 under ra
   const rand = rng(seed);
   const pickOf = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
   const users = await Promise.all([3, 5, 8, 12].map((credits) => createTestUser({ credits, prefix: "prop" })));
+  ours.push(...users.map((u) => u.uid));
   const ids: Record<string, string[]> = Object.fromEntries(users.map((u) => [u.uid, []]));
   const outcomes: Record<string, number> = {};
   const count = (k: string) => (outcomes[k] = (outcomes[k] ?? 0) + 1);
@@ -138,7 +142,7 @@ it.each([[1], [2], [3]])("keeps credits == sum(ledger) and credits >= 0 under ra
   let i = 0;
   for (const id of [...held.keys()]) await finish(id, i++ % 2 ? "complete" : "fail").catch(() => finish(id, "fail"));
   // One more sweep, the trigger's backstop, before checking.
-  await sweepStuckRequests(firestore(), { dispatcher: new RecordingDispatcher(), limits: SWEEP_NOW, batchLimit: 200 });
+  await sweepStuckRequests(firestore(), { dispatcher: new RecordingDispatcher(), limits: SWEEP_NOW, batchLimit: 200, userIds: ours });
 
   for (const u of users) {
     const docs = await settle(ids[u.uid]);

@@ -20,7 +20,8 @@ describe("the refund path", () => {
     // The runner (or the sweeper) ends the job; then the trigger fires, maybe redelivered.
     for (let i = 0; i < 3; i++) await ref.update({ status: "failed", error: { code: "COMFY_EXECUTION_ERROR", message: "boom" }, updatedAt: new Date() });
     const decisions = await Promise.all(Array.from({ length: 10 }, () => refundIfOwed(firestore(), id, "test:duplicate-delivery")));
-    // The trigger may have refunded first; either way at most one of these calls may have.
+    // The trigger may have refunded first; either way at most one of these calls may have (the
+    // entries below pin exactly one refund overall).
     expect(decisions.filter((d) => d.action === "refund").length).toBeLessThanOrEqual(1);
     await until("refund", async () => ((await ref.get()).get("refunded") ? true : undefined));
     const state = await ledgerState(u.uid);

@@ -1,18 +1,20 @@
 // What the custom-model and upload emulator tests share: distinct real images, the runner's
 // upload route served in-process (the functions emulator signs URLs for the runner's address,
 // and phase 1 runs no runner; the signature binds the path, not the host), uploads made as a
-// client makes them, and the runner's document transitions exactly as the custom-model contract (docs/custom-models.md) states them.
+// client makes them, and the runner's document transitions through the runner's own repository.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import sharp from "sharp";
-import { Timestamp } from "firebase-admin/firestore";
 import { callFunction, db } from "../../../test-support/emulator";
 import { createHttpServer } from "../../../gpu-runner/src/http/server";
 import type { RunnerContext } from "../../../gpu-runner/src/http/context";
 import { LocalStorage } from "../../../gpu-runner/src/storage";
+import { claimJob } from "../../../gpu-runner/src/jobs/job.repo";
+import { TRAIN } from "../../../gpu-runner/src/jobs/job-kind";
+import { completeTraining, failTraining } from "../../../gpu-runner/src/jobs/training.repo";
 
 export const STORAGE_DIR = process.env.LOCAL_STORAGE_DIR!;
 export const SIGNING_SECRET = process.env.LOCAL_STORAGE_SIGNING_SECRET ?? "dev-storage-secret";
@@ -58,31 +60,20 @@ export async function uploaded(origin: string, token: string, bytes: Buffer, opt
 export const modelRef = (id: string) => db().doc(`customModels/${id}`);
 export const modelDoc = async (id: string) => (await modelRef(id).get()).data()!;
 
-// The runner's transitions (the custom-model contract (docs/custom-models.md)), in transactions, never from a terminal state.
-const TERMINAL = new Set(["ready", "failed", "cancelled", "deleted"]);
+// The runner's transitions are the runner's own repository functions (gpu-runner/src/jobs), with
+// its lease: a test that fails or completes a model it does not hold changes nothing, as in production.
+export const RUNNER = "runner-test/1";
 
-async function transition(id: string, change: (d: FirebaseFirestore.DocumentData) => Record<string, unknown> | null): Promise<boolean> {
-  return db().runTransaction(async (tx) => {
-    const snap = await tx.get(modelRef(id));
-    const d = snap.data()!;
-    if (TERMINAL.has(d.status)) return false;
-    const update = change(d);
-    if (!update) return false;
-    tx.update(modelRef(id), { ...update, updatedAt: Timestamp.now() });
-    return true;
-  });
+/** queued (or training with an expired lease) → training under `owner`'s lease; `now` backdates the claim. */
+export async function runnerClaim(id: string, owner = RUNNER, leaseMs = 60_000, now = Date.now()): Promise<boolean> {
+  return (await claimJob(db(), id, owner, leaseMs, now, null, TRAIN)).kind === "claim";
 }
 
-export const runnerClaim = (id: string, owner = "runner-test/1", leaseMs = 60_000) =>
-  transition(id, (d) => (d.status === "queued" || (d.status === "training" && d.lease.expiresAt.toMillis() < Date.now())
-    ? { status: "training", startedAt: Timestamp.now(), attempts: (d.attempts ?? 0) + 1, lease: { owner, expiresAt: Timestamp.fromMillis(Date.now() + leaseMs) }, heartbeatAt: Timestamp.now() }
-    : null));
+export const runnerFail = (id: string, code = "COMFY_EXECUTION_ERROR", owner = RUNNER) =>
+  failTraining(db(), id, owner, { code, message: "training failed in ComfyUI" });
 
-export const runnerFail = (id: string, code = "COMFY_EXECUTION_ERROR") =>
-  transition(id, () => ({ status: "failed", error: { code, message: "training failed in ComfyUI" }, lease: null }));
-
-/** Success: the LoRA stored at its contract path, then `ready`. */
-export async function runnerSucceed(id: string): Promise<{ path: string; sha256: string }> {
+/** Success: the LoRA stored at its contract path, then `ready` (completeTraining, under `owner`'s lease). */
+export async function runnerSucceed(id: string, owner = RUNNER): Promise<{ path: string; sha256: string }> {
   const d = await modelDoc(id);
   const bytes = Buffer.from(`fake lora for ${id}`);
   const sha256 = createHash("sha256").update(bytes).digest("hex");
@@ -90,7 +81,8 @@ export async function runnerSucceed(id: string): Promise<{ path: string; sha256:
   const file = path.join(STORAGE_DIR, ...loraPath.split("/"));
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, bytes);
-  await transition(id, () => ({ status: "ready", readyAt: Timestamp.now(), progress: 1, step: d.steps, lora: { path: loraPath, sha256, bytes: bytes.length }, lease: null }));
+  const done = await completeTraining(db(), id, owner, { path: loraPath, sha256, bytes: bytes.length });
+  if (done !== "ready") throw new Error(`completeTraining(${id}) as ${owner}: ${done}`);
   return { path: loraPath, sha256 };
 }
 

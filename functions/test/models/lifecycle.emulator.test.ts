@@ -17,12 +17,19 @@ import { createdModel, modelDoc, modelRef, onDisk, runnerClaim, runnerFail, runn
 const limits = sweepLimits(loadConfig());
 const HOUR = 3_600_000;
 const ago = (ms: number) => Timestamp.fromMillis(Date.now() - ms);
-const sweepTraining = (d = new RecordingDispatcher()) => sweepStuckRequests(firestore(), { dispatcher: d, limits, batchLimit: 500, kind: TRAIN }).then((s) => ({ ...s, d }));
+// Sweeps end only this file's users' models (jest may run other files' stuck jobs side by side).
+const ours: string[] = [];
+const ourUser = async (opts: { credits: number }) => {
+  const u = await createTestUser(opts);
+  ours.push(u.uid);
+  return u;
+};
+const sweepTraining = (d = new RecordingDispatcher()) => sweepStuckRequests(firestore(), { dispatcher: d, limits, batchLimit: 500, kind: TRAIN, userIds: ours }).then((s) => ({ ...s, d }));
 const refunds = async (uid: string) => (await ledgerState(uid)).entries.filter((e: any) => e.type === "refund");
 
 describe("custom model lifecycle", () => {
   it("refunds a failed training exactly once while the trigger, the sweeper and repairs race", async () => {
-    const u = await createTestUser({ credits: 10 });
+    const u = await ourUser({ credits: 10 });
     const id = await createdModel(u.token);
     expect(await runnerClaim(id)).toBe(true);
     expect(await runnerFail(id)).toBe(true);
@@ -34,8 +41,22 @@ describe("custom model lifecycle", () => {
     expect(view.body).toMatchObject({ status: "failed", charge: "refunded", error: { code: "COMFY_EXECUTION_ERROR" } });
   });
 
+  it("a runner whose lease was taken over can neither fail nor complete the model, and nothing is refunded", async () => {
+    const u = await ourUser({ credits: 10 });
+    const id = await createdModel(u.token);
+    expect(await runnerClaim(id, "stale/1", HOUR, Date.now() - 2 * HOUR)).toBe(true);
+    expect(await runnerClaim(id, "fresh/2")).toBe(true);
+    expect(await runnerFail(id, "COMFY_EXECUTION_ERROR", "stale/1")).toBe(false);
+    await expect(runnerSucceed(id, "stale/1")).rejects.toThrow(/lost/);
+    expect(await modelDoc(id)).toMatchObject({ status: "training", attempts: 2, lease: { owner: "fresh/2" }, refunded: false });
+    await runnerSucceed(id, "fresh/2");
+    expect(await modelDoc(id)).toMatchObject({ status: "ready", error: null });
+    expect(await refunds(u.uid)).toEqual([]);
+    expect(await ledgerState(u.uid)).toMatchObject({ credits: 5, ledgerSum: 5 });
+  });
+
   it("the refund trigger alone refunds a failure (no sweeper, no repair)", async () => {
-    const u = await createTestUser({ credits: 10 });
+    const u = await ourUser({ credits: 10 });
     const id = await createdModel(u.token);
     await runnerClaim(id);
     await runnerFail(id);
@@ -44,7 +65,7 @@ describe("custom model lifecycle", () => {
   });
 
   it("never refunds a ready model", async () => {
-    const u = await createTestUser({ credits: 10 });
+    const u = await ourUser({ credits: 10 });
     const id = await createdModel(u.token);
     await runnerClaim(id);
     await runnerSucceed(id);
@@ -55,7 +76,7 @@ describe("custom model lifecycle", () => {
   });
 
   it("cancel: refunds while queued (twice is harmless); 409 once training; someone else's is 404", async () => {
-    const [u, other] = await Promise.all([createTestUser({ credits: 10 }), createTestUser({ credits: 0 })]);
+    const [u, other] = await Promise.all([ourUser({ credits: 10 }), ourUser({ credits: 0 })]);
     const queued = await createdModel(u.token);
     const first = await callFunction("cancelCustomModel", { token: u.token, body: { id: queued } });
     expect(first).toMatchObject({ status: 200, body: { id: queued, status: "cancelled", refundedCredits: 5, currentCredits: 10 } });
@@ -71,7 +92,7 @@ describe("custom model lifecycle", () => {
   });
 
   it("delete: photos and LoRA gone on disk, tombstone kept, queued generation with it refunded, eviction task recorded", async () => {
-    const u = await createTestUser({ credits: 20 });
+    const u = await ourUser({ credits: 20 });
     const id = await createdModel(u.token);
     await runnerClaim(id);
     const lora = await runnerSucceed(id);
@@ -95,7 +116,7 @@ describe("custom model lifecycle", () => {
   });
 
   it("delete of a queued model refunds it like a cancel", async () => {
-    const u = await createTestUser({ credits: 10 });
+    const u = await ourUser({ credits: 10 });
     const id = await createdModel(u.token);
     const del = await callFunction("deleteCustomModel", { token: u.token, body: { id } });
     expect(del.body).toMatchObject({ status: "deleted", refundedCredits: 5, filesDeleted: 10 });
@@ -104,7 +125,7 @@ describe("custom model lifecycle", () => {
   });
 
   it("delete of a failed model whose refund has not landed yet refunds it in the tombstone's transaction", async () => {
-    const u = await createTestUser({ credits: 10 });
+    const u = await ourUser({ credits: 10 });
     const id = await createdModel(u.token);
     // Written as a create, not an update, so no trigger races the delete: only the delete can refund.
     const data = await modelDoc(id);
@@ -117,12 +138,13 @@ describe("custom model lifecycle", () => {
   });
 
   it("sweeper: re-dispatches a queued model whose enqueue failed and a training run whose lease expired, then fails and refunds once", async () => {
-    const u = await createTestUser({ credits: 10 });
+    const u = await ourUser({ credits: 10 });
     const pending = await createdModel(u.token);
     await modelRef(pending).update({ dispatch: { state: "pending", attempts: 0, updatedAt: ago(HOUR) } });
     const dead = await createdModel(u.token, {}, 50);
-    await runnerClaim(dead);
-    await modelRef(dead).update({ lease: { owner: "gone/1", expiresAt: ago(HOUR) }, "dispatch.updatedAt": ago(HOUR) });
+    // A runner that claimed it two hours ago and died: its lease ran out an hour later.
+    expect(await runnerClaim(dead, "gone/1", HOUR, Date.now() - 2 * HOUR)).toBe(true);
+    await modelRef(dead).update({ "dispatch.updatedAt": ago(HOUR) });
     const run = await sweepTraining();
     expect(run.dispatched).toEqual(expect.arrayContaining([pending, dead]));
     expect(run.d.jobs.filter((j) => j.requestId === dead)).toEqual([{ requestId: dead, taskId: `${dead}-d1`, route: { path: "/tasks/train", body: { customModelId: dead } } }]);

@@ -53,11 +53,14 @@ export class WalletSession {
   /** Writes an `expire` entry for what remained of each grant past its expiry. */
   expire(actor: string): Draw[] {
     const { wallet, expired } = planExpiry(this.wallet, this.nowMs);
-    this.wallet = wallet;
+    // Each entry's balanceAfter is the balance once it (not all of them) has expired.
+    let balance = this.credits;
     for (const d of expired) {
       this.count(d.grantId, "expired", d.amount);
-      this.push(expireEntryId(d.grantId), { type: "expire", amount: -d.amount, grantId: d.grantId, draws: [d], reason: "credits expired", actor });
+      balance -= d.amount;
+      this.push(expireEntryId(d.grantId), { type: "expire", amount: -d.amount, grantId: d.grantId, draws: [d], reason: "credits expired", actor }, balance);
     }
+    this.wallet = wallet;
     return expired;
   }
 
@@ -129,7 +132,7 @@ export class WalletSession {
     this.counters.set(grantId, c);
   }
 
-  private push(id: string, data: Record<string, unknown>) {
-    this.entries.push({ id, data: { ...data, balanceAfter: this.credits } });
+  private push(id: string, data: Record<string, unknown>, balanceAfter = this.credits) {
+    this.entries.push({ id, data: { ...data, balanceAfter } });
   }
 }
