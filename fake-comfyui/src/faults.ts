@@ -5,26 +5,28 @@ import { z } from "zod";
 // `stepMs` = time per TrainLoraNode step (execution_error fails training half-way, hang hangs it).
 // `wsDrop` (fake-only extra) kills the prompt's WebSocket mid-run and refuses its reconnects.
 // `short_batch` (fake-only extra) saves one image however many the batch asked for, like a
-// workflow whose filter drops pictures.
+// workflow whose filter drops pictures. Every field is optional: a body without `mode` (say
+// `{"stepMs": 5000}`) changes only what it names and keeps the current mode and count.
 export const faultsSchema = z.object({
-  mode: z.enum(["none", "execution_error", "hang", "refuse", "short_batch"]),
+  mode: z.enum(["none", "execution_error", "hang", "refuse", "short_batch"]).optional(),
   count: z.number().int().positive().optional(),
   imageMs: z.number().int().min(0).max(600_000).optional(),
   stepMs: z.number().int().min(0).max(600_000).optional(),
   wsDrop: z.boolean().optional(),
 });
 export type FaultRequest = z.infer<typeof faultsSchema>;
+type Mode = NonNullable<FaultRequest["mode"]>;
 export type PromptFault = "none" | "execution_error" | "hang" | "short_batch";
 
 export class Faults {
-  mode: FaultRequest["mode"] = "none";
+  mode: Mode = "none";
   remaining: number | null = null;
   wsDrop = false;
   constructor(public imageMs: number, public stepMs = 10) {}
 
   set(req: FaultRequest): void {
-    this.mode = req.mode;
-    this.remaining = req.mode === "none" || req.mode === "refuse" ? null : req.count ?? null;
+    if (req.mode !== undefined) this.mode = req.mode;
+    if (req.mode !== undefined || req.count !== undefined) this.remaining = this.mode === "none" || this.mode === "refuse" ? null : req.count ?? null;
     if (req.imageMs !== undefined) this.imageMs = req.imageMs;
     if (req.stepMs !== undefined) this.stepMs = req.stepMs;
     if (req.wsDrop !== undefined) this.wsDrop = req.wsDrop;

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import WebSocket from "ws";
 import { renderWorkflow } from "../../gpu-runner/src/comfy/render-workflow";
@@ -35,6 +36,33 @@ describe("fake ComfyUI protocol", () => {
     expect((await post("/prompt", { prompt: {} })).body.error.type).toBe("prompt_no_outputs");
     const noOutputs = await post("/prompt", {});
     expect(noOutputs.body.error.type).toBe("no_prompt");
+  });
+
+  it("validates like the pinned tag: its object_info fixture, optional inputs, real seed range, node_errors {} for a bad prompt_id", async () => {
+    const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "fixtures", "object_info.v0.16.2.json"), "utf8"));
+    const info = (await (await fetch(`${fake.url}/object_info`)).json()) as any;
+    expect(Object.keys(info).sort()).toEqual(Object.keys(fixture.nodes).sort());
+    expect(info.TrainLoraNode.input.required.quantized_backward).toEqual(["BOOLEAN", { default: false }]);
+    expect(info.KSampler.input.required.seed[1].max).toBe(2 ** 64 - 1);
+    expect(((await (await fetch(`${fake.url}/system_stats`)).json()) as any).system.comfyui_version).toBe(fixture.comfyui_version);
+
+    const bigSeed = wf();
+    bigSeed["3"].inputs.seed = 2 ** 63;
+    bigSeed["9"].inputs.filename_prefix = "seed/x";
+    const accepted = await post("/prompt", { prompt: bigSeed });
+    expect(accepted.status).toBe(200);
+    // Let it finish so the next test sees an idle queue.
+    while (!Object.keys((await (await fetch(`${fake.url}/history/${accepted.body.prompt_id}`)).json()) as object).length) await new Promise((r) => setTimeout(r, 20));
+
+    // A training graph whose optional SaveLoRA.steps is linked to the LOSS_MAP output: refused.
+    const train = renderWorkflow(templates.get("train-lora")!, { trainingFolder: "", loraPrefix: "loras/t", steps: 3, seed: 1 });
+    (train["7"].inputs as any).steps = ["6", 1];
+    const bad = await post("/prompt", { prompt: train });
+    expect(bad.status).toBe(400);
+    expect(bad.body.node_errors["7"].errors).toEqual(expect.arrayContaining([expect.objectContaining({ type: "return_type_mismatch", details: expect.stringContaining("steps") })]));
+
+    const badId = await post("/prompt", { prompt: wf(), prompt_id: "NOT-A-UUID" });
+    expect(badId.body).toMatchObject({ error: { type: "invalid_prompt_id" }, node_errors: {} });
   });
 
   it("routes events to the prompt's client only, ends with executing null, then history is set", async () => {
@@ -84,5 +112,15 @@ describe("fake ComfyUI protocol", () => {
     expect((await post("/fake/faults", { mode: "bogus" })).status).toBe(400);
     expect((await post("/fake/faults", { mode: "none" })).body).toMatchObject({ mode: "none" });
     expect((await fetch(`${fake.url}/system_stats`)).status).toBe(200);
+  });
+
+  it("accepts a partial fault update and keeps the current mode (README: POST /fake/faults {stepMs})", async () => {
+    expect((await post("/fake/faults", { mode: "execution_error", count: 2 })).status).toBe(200);
+    const partial = await post("/fake/faults", { stepMs: 1234 });
+    expect(partial.status).toBe(200);
+    expect(partial.body).toMatchObject({ mode: "execution_error", count: 2, stepMs: 1234 });
+    expect((await post("/fake/faults", {})).body).toMatchObject({ mode: "execution_error", stepMs: 1234 });
+    expect((await post("/fake/faults", { stepMs: -1 })).status).toBe(400);
+    expect((await post("/fake/faults", { mode: "none" })).body).toMatchObject({ mode: "none", count: null, stepMs: 1234 });
   });
 });

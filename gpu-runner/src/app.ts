@@ -5,7 +5,7 @@ import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import type { IdTokenVerifier } from "./auth/authenticator";
 import { createAuthenticator } from "./auth/authenticator";
 import { ComfyHttp } from "./comfy/http-client";
-import { checkComfyNodes, describeNodeCheck, type NodeCheck } from "./comfy/node-check";
+import { checkComfyNodes, describeNodeCheck, kindsReady, type NodeCheck } from "./comfy/node-check";
 import { loadTemplates, type Template } from "./comfy/templates";
 import { removeTrainingFiles } from "./comfy/job-files";
 import { comfyFolders, comfyLoraDir, type Config } from "./config";
@@ -58,7 +58,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     },
     draining: () => draining,
     templatesLoaded: () => templates.size > 0,
-    checkNodes: nodeChecker(comfy, templates, log),
+    ...nodeChecker(comfy, templates, log),
   };
   const server = createHttpServer(ctx);
   await new Promise<void>((resolve, reject) => {
@@ -99,17 +99,21 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
  * stops answering (a restart may bring other custom nodes). The runner may start before ComfyUI:
  * then readiness says so and nothing crashes.
  */
-function nodeChecker(comfy: ComfyHttp, templates: Map<string, Template>, log: Logger): RunnerContext["checkNodes"] {
+function nodeChecker(comfy: ComfyHttp, templates: Map<string, Template>, log: Logger): Pick<RunnerContext, "checkNodes" | "kindProblems"> {
   let verdict: NodeCheck | null = null;
-  return async (comfyUp) => {
-    if (!comfyUp) return (verdict = null);
-    if (verdict) return verdict;
-    try {
-      verdict = await checkComfyNodes(comfy, templates);
-      if (!verdict.ok) log.error("runner.comfy_nodes_missing", { problems: describeNodeCheck(verdict) });
-    } catch (e) {
-      log.warn("runner.comfy_object_info_failed", { error: e });
-    }
-    return verdict;
+  return {
+    checkNodes: async (comfyUp) => {
+      if (!comfyUp) return (verdict = null);
+      if (verdict) return verdict;
+      try {
+        verdict = await checkComfyNodes(comfy, templates);
+        if (!verdict.ok) log.error("runner.comfy_nodes_missing", { problems: describeNodeCheck(verdict), kinds: kindsReady(verdict) });
+      } catch (e) {
+        log.warn("runner.comfy_object_info_failed", { error: e });
+      }
+      return verdict;
+    },
+    kindProblems: (kind) =>
+      verdict ? Object.values(verdict.templates).filter((v) => v.training === (kind === "train") && !v.ok).flatMap((v) => v.problems) : [],
   };
 }

@@ -90,6 +90,12 @@ export class ComfyHttp {
     return res.json();
   }
 
+  /** `system.comfyui_version` of /system_stats, or null when this build does not report it. */
+  static versionOf(stats: unknown): string | null {
+    const v = (stats as { system?: { comfyui_version?: unknown } } | null)?.system?.comfyui_version;
+    return typeof v === "string" ? v : null;
+  }
+
   async systemStats(timeoutMs = 3000): Promise<unknown> {
     const res = await this.call("/system_stats", {}, timeoutMs);
     if (!res.ok) throw errors.comfyUnavailable(`/system_stats answered ${res.status}`);
