@@ -120,6 +120,7 @@ export class Engine {
       const epoch = this.epoch;
       const startedAt = Date.now();
       const outputs = await executePrompt(item, { engine: this, hub: this.hub, files: this.files, faults: this.faults, emit });
+      if (this.faults.teardownMs > 0) await new Promise((r) => setTimeout(r, this.faults.teardownMs));
       this.logExecution(item.promptId, startedAt, outputs.ok);
       if (epoch !== this.epoch) {
         this.running = null;
@@ -133,8 +134,9 @@ export class Engine {
       });
       this.running = null;
       this.currentNode = null;
-      if (outputs.ok) emit("executing", { node: null, prompt_id: item.promptId });
+      // main.py's prompt_worker: history first, then status and executing {node: null}, for failures too.
       this.broadcastStatus();
+      emit("executing", { node: null, prompt_id: item.promptId });
     }
   }
 }

@@ -13,6 +13,9 @@ export const faultsSchema = z.object({
   imageMs: z.number().int().min(0).max(600_000).optional(),
   stepMs: z.number().int().min(0).max(600_000).optional(),
   wsDrop: z.boolean().optional(),
+  // Time between a prompt's last event and its history write, still in queue_running: real
+  // ComfyUI's teardown after execute() (unload_all_models with --disable-smart-memory).
+  teardownMs: z.number().int().min(0).max(600_000).optional(),
 });
 export type FaultRequest = z.infer<typeof faultsSchema>;
 type Mode = NonNullable<FaultRequest["mode"]>;
@@ -22,6 +25,7 @@ export class Faults {
   mode: Mode = "none";
   remaining: number | null = null;
   wsDrop = false;
+  teardownMs = 0;
   constructor(public imageMs: number, public stepMs = 10) {}
 
   set(req: FaultRequest): void {
@@ -29,6 +33,8 @@ export class Faults {
     if (req.mode !== undefined || req.count !== undefined) this.remaining = this.mode === "none" || this.mode === "refuse" ? null : req.count ?? null;
     if (req.imageMs !== undefined) this.imageMs = req.imageMs;
     if (req.stepMs !== undefined) this.stepMs = req.stepMs;
+    if (req.teardownMs !== undefined) this.teardownMs = req.teardownMs;
+    else if (req.mode === "none") this.teardownMs = 0;
     if (req.wsDrop !== undefined) this.wsDrop = req.wsDrop;
     else if (req.mode === "none") this.wsDrop = false;
   }
@@ -49,6 +55,6 @@ export class Faults {
   }
 
   snapshot() {
-    return { mode: this.mode, count: this.remaining, imageMs: this.imageMs, stepMs: this.stepMs, wsDrop: this.wsDrop };
+    return { mode: this.mode, count: this.remaining, imageMs: this.imageMs, stepMs: this.stepMs, wsDrop: this.wsDrop, teardownMs: this.teardownMs };
   }
 }

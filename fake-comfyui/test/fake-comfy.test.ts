@@ -114,6 +114,23 @@ describe("fake ComfyUI protocol", () => {
     expect((await fetch(`${fake.url}/system_stats`)).status).toBe(200);
   });
 
+  it("sends executing {node: null} after a failed prompt too, after writing history", async () => {
+    const ws = new WebSocket(`${fake.url.replace("http", "ws")}/ws?clientId=client-fail`);
+    await new Promise((r) => ws.on("open", r));
+    const promptId = randomUUID();
+    const ended = new Promise<boolean>((resolve) => ws.on("message", async (m) => {
+      const msg = JSON.parse(m.toString());
+      if (msg.type === "executing" && msg.data.node === null && msg.data.prompt_id === promptId)
+        resolve(Object.keys((await (await fetch(`${fake.url}/history/${promptId}`)).json()) as object).length === 1);
+    }));
+    await post("/fake/faults", { mode: "execution_error", count: 1 });
+    const failing = wf();
+    failing["9"].inputs.filename_prefix = "fail/x";
+    expect((await post("/prompt", { prompt: failing, prompt_id: promptId, client_id: "client-fail" })).status).toBe(200);
+    expect(await ended).toBe(true);
+    ws.close();
+  });
+
   it("accepts a partial fault update and keeps the current mode (README: POST /fake/faults {stepMs})", async () => {
     expect((await post("/fake/faults", { mode: "execution_error", count: 2 })).status).toBe(200);
     const partial = await post("/fake/faults", { stepMs: 1234 });

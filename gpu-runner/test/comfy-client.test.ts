@@ -33,7 +33,7 @@ describe("ComfyUI client against the fake ComfyUI", () => {
     http = new ComfyHttp(fake.url);
   });
   afterAll(() => fake.close());
-  afterEach(() => fake.faults.set({ mode: "none", wsDrop: false }));
+  afterEach(() => fake.faults.set({ mode: "none", wsDrop: false, teardownMs: 0 }));
 
   it("runs a prompt: our prompt_id, progress over the socket, images fetched via /view", async () => {
     const promptId = randomUUID();
@@ -78,6 +78,22 @@ describe("ComfyUI client against the fake ComfyUI", () => {
     const err = await expectRunnerError(runPrompt(http, opts()), "COMFY_EXECUTION_ERROR", false);
     expect(err.message).toMatch(/KSampler #3: .*out of memory/);
     expect(fake.faults.mode).toBe("none");
+  });
+
+  it("keeps an execution error permanent while ComfyUI's teardown delays the history write (still in queue_running)", async () => {
+    // Real ComfyUI writes history after execute() returns, which can unload models for seconds:
+    // longer than the fast polls after the error event. The prompt is still running, not lost.
+    fake.faults.set({ mode: "execution_error", count: 1, imageMs: 40, teardownMs: 4500 });
+    const err = await expectRunnerError(runPrompt(http, opts({ pollIntervalMs: 200 })), "COMFY_EXECUTION_ERROR", false);
+    expect(err.message).toMatch(/KSampler #3/);
+  });
+
+  it("takes progress only from the node the template maps as the sampler (steps), not from other nodes", async () => {
+    const seen: number[] = [];
+    await runPrompt(http, opts({ progressNode: "8", onProgress: (f) => seen.push(f) }));
+    expect(seen).toEqual([]);
+    await runPrompt(http, opts({ progressNode: "3", onProgress: (f) => seen.push(f) }));
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((s) => s / 8));
   });
 
   it("interrupts a hung prompt on timeout and reports a retryable COMFY_TIMEOUT", async () => {

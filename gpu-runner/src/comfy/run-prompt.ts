@@ -15,8 +15,14 @@ export interface RunOptions {
   pollIntervalMs: number;
   reconnectMs: number;
   signal?: AbortSignal;
-  /** `value`/`max` as ComfyUI sent them (a training run: steps). */
+  /** `value`/`max` as ComfyUI sent them (a training run: micro-steps, steps × grad_accumulation_steps). */
   onProgress?: (fraction: number, value: number, max: number) => void;
+  /**
+   * The node whose progress counts (the template's sampler or trainer, where `steps` is mapped).
+   * Others emit progress too (tiled VAE after an out-of-memory error, custom nodes), which would
+   * freeze the never-backwards fraction early. Unset: every node of the prompt counts.
+   */
+  progressNode?: string;
   /** false: the prompt saves no images (training); success is an empty list. */
   requireImages?: boolean;
   /** Follow an already submitted prompt (promptId + clientId of an earlier attempt) instead of submitting. */
@@ -47,7 +53,8 @@ export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunR
     if (msg.data?.prompt_id !== promptId) return;
     if (msg.type === "execution_start") timings.executionStartedAt ??= Date.now();
     else if (msg.type === "progress") {
-      const { value, max } = msg.data as { value: number; max: number };
+      const { value, max, node } = msg.data as { value: number; max: number; node?: string };
+      if (opts.progressNode !== undefined && node !== opts.progressNode) return;
       if (max > 0) opts.onProgress?.(Math.min(1, value / max), value, max);
     } else if ((msg.type === "executing" && msg.data.node === null) || msg.type === "execution_error" || msg.type === "execution_interrupted") {
       doneSignalled = true;
@@ -81,13 +88,14 @@ async function waitForImages(
 ): Promise<ImageRef[]> {
   const deadline = Date.now() + opts.timeoutMs;
   let failures = 0;
-  let fastPolls = 0;
+  // After a done event: null = fast polls not started, n > 0 left, 0 = used up (then poll normally).
+  let fastPolls: number | null = null;
   // An attached prompt may be finished already: look at once.
   let first = true;
   for (;;) {
     // A done event that arrived while we were not sleeping (during onSubmitted, or a poll) woke
     // nobody: look at once instead of sleeping a whole poll interval.
-    const wait = (first && opts.attach) || (fastPolls === 0 && doneSignalled()) ? 0 : fastPolls > 0 ? FAST_POLL_MS : opts.pollIntervalMs;
+    const wait = (first && opts.attach) || (fastPolls === null && doneSignalled()) ? 0 : fastPolls ? FAST_POLL_MS : opts.pollIntervalMs;
     first = false;
     await sleepUntilWoken(Math.min(wait, Math.max(0, deadline - Date.now())), setWake, opts.signal);
     if (opts.signal?.aborted) return abandon(http, promptId, opts, opts.signal.reason as RunnerError);
@@ -100,11 +108,13 @@ async function waitForImages(
         if (outcome.state === "failed") throw outcome.error;
         return outcome.images;
       }
-      // execution_success precedes the history write: poll fast for a moment after a done signal.
-      if (doneSignalled()) {
-        if (fastPolls === 0) fastPolls = FAST_POLLS_AFTER_DONE;
-        else if (--fastPolls === 0) throw errors.comfyLostPrompt(promptId);
-        continue;
+      // The terminal event precedes the history write: poll fast for a moment after it. It is a
+      // hint, not proof: teardown (model unloading) can delay history for longer, and an
+      // ExecutionBlocked error does not end the prompt. So once the fast polls are used up, the
+      // prompt is lost only if it is in neither the queue nor history, as without the event.
+      if (doneSignalled() && fastPolls !== 0) {
+        fastPolls = (fastPolls ?? FAST_POLLS_AFTER_DONE) - 1;
+        if (fastPolls > 0) continue;
       }
       // Re-read history after the queue: the prompt may have finished between the two calls.
       if (!(await http.isQueued(promptId)) && !(await http.history(promptId))) throw errors.comfyLostPrompt(promptId);

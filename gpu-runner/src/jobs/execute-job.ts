@@ -47,6 +47,8 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
   const common = {
     timeoutMs: config.JOB_TIMEOUT_SECONDS * 1000, pollIntervalMs: config.COMFY_POLL_INTERVAL_MS,
     reconnectMs: config.COMFY_WS_RECONNECT_MS, signal: hooks.signal, onProgress: hooks.onProgress, log,
+    // Progress only from the sampler (the node `steps` is mapped to), not tiled VAE or custom nodes.
+    progressNode: template.mapping.steps?.nodeId,
   };
   // An earlier attempt's prompt that finished or is still in ComfyUI is followed, not re-run
   // (the runner that submitted it died or lost its lease): the GPU time is already spent.

@@ -31,9 +31,15 @@ export async function runTraining(deps: ExecuteDeps, customModelId: string, inpu
   const { train } = input;
   const template = deps.templates.get(train.workflow);
   if (!template || !isTrainingTemplate(template)) throw errors.invalidRequest(`unknown training template "${train.workflow}"`);
+  // The trainer is the node `steps` is mapped to. Its progress counts micro-steps
+  // (ProgressBar(steps × grad_accumulation_steps), one update per micro-step, nodes_train.py):
+  // the step we report is value / grad_accumulation_steps.
+  const trainer = template.mapping.steps?.nodeId;
+  const gradAccumulation = Math.max(1, Number(trainer ? template.workflow[trainer]?.inputs.grad_accumulation_steps : 1) || 1);
   const common = {
     timeoutMs: config.TRAIN_TIMEOUT_SECONDS * 1000, pollIntervalMs: config.COMFY_POLL_INTERVAL_MS, reconnectMs: config.COMFY_WS_RECONNECT_MS,
-    signal: hooks.signal, onProgress: (f: number, value: number) => hooks.onProgress(f, value), log, requireImages: false,
+    signal: hooks.signal, onProgress: (f: number, value: number) => hooks.onProgress(f, Math.floor(value / gradAccumulation)), log, requireImages: false,
+    progressNode: trainer,
   };
   let ids: ComfyIds;
   // A runner that died (or lost its lease) mid-training left its prompt running in ComfyUI:
