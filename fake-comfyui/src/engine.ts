@@ -31,6 +31,14 @@ export class Engine {
   private readonly queuedAt = new Map<string, number>();
   private interruptFlag = false;
   private wakeInterrupt: (() => void) | null = null;
+  /** Wakes a `stuck` sleep (hard_hang): only a restart or stop does. */
+  private wakeStuck: (() => void) | null = null;
+  /** True while a hard_hang step is stuck (tests wait for it before interrupting). */
+  get stuck(): boolean {
+    return this.wakeStuck !== null;
+  }
+  /** The worker thread died (worker_dead): nothing runs until a restart. */
+  private workerDead = false;
   private counter = 0;
   private stopped = false;
   /** Bumped by restart(): work begun in an older epoch leaves no trace, like a killed process. */
@@ -48,7 +56,7 @@ export class Engine {
     this.pending.push(item);
     this.pending.sort((a, b) => a.number - b.number);
     this.broadcastStatus();
-    if (!this.running) void this.drain();
+    if (!this.running && !this.workerDead) void this.drain();
   }
 
   queueRemaining(): number {
@@ -81,16 +89,21 @@ export class Engine {
     this.hub.dropAll();
     this.interruptFlag = true;
     this.wakeInterrupt?.();
+    this.wakeStuck?.();
+    if (this.workerDead) (this.workerDead = false), (this.running = null), (this.currentNode = null);
   }
 
   stop(): void {
     this.stopped = true;
     this.interruptFlag = true;
     this.wakeInterrupt?.();
+    this.wakeStuck?.();
   }
 
-  /** Sleeps `ms` unless interrupted; `forever` = the hang fault. */
-  sleep(ms: number | "forever"): Promise<void> {
+  /** Sleeps `ms` unless interrupted; `forever` = the hang fault; `stuck` = hard_hang, deaf to interrupts. */
+  sleep(ms: number | "forever" | "stuck"): Promise<void> {
+    if (ms === "stuck") return new Promise((_, reject) => (this.wakeStuck = () => ((this.wakeStuck = null), reject(new Interrupted()))));
+
     if (this.interruptFlag) return Promise.reject(new Interrupted());
     return new Promise((resolve, reject) => {
       const t = ms === "forever" ? null : setTimeout(() => ((this.wakeInterrupt = null), resolve()), ms);
@@ -119,6 +132,11 @@ export class Engine {
         item.clientId ? this.hub.send(item.clientId, type, data) : type === "progress" && this.hub.broadcast(type, data);
       const epoch = this.epoch;
       const startedAt = Date.now();
+      if (item.fault === "worker_dead") {
+        emit("execution_start", { prompt_id: item.promptId, timestamp: startedAt });
+        this.workerDead = true; // `running` stays set: ComfyUI's currently_running is never cleared
+        return;
+      }
       const outputs = await executePrompt(item, { engine: this, hub: this.hub, files: this.files, faults: this.faults, emit });
       if (this.faults.teardownMs > 0) await new Promise((r) => setTimeout(r, this.faults.teardownMs));
       this.logExecution(item.promptId, startedAt, outputs.ok);

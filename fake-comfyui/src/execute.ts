@@ -135,11 +135,14 @@ function trainingCtx(id: string, item: QueueItem, ctx: Ctx): TrainingCtx {
     saveLora: (prefix, bytes) => void ctx.files.saveOutput("output", prefix, bytes, ".safetensors"),
     step: async (value, max) => {
       if (item.fault === "execution_error" && value > max / 2) throw new ExecutionFailed(id, "TrainLoraNode", "Allocation on device 0 would exceed allowed memory. (fake: out of memory)");
-      await ctx.engine.sleep(item.fault === "hang" && value > 1 ? "forever" : ctx.faults.stepMs);
+      await ctx.engine.sleep(value > 1 ? hangOf(item) ?? ctx.faults.stepMs : ctx.faults.stepMs);
       ctx.emit("progress", { value, max, prompt_id: item.promptId, node: id });
     },
   };
 }
+
+/** How the prompt's fault hangs a step, if it does. */
+const hangOf = (item: QueueItem): "forever" | "stuck" | null => (item.fault === "hang" ? "forever" : item.fault === "hard_hang" ? "stuck" : null);
 
 function renderAll(img: Value, item: QueueItem): Promise<Buffer[]> {
   return Promise.all(Array.from({ length: Number(img.batch ?? 1) }, (_, i) => renderFakeImage({
@@ -159,7 +162,7 @@ async function sample(inp: Value, id: string, item: QueueItem, ctx: Ctx): Promis
   const stepMs = (ctx.faults.imageMs * Number(latent.batch)) / steps;
   for (let step = 1; step <= steps; step++) {
     if (item.fault === "execution_error" && step > steps / 2) throw new ExecutionFailed(id, "KSampler", "Allocation on device 0 would exceed allowed memory. (fake: out of memory)");
-    await ctx.engine.sleep(item.fault === "hang" && step > 1 ? "forever" : stepMs);
+    await ctx.engine.sleep(step > 1 ? hangOf(item) ?? stepMs : stepMs);
     ctx.emit("progress", { value: step, max: steps, prompt_id: item.promptId, node: id });
   }
   return { ...out, rendered };

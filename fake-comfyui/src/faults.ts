@@ -5,10 +5,14 @@ import { z } from "zod";
 // `stepMs` = time per TrainLoraNode step (execution_error fails training half-way, hang hangs it).
 // `wsDrop` (fake-only extra) kills the prompt's WebSocket mid-run and refuses its reconnects.
 // `short_batch` (fake-only extra) saves one image however many the batch asked for, like a
-// workflow whose filter drops pictures. Every field is optional: a body without `mode` (say
+// workflow whose filter drops pictures. `hard_hang` hangs at the sampler (or trainer) step like
+// a hung CUDA call: the interrupt flag is never checked, only /fake/restart frees it.
+// `worker_dead` kills the worker thread as an exception escaping prompt_worker (main.py) does:
+// the prompt stays in queue_running forever, no more events, later prompts wait, HTTP answers.
+// Every field is optional: a body without `mode` (say
 // `{"stepMs": 5000}`) changes only what it names and keeps the current mode and count.
 export const faultsSchema = z.object({
-  mode: z.enum(["none", "execution_error", "hang", "refuse", "short_batch"]).optional(),
+  mode: z.enum(["none", "execution_error", "hang", "hard_hang", "worker_dead", "refuse", "short_batch"]).optional(),
   count: z.number().int().positive().optional(),
   imageMs: z.number().int().min(0).max(600_000).optional(),
   stepMs: z.number().int().min(0).max(600_000).optional(),
@@ -19,7 +23,7 @@ export const faultsSchema = z.object({
 });
 export type FaultRequest = z.infer<typeof faultsSchema>;
 type Mode = NonNullable<FaultRequest["mode"]>;
-export type PromptFault = "none" | "execution_error" | "hang" | "short_batch";
+export type PromptFault = "none" | "execution_error" | "hang" | "hard_hang" | "worker_dead" | "short_batch";
 
 export class Faults {
   mode: Mode = "none";

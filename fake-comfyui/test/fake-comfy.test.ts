@@ -131,6 +131,40 @@ describe("fake ComfyUI protocol", () => {
     ws.close();
   });
 
+  it("worker_dead: HTTP answers, the prompt stays in queue_running with no more events, later prompts wait; a restart heals", async () => {
+    await post("/fake/faults", { mode: "worker_dead", count: 1 });
+    const dead = wf();
+    dead["9"].inputs.filename_prefix = "dead/x";
+    const a = (await post("/prompt", { prompt: dead })).body.prompt_id;
+    const b = (await post("/prompt", { prompt: { ...dead, "9": { ...dead["9"], inputs: { ...dead["9"].inputs, filename_prefix: "dead/y" } } } })).body.prompt_id;
+    const queue = async () => (await (await fetch(`${fake.url}/queue`)).json()) as any;
+    while ((await queue()).queue_running[0]?.[1] !== a) await new Promise((r) => setTimeout(r, 20));
+    await post("/interrupt", { prompt_id: a });
+    expect((await queue()).queue_running.map((i: any[]) => i[1])).toEqual([a]);
+    expect((await queue()).queue_pending.map((i: any[]) => i[1])).toEqual([b]);
+    expect((await fetch(`${fake.url}/system_stats`)).status).toBe(200);
+    await post("/fake/restart", {});
+    expect(await queue()).toEqual({ queue_running: [], queue_pending: [] });
+  });
+
+  it("hard_hang: the prompt ignores interrupts until a restart", async () => {
+    await post("/fake/faults", { mode: "hard_hang", count: 1 });
+    const hung = wf();
+    hung["9"].inputs.filename_prefix = "hung/x";
+    const id = (await post("/prompt", { prompt: hung })).body.prompt_id;
+    const running = async () => ((await (await fetch(`${fake.url}/queue`)).json()) as any).queue_running.map((i: any[]) => i[1]);
+    // Between nodes the interrupt flag still works: interrupt once the step is really stuck.
+    while (!fake.engine.stuck) await new Promise((r) => setTimeout(r, 20));
+    expect(await running()).toEqual([id]);
+    await post("/interrupt", { prompt_id: id });
+    await post("/interrupt", {});
+    expect(fake.engine.interrupts).toContain(id);
+    expect(await running()).toEqual([id]);
+    await post("/fake/restart", {});
+    while ((await running()).length) await new Promise((r) => setTimeout(r, 20));
+    expect(Object.keys((await (await fetch(`${fake.url}/history/${id}`)).json()) as object)).toEqual([]);
+  });
+
   it("accepts a partial fault update and keeps the current mode (README: POST /fake/faults {stepMs})", async () => {
     expect((await post("/fake/faults", { mode: "execution_error", count: 2 })).status).toBe(200);
     const partial = await post("/fake/faults", { stepMs: 1234 });

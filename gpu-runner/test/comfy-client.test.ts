@@ -96,6 +96,31 @@ describe("ComfyUI client against the fake ComfyUI", () => {
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((s) => s / 8));
   });
 
+  it("does not count time queued behind another prompt against the execution budget", async () => {
+    fake.faults.set({ mode: "none", imageMs: 500 });
+    const first = runPrompt(http, opts({ workflow: workflow({ batchSize: 4 }) })); // about 2 s on the fake GPU
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await runPrompt(http, opts({ workflow: workflow({ batchSize: 1 }), timeoutMs: 1500 }));
+    expect(second.images).toHaveLength(1);
+    expect((await first).images).toHaveLength(4);
+  });
+
+  it("after a timeout, confirms the prompt left queue_running; a hard hang that ignores the interrupt marks ComfyUI stuck", async () => {
+    fake.faults.set({ mode: "hard_hang", count: 1 });
+    const promptId = randomUUID();
+    const stuckHttp = new ComfyHttp(fake.url);
+    await expectRunnerError(runPrompt(stuckHttp, opts({ promptId, timeoutMs: 600, abandonConfirmMs: 500 })), "COMFY_TIMEOUT", true);
+    expect(fake.engine.interrupts).toContain(promptId);
+    expect(stuckHttp.health.stuck).toMatch(new RegExp(`prompt ${promptId} still running`));
+    fake.engine.restart(); // only a restart frees a hard hang, as on a real host
+
+    // A prompt that honours the interrupt leaves queue_running: nothing is marked.
+    fake.faults.set({ mode: "hang", count: 1 });
+    const okHttp = new ComfyHttp(fake.url);
+    await expectRunnerError(runPrompt(okHttp, opts({ timeoutMs: 600, abandonConfirmMs: 2000 })), "COMFY_TIMEOUT", true);
+    expect(okHttp.health.stuck).toBeNull();
+  });
+
   it("interrupts a hung prompt on timeout and reports a retryable COMFY_TIMEOUT", async () => {
     fake.faults.set({ mode: "hang", count: 1 });
     const promptId = randomUUID();

@@ -4,8 +4,27 @@ import type { HistoryEntry, ImageRef, PromptResponse } from "./types";
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * What the runner has seen of ComfyUI's worker, shared by every prompt on this host: when the
+ * last WebSocket event of one of our prompts arrived, and whether a prompt is known to be stuck
+ * (it ignored an interrupt). The watchdog and readiness read it.
+ */
+export class ComfyHealth {
+  lastEventAt = Date.now();
+  stuck: string | null = null;
+  noteEvent(): void {
+    this.lastEventAt = Date.now();
+  }
+  markStuck(reason: string): void {
+    this.stuck ??= reason;
+  }
+}
+
+export type QueueState = "running" | "pending" | null;
+
 /** ComfyUI's REST routes. Connection failures and 5xx become retryable COMFY_UNAVAILABLE. */
 export class ComfyHttp {
+  readonly health = new ComfyHealth();
   constructor(readonly baseUrl: string) {}
 
   private async call(path: string, init: RequestInit = {}, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Response> {
@@ -47,8 +66,20 @@ export class ComfyHttp {
   }
 
   async isQueued(promptId: string): Promise<boolean> {
-    const q = await this.json<{ queue_running: unknown[][]; queue_pending: unknown[][] }>("/queue");
-    return [...q.queue_running, ...q.queue_pending].some((item) => item[1] === promptId);
+    return (await this.queueState(promptId)) !== null;
+  }
+
+  /** Where the prompt is in /queue: on the worker, waiting, or in neither. */
+  async queueState(promptId: string, timeoutMs?: number): Promise<QueueState> {
+    const q = await this.queue(timeoutMs);
+    if (q.queue_running.some((item) => item[1] === promptId)) return "running";
+    return q.queue_pending.some((item) => item[1] === promptId) ? "pending" : null;
+  }
+
+  async queue(timeoutMs = REQUEST_TIMEOUT_MS): Promise<{ queue_running: unknown[][]; queue_pending: unknown[][] }> {
+    const res = await this.call("/queue", {}, timeoutMs);
+    if (!res.ok) throw errors.comfyUnavailable(`/queue answered ${res.status}`);
+    return (await res.json()) as { queue_running: unknown[][]; queue_pending: unknown[][] };
   }
 
   async view(img: ImageRef): Promise<Buffer> {
