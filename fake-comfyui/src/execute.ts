@@ -132,7 +132,11 @@ function trainingCtx(id: string, item: QueueItem, ctx: Ctx): TrainingCtx {
   return {
     folderFiles: (folder) => ctx.files.folderFiles(folder),
     readLora: (name) => ctx.files.readLora(name),
-    saveLora: (prefix, bytes) => void ctx.files.saveOutput("output", prefix, bytes, ".safetensors"),
+    // SaveLoRA counts on the bare prefix; `_<steps>_steps_` sits between it and the counter.
+    saveLora: (prefix, bytes) => {
+      const m = /^(.*)_(\d+)_steps$/.exec(prefix);
+      void ctx.files.saveOutput("output", m ? m[1] : prefix, bytes, ".safetensors", m ? `${m[2]}_steps_` : "");
+    },
     step: async (value, max) => {
       if (item.fault === "execution_error" && value > max / 2) throw new ExecutionFailed(id, "TrainLoraNode", "Allocation on device 0 would exceed allowed memory. (fake: out of memory)");
       await ctx.engine.sleep(value > 1 ? hangOf(item) ?? ctx.faults.stepMs : ctx.faults.stepMs);

@@ -7,6 +7,7 @@ import { createAuthenticator } from "./auth/authenticator";
 import { ComfyHttp } from "./comfy/http-client";
 import { checkComfyNodes, describeNodeCheck, kindsReady, type NodeCheck } from "./comfy/node-check";
 import { loadTemplates, type Template } from "./comfy/templates";
+import { startWatchdog } from "./comfy/watchdog";
 import { removeTrainingFiles } from "./comfy/job-files";
 import { comfyFolders, comfyLoraDir, type Config } from "./config";
 import type { RunnerContext } from "./http/context";
@@ -18,7 +19,11 @@ import { createLogger, type Logger } from "./log";
 import { closeServer, shutdownPlan } from "./shutdown";
 import { createStorage, LocalStorage, type Storage } from "./storage";
 
-export interface RunnerOptions { config: Config; db?: Firestore; app?: App; log?: Logger; verifyIdToken?: IdTokenVerifier; storage?: Storage }
+export interface RunnerOptions {
+  config: Config; db?: Firestore; app?: App; log?: Logger; verifyIdToken?: IdTokenVerifier; storage?: Storage;
+  /** ComfyUI's worker is stuck (see comfy/watchdog.ts): main exits so the platform restarts the host. */
+  onComfyStuck?: (reason: string) => void;
+}
 export interface Runner { url: string; port: number; ctx: RunnerContext; activeJobs(): number; shutdown(): Promise<void> }
 
 /** Builds and starts the runner. Templates are validated first: a broken one throws here. */
@@ -60,6 +65,9 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     templatesLoaded: () => templates.size > 0,
     ...nodeChecker(comfy, templates, log),
   };
+  const watchdog = startWatchdog(comfy, log, {
+    intervalMs: config.COMFY_WATCHDOG_INTERVAL_MS, stallMs: config.COMFY_STALL_SECONDS * 1000, onStuck: (reason) => opts.onComfyStuck?.(reason),
+  });
   const server = createHttpServer(ctx);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -81,6 +89,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     async shutdown() {
       const plan = shutdownPlan(config);
       draining = true;
+      watchdog.stop();
       log.info("runner.draining", { active, drainMs: plan.drainMs });
       await waitIdle(plan.drainMs);
       if (active > 0) {

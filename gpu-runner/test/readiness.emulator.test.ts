@@ -41,4 +41,11 @@ describe("gpu-runner readiness per template", () => {
     expect(train.status).toBe(503);
     expect(((await train.json()) as any).error).toMatchObject({ code: "JOB_KIND_NOT_SERVED", message: expect.stringContaining("TrainLoraNode") });
   });
+
+  it("fails readiness once ComfyUI's worker is known stuck (an ignored interrupt or the watchdog), naming the prompt", async () => {
+    runner.ctx.comfy.health.markStuck("prompt p1 still running 30 s after its interrupt");
+    const res = await fetch(`${runner.url}/readyz`);
+    expect(res.status).toBe(503);
+    expect((await res.json()) as any).toMatchObject({ status: "not-ready", checks: { comfyWorker: false }, stuck: "prompt p1 still running 30 s after its interrupt" });
+  });
 });

@@ -15,7 +15,8 @@ export function healthz(res: ServerResponse): void {
  * generation. The ComfyUI version comes from /system_stats.
  */
 export async function readyz(res: ServerResponse, ctx: RunnerContext): Promise<void> {
-  const checks = { templates: ctx.templatesLoaded(), comfy: false, nodes: false, draining: ctx.draining() };
+  // comfyWorker: false once a prompt ignored its interrupt or held the worker silently (watchdog).
+  const checks = { templates: ctx.templatesLoaded(), comfy: false, nodes: false, comfyWorker: ctx.comfy.health.stuck === null, draining: ctx.draining() };
   let comfyuiVersion: string | null = null;
   try {
     comfyuiVersion = ComfyHttp.versionOf(await ctx.comfy.systemStats());
@@ -28,10 +29,11 @@ export async function readyz(res: ServerResponse, ctx: RunnerContext): Promise<v
   const ready = nodes ? kindsReady(nodes) : null;
   const kinds = ready ? Object.fromEntries(served.map((k) => [k, ready[k]])) : {};
   checks.nodes = served.some((k) => kinds[k] === true);
-  const ok = checks.templates && checks.comfy && checks.nodes && !checks.draining;
+  const ok = checks.templates && checks.comfy && checks.nodes && checks.comfyWorker && !checks.draining;
   const extra = {
     ...(nodes ? { kinds, templates: Object.fromEntries(Object.entries(nodes.templates).map(([n, v]) => [n, v.ok ? { ok: true } : { ok: false, problems: v.problems }])) } : {}),
     ...(nodes && !nodes.ok ? { problems: describeNodeCheck(nodes) } : {}),
+    ...(ctx.comfy.health.stuck ? { stuck: ctx.comfy.health.stuck } : {}),
   };
   sendJson(res, ok ? 200 : 503, { status: ok ? "ready" : "not-ready", comfyui: { version: comfyuiVersion }, checks, ...extra });
 }
