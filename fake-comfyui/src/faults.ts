@@ -20,6 +20,8 @@ export const faultsSchema = z.object({
   // Time between a prompt's last event and its history write, still in queue_running: real
   // ComfyUI's teardown after execute() (unload_all_models with --disable-smart-memory).
   teardownMs: z.number().int().min(0).max(600_000).optional(),
+  // Real ComfyUI's handling of a second socket with the same clientId (see WsHub.realReplacement).
+  realReconnect: z.boolean().optional(),
 });
 export type FaultRequest = z.infer<typeof faultsSchema>;
 type Mode = NonNullable<FaultRequest["mode"]>;

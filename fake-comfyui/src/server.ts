@@ -78,6 +78,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: r.FakeDeps, 
     const parsed = faultsSchema.safeParse(JSON.parse((await readBody(req, 10_000)).toString() || "null"));
     if (!parsed.success) return sendJson(res, 400, { error: parsed.error.issues });
     d.faults.set(parsed.data);
+    if (parsed.data.realReconnect !== undefined) hub.realReplacement = parsed.data.realReconnect;
     if (d.faults.refusing) hub.dropAll();
     return sendJson(res, 200, d.faults.snapshot());
   }

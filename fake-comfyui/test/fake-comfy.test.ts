@@ -165,6 +165,28 @@ describe("fake ComfyUI protocol", () => {
     expect(Object.keys((await (await fetch(`${fake.url}/history/${id}`)).json()) as object)).toEqual([]);
   });
 
+  it("realReconnect: a second socket with the same clientId is unregistered when the first one closes, as in real ComfyUI", async () => {
+    await post("/fake/faults", { realReconnect: true });
+    const open = () => new Promise<{ ws: WebSocket; types: string[] }>((resolve) => {
+      const ws = new WebSocket(`${fake.url.replace("http", "ws")}/ws?clientId=twice`);
+      const types: string[] = [];
+      ws.on("message", (m) => types.push(JSON.parse(m.toString()).type));
+      ws.on("open", () => resolve({ ws, types }));
+    });
+    const first = await open();
+    const second = await open();
+    expect(first.ws.readyState).toBe(WebSocket.OPEN); // not closed by the server
+    await new Promise((r) => (first.ws.once("close", r), first.ws.close()));
+    while (fake.hub["sockets"].has("twice")) await new Promise((r) => setTimeout(r, 10));
+    const twice = wf();
+    twice["9"].inputs.filename_prefix = "twice/x";
+    const { prompt_id } = (await post("/prompt", { prompt: twice, client_id: "twice" })).body;
+    while (!Object.keys((await (await fetch(`${fake.url}/history/${prompt_id}`)).json()) as object).length) await new Promise((r) => setTimeout(r, 20));
+    expect(second.types.filter((t) => t.startsWith("execut") || t === "progress")).toEqual([]);
+    second.ws.close();
+    await post("/fake/faults", { realReconnect: false });
+  });
+
   it("accepts a partial fault update and keeps the current mode (README: POST /fake/faults {stepMs})", async () => {
     expect((await post("/fake/faults", { mode: "execution_error", count: 2 })).status).toBe(200);
     const partial = await post("/fake/faults", { stepMs: 1234 });
