@@ -27,6 +27,8 @@ export class Engine {
   readonly history = new Map<string, Record<string, unknown>>();
   readonly accepted: QueueItem[] = [];
   readonly interrupts: string[] = [];
+  /** Prompt ids cancelled through the jobs API (targeted, atomic). */
+  readonly cancels: string[] = [];
   readonly executions: ExecutionRecord[] = [];
   private readonly queuedAt = new Map<string, number>();
   private interruptFlag = false;
@@ -73,6 +75,15 @@ export class Engine {
     this.interrupts.push(this.running.promptId);
     this.interruptFlag = true;
     this.wakeInterrupt?.();
+  }
+
+  /** POST /api/jobs/{id}/cancel: interrupts that prompt only if it is the running one, or drops it from the queue. */
+  cancel(promptId: string): boolean {
+    this.cancels.push(promptId);
+    if (this.running?.promptId === promptId) return this.interrupt(promptId), true;
+    const before = this.pending.length;
+    this.deletePending([promptId]);
+    return this.pending.length < before;
   }
 
   deletePending(ids: string[] | "all"): void {

@@ -22,6 +22,8 @@ export const faultsSchema = z.object({
   teardownMs: z.number().int().min(0).max(600_000).optional(),
   // Real ComfyUI's handling of a second socket with the same clientId (see WsHub.realReplacement).
   realReconnect: z.boolean().optional(),
+  // Newer builds' jobs API: POST /api/jobs/{id}/cancel, an atomic targeted interrupt (off: 404).
+  jobsApi: z.boolean().optional(),
 });
 export type FaultRequest = z.infer<typeof faultsSchema>;
 type Mode = NonNullable<FaultRequest["mode"]>;
@@ -32,6 +34,7 @@ export class Faults {
   remaining: number | null = null;
   wsDrop = false;
   teardownMs = 0;
+  jobsApi = false;
   constructor(public imageMs: number, public stepMs = 10) {}
 
   set(req: FaultRequest): void {
@@ -39,6 +42,7 @@ export class Faults {
     if (req.mode !== undefined || req.count !== undefined) this.remaining = this.mode === "none" || this.mode === "refuse" ? null : req.count ?? null;
     if (req.imageMs !== undefined) this.imageMs = req.imageMs;
     if (req.stepMs !== undefined) this.stepMs = req.stepMs;
+    if (req.jobsApi !== undefined) this.jobsApi = req.jobsApi;
     if (req.teardownMs !== undefined) this.teardownMs = req.teardownMs;
     else if (req.mode === "none") this.teardownMs = 0;
     if (req.wsDrop !== undefined) this.wsDrop = req.wsDrop;

@@ -121,6 +121,18 @@ describe("ComfyUI client against the fake ComfyUI", () => {
     expect(okHttp.health.stuck).toBeNull();
   });
 
+  it("cancels through the jobs API where the build has it, and through /interrupt where it does not", async () => {
+    fake.faults.set({ mode: "hang", count: 1, jobsApi: true });
+    const targeted = randomUUID();
+    await expectRunnerError(runPrompt(http, opts({ promptId: targeted, timeoutMs: 600 })), "COMFY_TIMEOUT", true);
+    expect(fake.engine.cancels).toContain(targeted);
+    fake.faults.set({ mode: "hang", count: 1, jobsApi: false });
+    const global = randomUUID();
+    await expectRunnerError(runPrompt(http, opts({ promptId: global, timeoutMs: 600 })), "COMFY_TIMEOUT", true);
+    expect(fake.engine.cancels).not.toContain(global);
+    expect(fake.engine.interrupts).toContain(global);
+  });
+
   it("interrupts a hung prompt on timeout and reports a retryable COMFY_TIMEOUT", async () => {
     fake.faults.set({ mode: "hang", count: 1 });
     const promptId = randomUUID();

@@ -109,7 +109,11 @@ export class ComfyHttp {
   /** Short timeouts: this runs on the way out (job timeout, SIGTERM), where seconds are counted. */
   async interrupt(promptId: string, timeoutMs = 2000): Promise<void> {
     const init = { method: "POST", headers: { "content-type": "application/json" } };
-    await this.call("/interrupt", { ...init, body: JSON.stringify({ prompt_id: promptId }) }, timeoutMs);
+    // Prefer the jobs API's cancel where the build has it: it interrupts only if this prompt is
+    // the running one, atomically. /interrupt {prompt_id} checks, then sets a global flag, so a
+    // prompt that ends in between lets the flag hit the next one (another job's).
+    const cancel = await this.call(`/api/jobs/${encodeURIComponent(promptId)}/cancel`, init, timeoutMs);
+    if (!cancel.ok) await this.call("/interrupt", { ...init, body: JSON.stringify({ prompt_id: promptId }) }, timeoutMs);
     // A prompt still waiting in the queue is not "running", so interrupt skips it: delete it too.
     await this.call("/queue", { ...init, body: JSON.stringify({ delete: [promptId] }) }, timeoutMs);
   }
