@@ -27,10 +27,20 @@ export class Engine {
   readonly history = new Map<string, Record<string, unknown>>();
   readonly accepted: QueueItem[] = [];
   readonly interrupts: string[] = [];
+  /** Prompt ids cancelled through the jobs API (targeted, atomic). */
+  readonly cancels: string[] = [];
   readonly executions: ExecutionRecord[] = [];
   private readonly queuedAt = new Map<string, number>();
   private interruptFlag = false;
   private wakeInterrupt: (() => void) | null = null;
+  /** Wakes a `stuck` sleep (hard_hang): only a restart or stop does. */
+  private wakeStuck: (() => void) | null = null;
+  /** True while a hard_hang step is stuck (tests wait for it before interrupting). */
+  get stuck(): boolean {
+    return this.wakeStuck !== null;
+  }
+  /** The worker thread died (worker_dead): nothing runs until a restart. */
+  private workerDead = false;
   private counter = 0;
   private stopped = false;
   /** Bumped by restart(): work begun in an older epoch leaves no trace, like a killed process. */
@@ -50,7 +60,7 @@ export class Engine {
     this.pending.push(item);
     this.pending.sort((a, b) => a.number - b.number);
     this.broadcastStatus();
-    if (!this.running) void this.drain();
+    if (!this.running && !this.workerDead) void this.drain();
   }
 
   queueRemaining(): number {
@@ -69,6 +79,15 @@ export class Engine {
     this.wakeInterrupt?.();
   }
 
+  /** POST /api/jobs/{id}/cancel: interrupts that prompt only if it is the running one, or drops it from the queue. */
+  cancel(promptId: string): boolean {
+    this.cancels.push(promptId);
+    if (this.running?.promptId === promptId) return this.interrupt(promptId), true;
+    const before = this.pending.length;
+    this.deletePending([promptId]);
+    return this.pending.length < before;
+  }
+
   deletePending(ids: string[] | "all"): void {
     const keep = this.pending.filter((i) => ids !== "all" && !ids.includes(i.promptId));
     this.pending.splice(0, this.pending.length, ...keep);
@@ -83,6 +102,8 @@ export class Engine {
     this.hub.dropAll();
     this.interruptFlag = true;
     this.wakeInterrupt?.();
+    this.wakeStuck?.();
+    if (this.workerDead) (this.workerDead = false), (this.running = null), (this.currentNode = null);
   }
 
   stop(): void {
@@ -90,6 +111,7 @@ export class Engine {
     this.stopped = true;
     this.interruptFlag = true;
     this.wakeInterrupt?.();
+    this.wakeStuck?.();
   }
 
   /**
@@ -123,8 +145,9 @@ export class Engine {
     }
   }
 
-  /** Sleeps `ms` unless interrupted; `forever` = the hang fault. */
-  sleep(ms: number | "forever"): Promise<void> {
+  /** Sleeps `ms` unless interrupted; `forever` = the hang fault; `stuck` = hard_hang, deaf to interrupts. */
+  sleep(ms: number | "forever" | "stuck"): Promise<void> {
+    if (ms === "stuck") return new Promise((_, reject) => (this.wakeStuck = () => ((this.wakeStuck = null), reject(new Interrupted()))));
     if (this.interruptFlag) return Promise.reject(new Interrupted());
     return new Promise((resolve, reject) => {
       const t = ms === "forever" ? null : setTimeout(() => ((this.wakeInterrupt = null), resolve()), ms);
@@ -153,7 +176,13 @@ export class Engine {
         item.clientId ? this.hub.send(item.clientId, type, data) : type === "progress" && this.hub.broadcast(type, data);
       const epoch = this.epoch;
       const startedAt = Date.now();
+      if (item.fault === "worker_dead") {
+        emit("execution_start", { prompt_id: item.promptId, timestamp: startedAt });
+        this.workerDead = true; // `running` stays set: ComfyUI's currently_running is never cleared
+        return;
+      }
       const outputs = await executePrompt(item, { engine: this, hub: this.hub, files: this.files, faults: this.faults, emit });
+      if (this.faults.teardownMs > 0) await new Promise((r) => setTimeout(r, this.faults.teardownMs));
       this.logExecution(item.promptId, startedAt, outputs.ok);
       if (epoch !== this.epoch) {
         this.running = null;
@@ -167,8 +196,9 @@ export class Engine {
       });
       this.running = null;
       this.currentNode = null;
-      if (outputs.ok) emit("executing", { node: null, prompt_id: item.promptId });
+      // main.py's prompt_worker: history first, then status and executing {node: null}, for failures too.
       this.broadcastStatus();
+      emit("executing", { node: null, prompt_id: item.promptId });
     }
   }
 }

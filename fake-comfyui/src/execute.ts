@@ -132,14 +132,21 @@ function trainingCtx(id: string, item: QueueItem, ctx: Ctx): TrainingCtx {
   return {
     folderFiles: (folder) => ctx.files.folderFiles(folder),
     readLora: (name) => ctx.files.readLora(name),
-    saveLora: (prefix, bytes) => void ctx.files.saveOutput("output", prefix, bytes, ".safetensors"),
+    // SaveLoRA counts on the bare prefix; `_<steps>_steps_` sits between it and the counter.
+    saveLora: (prefix, bytes) => {
+      const m = /^(.*)_(\d+)_steps$/.exec(prefix);
+      void ctx.files.saveOutput("output", m ? m[1] : prefix, bytes, ".safetensors", m ? `${m[2]}_steps_` : "");
+    },
     step: async (value, max) => {
       if (item.fault === "execution_error" && value > max / 2) throw new ExecutionFailed(id, "TrainLoraNode", "Allocation on device 0 would exceed allowed memory. (fake: out of memory)");
-      await ctx.engine.sleep(item.fault === "hang" && value > 1 ? "forever" : ctx.faults.stepMs);
+      await ctx.engine.sleep(value > 1 ? hangOf(item) ?? ctx.faults.stepMs : ctx.faults.stepMs);
       ctx.emit("progress", { value, max, prompt_id: item.promptId, node: id });
     },
   };
 }
+
+/** How the prompt's fault hangs a step, if it does. */
+const hangOf = (item: QueueItem): "forever" | "stuck" | null => (item.fault === "hang" ? "forever" : item.fault === "hard_hang" ? "stuck" : null);
 
 function renderAll(img: Value, item: QueueItem): Promise<Buffer[]> {
   return Promise.all(Array.from({ length: Number(img.batch ?? 1) }, (_, i) => renderFakeImage({
@@ -160,7 +167,7 @@ async function sample(inp: Value, id: string, item: QueueItem, ctx: Ctx): Promis
   for (let step = 1; step <= steps; step++) {
     if (item.fault === "execution_error" && step > steps / 2) throw new ExecutionFailed(id, "KSampler", "Allocation on device 0 would exceed allowed memory. (fake: out of memory)");
     if (step === steps) await ctx.engine.gate();
-    await ctx.engine.sleep(item.fault === "hang" && step > 1 ? "forever" : stepMs);
+    await ctx.engine.sleep(step > 1 ? hangOf(item) ?? stepMs : stepMs);
     ctx.emit("progress", { value: step, max: steps, prompt_id: item.promptId, node: id });
   }
   return { ...out, rendered };

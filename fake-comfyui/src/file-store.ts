@@ -84,18 +84,24 @@ export class FileStore {
     fs.writeFileSync(file, bytes);
   }
 
-  /** `<prefix>_00001_<ext>`, counting up from the highest existing counter in the subfolder. */
-  saveOutput(type: "output" | "temp", prefix: string, bytes: Buffer, ext = ".png"): { filename: string; subfolder: string; type: string } {
+  /**
+   * `<prefix>_<infix><counter:05>_<ext>` with folder_paths.get_save_image_path's counter: the
+   * highest first number after "<basename>_" among the folder's files, plus one. SaveLoRA's
+   * infix is `<steps>_steps_`, so a reused prefix counts on from the steps number.
+   */
+  saveOutput(type: "output" | "temp", prefix: string, bytes: Buffer, ext = ".png", infix = ""): { filename: string; subfolder: string; type: string } {
     const slash = prefix.lastIndexOf("/");
     const subfolder = slash >= 0 ? prefix.slice(0, slash) : "";
     const base = slash >= 0 ? prefix.slice(slash + 1) : prefix;
-    const name = (n: number) => `${base}_${String(n).padStart(5, "0")}_${ext}`;
-    let n = 1;
-    while (this.get(type, subfolder, name(n))) n++;
-    const file = this.resolve(type, subfolder, name(n));
+    const dir = subfolder ? this.resolve(type, subfolder, "") : this.dir(type);
+    const existing = dir && fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    const numbers = existing.filter((f) => f.startsWith(`${base}_`)).map((f) => parseInt(f.slice(base.length + 1).split("_")[0], 10) || 0);
+    const counter = numbers.length ? Math.max(...numbers) + 1 : 1;
+    const name = `${base}_${infix}${String(counter).padStart(5, "0")}_${ext}`;
+    const file = this.resolve(type, subfolder, name);
     if (!file) throw new Error(`filename_prefix escapes the ${type} folder: ${prefix}`);
     this.write(file, bytes);
-    return { filename: name(n), subfolder, type };
+    return { filename: name, subfolder, type };
   }
 
   /** Upload rule: same name + same bytes keeps the name; different bytes → `stem (1).ext`. Null = path escapes. */

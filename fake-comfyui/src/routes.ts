@@ -3,7 +3,7 @@ import { readBody, sendBytes, sendJson } from "./http-util";
 import type { Engine } from "./engine";
 import type { Faults } from "./faults";
 import type { FileStore } from "./file-store";
-import type { NodeDef } from "./nodes";
+import { objectInfoFixture, type NodeDef } from "./nodes";
 import { validatePrompt } from "./validate";
 
 export interface FakeDeps { engine: Engine; files: FileStore; faults: Faults; defs: () => Record<string, NodeDef> }
@@ -22,10 +22,10 @@ async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown> |
 
 export async function postPrompt(req: IncomingMessage, res: ServerResponse, d: FakeDeps): Promise<void> {
   const body = await jsonBody(req);
-  if (!body) return sendJson(res, 400, { error: { type: "invalid_prompt", message: "Invalid JSON", details: "", extra_info: {} }, node_errors: [] });
+  if (!body) return sendJson(res, 400, { error: { type: "invalid_prompt", message: "Invalid JSON", details: "", extra_info: {} }, node_errors: {} });
   const promptId = body.prompt_id as string | undefined;
   if (promptId !== undefined && (typeof promptId !== "string" || !UUID.test(promptId)))
-    return sendJson(res, 400, { error: { type: "invalid_prompt_id", message: "prompt_id must be a lowercase canonical UUID", details: String(promptId), extra_info: {} }, node_errors: [] });
+    return sendJson(res, 400, { error: { type: "invalid_prompt_id", message: "prompt_id must be a lowercase canonical UUID", details: String(promptId), extra_info: {} }, node_errors: {} });
   const v = validatePrompt(body.prompt, d.defs());
   if (!v.ok) return sendJson(res, 400, v.body);
   const number = d.engine.nextNumber();
@@ -99,7 +99,7 @@ export async function postInterrupt(req: IncomingMessage, res: ServerResponse, d
 
 export function systemStats(res: ServerResponse): void {
   sendJson(res, 200, {
-    system: { os: "posix", ram_total: 34359738368, ram_free: 17179869184, comfyui_version: "0.3.x-fake", python_version: "3.12", pytorch_version: "fake", embedded_python: false, argv: ["main.py"] },
+    system: { os: "posix", ram_total: 34359738368, ram_free: 17179869184, comfyui_version: objectInfoFixture().comfyui_version, python_version: "3.12", pytorch_version: "fake", embedded_python: false, argv: ["main.py"] },
     devices: [{ name: "cuda:0 Fake GPU", type: "cuda", index: 0, vram_total: 25769803776, vram_free: 23622320128, torch_vram_total: 0, torch_vram_free: 0 }],
   });
 }

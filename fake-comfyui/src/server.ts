@@ -78,6 +78,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: r.FakeDeps, 
     const parsed = faultsSchema.safeParse(JSON.parse((await readBody(req, 10_000)).toString() || "null"));
     if (!parsed.success) return sendJson(res, 400, { error: parsed.error.issues });
     d.faults.set(parsed.data);
+    if (parsed.data.realReconnect !== undefined) hub.realReplacement = parsed.data.realReconnect;
     if (d.faults.refusing) hub.dropAll();
     return sendJson(res, 200, d.faults.snapshot());
   }
@@ -105,6 +106,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: r.FakeDeps, 
   if (key === "GET /queue") return r.getQueue(res, d);
   if (key === "POST /queue") return r.postQueue(req, res, d);
   if (key === "POST /interrupt") return r.postInterrupt(req, res, d);
+  const cancel = /^\/jobs\/([^/]+)\/cancel$/.exec(path);
+  if (cancel && method === "POST" && d.faults.jobsApi) return sendJson(res, 200, { cancelled: d.engine.cancel(decodeURIComponent(cancel[1])) });
   if (key === "GET /system_stats") return r.systemStats(res);
   if (key === "GET /object_info") return sendJson(res, 200, d.defs());
   if (method === "GET" && path.startsWith("/object_info/")) {

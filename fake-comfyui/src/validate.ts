@@ -1,15 +1,18 @@
-import type { NodeDef } from "./nodes";
+import type { InputSpec, NodeDef } from "./nodes";
 
-// Mirrors ComfyUI's validate_prompt: top-level error types and per-node errors with
-// dependent_outputs, so the runner's error mapping is exercised against the real shapes.
+// Mirrors ComfyUI's validate_prompt / validate_inputs (execution.py): top-level error types and
+// per-node errors with dependent_outputs, so the runner's error mapping is exercised against the
+// real shapes. Like the real one it checks every required input and every optional input that is
+// present (links, types, ranges, combos in both the V1 `[[opts]]` and V3 `["COMBO",{options}]`
+// shapes); a top-level error carries `node_errors: {}`.
 
 export type Prompt = Record<string, { class_type?: unknown; inputs?: Record<string, unknown> }>;
 interface ErrorItem { type: string; message: string; details: string; extra_info: Record<string, unknown> }
 type NodeErrors = Record<string, { errors: ErrorItem[]; dependent_outputs: string[]; class_type: string }>;
-export type Validation = { ok: true; outputs: string[] } | { ok: false; body: { error: ErrorItem; node_errors: NodeErrors | [] } };
+export type Validation = { ok: true; outputs: string[] } | { ok: false; body: { error: ErrorItem; node_errors: NodeErrors } };
 
 const item = (type: string, message: string, details = "", extra: Record<string, unknown> = {}): ErrorItem => ({ type, message, details, extra_info: extra });
-const fail = (error: ErrorItem, nodeErrors: NodeErrors | [] = []): Validation => ({ ok: false, body: { error, node_errors: nodeErrors } });
+const fail = (error: ErrorItem, nodeErrors: NodeErrors = {}): Validation => ({ ok: false, body: { error, node_errors: nodeErrors } });
 
 export function validatePrompt(prompt: unknown, defs: Record<string, NodeDef>): Validation {
   if (!prompt || typeof prompt !== "object" || Array.isArray(prompt)) return fail(item("no_prompt", "No prompt provided", "No prompt provided"));
@@ -49,16 +52,23 @@ function collectErrors(p: Prompt, defs: Record<string, NodeDef>, id: string, cac
   const errs: ErrorItem[] = [];
   const bad: string[] = [];
   const inputs = p[id].inputs ?? {};
-  for (const [name, spec] of Object.entries(def.input.required)) {
+  const specs: [string, InputSpec, boolean][] = [
+    ...Object.entries(def.input.required).map(([n, s]): [string, InputSpec, boolean] => [n, s, true]),
+    ...Object.entries(def.input.optional ?? {}).map(([n, s]): [string, InputSpec, boolean] => [n, s, false]),
+  ];
+  for (const [name, spec, required] of specs) {
     const v = inputs[name];
     const extra = { input_name: name, input_config: spec, received_value: v };
-    if (v === undefined) { errs.push(item("required_input_missing", "Required input is missing", name, { input_name: name })); continue; }
+    if (v === undefined) {
+      if (required) errs.push(item("required_input_missing", "Required input is missing", name, { input_name: name }));
+      continue;
+    }
     if (Array.isArray(v)) {
       const [src, idx] = v as [unknown, unknown];
       const srcNode = typeof src === "string" ? p[src] : undefined;
       if (v.length !== 2 || !srcNode || typeof idx !== "number") { errs.push(item("bad_linked_input", "Bad linked input, must be a length-2 list of [string, int]", `${name}, ${JSON.stringify(v)}`, extra)); continue; }
       const got = defs[srcNode.class_type as string].output[idx];
-      if (got !== spec[0]) { errs.push(item("return_type_mismatch", "Return type mismatch between linked nodes", `${name}, received_type(${got}) mismatch input_type(${String(spec[0])})`, extra)); continue; }
+      if (!typesMatch(got, spec[0])) { errs.push(item("return_type_mismatch", "Return type mismatch between linked nodes", `${name}, received_type(${got}) mismatch input_type(${String(spec[0])})`, extra)); continue; }
       bad.push(...collectErrors(p, defs, src as string, cache, visiting));
       continue;
     }
@@ -71,9 +81,22 @@ function collectErrors(p: Prompt, defs: Record<string, NodeDef>, id: string, cac
   return [...new Set(bad)];
 }
 
-function checkValue(name: string, v: unknown, spec: [string | string[], Record<string, unknown>?], extra: Record<string, unknown>): ErrorItem | null {
+/** validate_node_input: "*" takes anything, "A,B" is a union; a combo output feeds a combo input. */
+function typesMatch(received: string | undefined, wanted: string | string[]): boolean {
+  if (received === undefined) return false;
+  const want = Array.isArray(wanted) ? "COMBO" : wanted;
+  if (received === "*" || want === "*") return true;
+  const a = new Set(received.split(",")), b = new Set(want.split(","));
+  return [...a].some((t) => b.has(t));
+}
+
+function checkValue(name: string, v: unknown, spec: InputSpec, extra: Record<string, unknown>): ErrorItem | null {
   const [type, opts = {}] = spec;
-  if (Array.isArray(type)) return type.includes(v as string) ? null : item("value_not_in_list", "Value not in list", `${name}: '${String(v)}' not in ${JSON.stringify(type)}`, extra);
+  const options = Array.isArray(type) ? type : type === "COMBO" && Array.isArray(opts.options) ? (opts.options as string[]) : null;
+  if (options) {
+    const shown = options.length > 20 ? `(list of length ${options.length})` : JSON.stringify(options);
+    return options.includes(v as string) ? null : item("value_not_in_list", "Value not in list", `${name}: '${String(v)}' not in ${shown}`, extra);
+  }
   if (type === "INT" || type === "FLOAT") {
     const n = Number(v); // ComfyUI coerces, so "20" passes for an INT
     if (typeof v === "boolean" || Number.isNaN(n)) return item("invalid_input_type", `Failed to convert an input value to a ${type} value`, `${name}, ${String(v)}`, extra);

@@ -10,6 +10,13 @@ export class WsHub {
   /** clientIds whose upgrades are refused (wsDrop fault). */
   readonly blocked = new Set<string>();
   dropped = 0;
+  /**
+   * Real ComfyUI's socket replacement (server.py websocket_handler): a new socket with the same
+   * clientId replaces the old one in the table without closing it, and when the old one ends
+   * its cleanup pops the clientId, unregistering the new socket: events then go nowhere.
+   * Off (the default), the fake closes the old socket and keeps the new one.
+   */
+  realReplacement = false;
 
   constructor(private readonly onConnect: (sid: string) => void) {}
 
@@ -18,11 +25,10 @@ export class WsHub {
     const sid = url.searchParams.get("clientId") || randomBytes(16).toString("hex");
     if (this.blocked.has(sid)) return void socket.destroy();
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      // Same clientId replaces the old socket, as in ComfyUI.
-      this.sockets.get(sid)?.terminate();
+      if (!this.realReplacement) this.sockets.get(sid)?.terminate();
       this.sockets.set(sid, ws);
       ws.on("close", () => {
-        if (this.sockets.get(sid) === ws) this.sockets.delete(sid);
+        if (this.realReplacement || this.sockets.get(sid) === ws) this.sockets.delete(sid);
       });
       ws.on("error", () => undefined);
       this.onConnect(sid);

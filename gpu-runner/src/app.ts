@@ -5,8 +5,9 @@ import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import type { IdTokenVerifier } from "./auth/authenticator";
 import { createAuthenticator } from "./auth/authenticator";
 import { ComfyHttp } from "./comfy/http-client";
-import { checkComfyNodes, describeNodeCheck, type NodeCheck } from "./comfy/node-check";
+import { checkComfyNodes, describeNodeCheck, kindsReady, type NodeCheck } from "./comfy/node-check";
 import { loadTemplates, type Template } from "./comfy/templates";
+import { startWatchdog } from "./comfy/watchdog";
 import { removeTrainingFiles } from "./comfy/job-files";
 import { comfyFolders, comfyLoraDir, type Config } from "./config";
 import type { RunnerContext } from "./http/context";
@@ -18,7 +19,11 @@ import { createLogger, type Logger } from "./log";
 import { closeServer, shutdownPlan } from "./shutdown";
 import { createStorage, LocalStorage, type Storage } from "./storage";
 
-export interface RunnerOptions { config: Config; db?: Firestore; app?: App; log?: Logger; verifyIdToken?: IdTokenVerifier; storage?: Storage }
+export interface RunnerOptions {
+  config: Config; db?: Firestore; app?: App; log?: Logger; verifyIdToken?: IdTokenVerifier; storage?: Storage;
+  /** ComfyUI's worker is stuck (see comfy/watchdog.ts): main exits so the platform restarts the host. */
+  onComfyStuck?: (reason: string) => void;
+}
 export interface Runner { url: string; port: number; ctx: RunnerContext; activeJobs(): number; shutdown(): Promise<void> }
 
 /** Builds and starts the runner. Templates are validated first: a broken one throws here. */
@@ -58,8 +63,11 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     },
     draining: () => draining,
     templatesLoaded: () => templates.size > 0,
-    checkNodes: nodeChecker(comfy, templates, log),
+    ...nodeChecker(comfy, templates, log),
   };
+  const watchdog = startWatchdog(comfy, log, {
+    intervalMs: config.COMFY_WATCHDOG_INTERVAL_MS, stallMs: config.COMFY_STALL_SECONDS * 1000, onStuck: (reason) => opts.onComfyStuck?.(reason),
+  });
   const server = createHttpServer(ctx);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -81,6 +89,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     async shutdown() {
       const plan = shutdownPlan(config);
       draining = true;
+      watchdog.stop();
       log.info("runner.draining", { active, drainMs: plan.drainMs });
       await waitIdle(plan.drainMs);
       if (active > 0) {
@@ -99,17 +108,21 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
  * stops answering (a restart may bring other custom nodes). The runner may start before ComfyUI:
  * then readiness says so and nothing crashes.
  */
-function nodeChecker(comfy: ComfyHttp, templates: Map<string, Template>, log: Logger): RunnerContext["checkNodes"] {
+function nodeChecker(comfy: ComfyHttp, templates: Map<string, Template>, log: Logger): Pick<RunnerContext, "checkNodes" | "kindProblems"> {
   let verdict: NodeCheck | null = null;
-  return async (comfyUp) => {
-    if (!comfyUp) return (verdict = null);
-    if (verdict) return verdict;
-    try {
-      verdict = await checkComfyNodes(comfy, templates);
-      if (!verdict.ok) log.error("runner.comfy_nodes_missing", { problems: describeNodeCheck(verdict) });
-    } catch (e) {
-      log.warn("runner.comfy_object_info_failed", { error: e });
-    }
-    return verdict;
+  return {
+    checkNodes: async (comfyUp) => {
+      if (!comfyUp) return (verdict = null);
+      if (verdict) return verdict;
+      try {
+        verdict = await checkComfyNodes(comfy, templates);
+        if (!verdict.ok) log.error("runner.comfy_nodes_missing", { problems: describeNodeCheck(verdict), kinds: kindsReady(verdict) });
+      } catch (e) {
+        log.warn("runner.comfy_object_info_failed", { error: e });
+      }
+      return verdict;
+    },
+    kindProblems: (kind) =>
+      verdict ? Object.values(verdict.templates).filter((v) => v.training === (kind === "train") && !v.ok).flatMap((v) => v.problems) : [],
   };
 }

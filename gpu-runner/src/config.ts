@@ -47,6 +47,9 @@ const schema = z.object({
   DRAIN_TIMEOUT_SECONDS: int(6, 0),
   COMFY_POLL_INTERVAL_MS: int(2000, 10),
   COMFY_WS_RECONNECT_MS: int(1000, 10),
+  // One prompt on ComfyUI's worker with no event of ours this long = stuck: readiness fails and the process exits.
+  COMFY_STALL_SECONDS: int(900, 1),
+  COMFY_WATCHDOG_INTERVAL_MS: int(15_000, 10),
   OUTPUT_FORMAT: env(z.enum(["webp", "png", "jpeg", "avif"]).default("webp")),
   OUTPUT_QUALITY: env(z.coerce.number().int().min(1).max(100).default(90)),
   OUTPUT_WEBP_EFFORT: env(z.coerce.number().int().min(0).max(6).default(2)),

@@ -6,10 +6,12 @@ import { shutdownPlan } from "./shutdown";
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const runner = await startRunner({ config });
+  let exitCode = 0;
+  // A stuck ComfyUI worker does not heal by itself: leave, so the platform restarts the host.
+  const runner = await startRunner({ config, onComfyStuck: () => ((exitCode = 1), stop("COMFY_STUCK")) });
   const plan = shutdownPlan(config);
   let stopping = false;
-  const stop = (signal: string) => {
+  function stop(signal: string) {
     if (stopping) return;
     stopping = true;
     runner.ctx.log.info("runner.signal", { signal, ...plan });
@@ -19,8 +21,8 @@ async function main(): Promise<void> {
       runner.ctx.log.error("runner.shutdown_deadline", { active: runner.activeJobs() });
       process.exit(1);
     }, plan.hardExitMs).unref();
-    runner.shutdown().then(() => process.exit(0), () => process.exit(1));
-  };
+    runner.shutdown().then(() => process.exit(exitCode), () => process.exit(1));
+  }
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }

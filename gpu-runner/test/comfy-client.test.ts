@@ -33,7 +33,7 @@ describe("ComfyUI client against the fake ComfyUI", () => {
     http = new ComfyHttp(fake.url);
   });
   afterAll(() => fake.close());
-  afterEach(() => fake.faults.set({ mode: "none", wsDrop: false }));
+  afterEach(() => fake.faults.set({ mode: "none", wsDrop: false, teardownMs: 0 }));
 
   it("runs a prompt: our prompt_id, progress over the socket, images fetched via /view", async () => {
     const promptId = randomUUID();
@@ -78,6 +78,59 @@ describe("ComfyUI client against the fake ComfyUI", () => {
     const err = await expectRunnerError(runPrompt(http, opts()), "COMFY_EXECUTION_ERROR", false);
     expect(err.message).toMatch(/KSampler #3: .*out of memory/);
     expect(fake.faults.mode).toBe("none");
+  });
+
+  it("keeps an execution error permanent while ComfyUI's teardown delays the history write (still in queue_running)", async () => {
+    // Real ComfyUI writes history after execute() returns, which can unload models for seconds:
+    // longer than the fast polls after the error event. The prompt is still running, not lost.
+    fake.faults.set({ mode: "execution_error", count: 1, imageMs: 40, teardownMs: 4500 });
+    const err = await expectRunnerError(runPrompt(http, opts({ pollIntervalMs: 200 })), "COMFY_EXECUTION_ERROR", false);
+    expect(err.message).toMatch(/KSampler #3/);
+  });
+
+  it("takes progress only from the node the template maps as the sampler (steps), not from other nodes", async () => {
+    const seen: number[] = [];
+    await runPrompt(http, opts({ progressNode: "8", onProgress: (f) => seen.push(f) }));
+    expect(seen).toEqual([]);
+    await runPrompt(http, opts({ progressNode: "3", onProgress: (f) => seen.push(f) }));
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((s) => s / 8));
+  });
+
+  it("does not count time queued behind another prompt against the execution budget", async () => {
+    fake.faults.set({ mode: "none", imageMs: 500 });
+    const first = runPrompt(http, opts({ workflow: workflow({ batchSize: 4 }) })); // about 2 s on the fake GPU
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await runPrompt(http, opts({ workflow: workflow({ batchSize: 1 }), timeoutMs: 1500 }));
+    expect(second.images).toHaveLength(1);
+    expect((await first).images).toHaveLength(4);
+  });
+
+  it("after a timeout, confirms the prompt left queue_running; a hard hang that ignores the interrupt marks ComfyUI stuck", async () => {
+    fake.faults.set({ mode: "hard_hang", count: 1 });
+    const promptId = randomUUID();
+    const stuckHttp = new ComfyHttp(fake.url);
+    await expectRunnerError(runPrompt(stuckHttp, opts({ promptId, timeoutMs: 600, abandonConfirmMs: 500 })), "COMFY_TIMEOUT", true);
+    expect(fake.engine.interrupts).toContain(promptId);
+    expect(stuckHttp.health.stuck).toMatch(new RegExp(`prompt ${promptId} still running`));
+    fake.engine.restart(); // only a restart frees a hard hang, as on a real host
+
+    // A prompt that honours the interrupt leaves queue_running: nothing is marked.
+    fake.faults.set({ mode: "hang", count: 1 });
+    const okHttp = new ComfyHttp(fake.url);
+    await expectRunnerError(runPrompt(okHttp, opts({ timeoutMs: 600, abandonConfirmMs: 2000 })), "COMFY_TIMEOUT", true);
+    expect(okHttp.health.stuck).toBeNull();
+  });
+
+  it("cancels through the jobs API where the build has it, and through /interrupt where it does not", async () => {
+    fake.faults.set({ mode: "hang", count: 1, jobsApi: true });
+    const targeted = randomUUID();
+    await expectRunnerError(runPrompt(http, opts({ promptId: targeted, timeoutMs: 600 })), "COMFY_TIMEOUT", true);
+    expect(fake.engine.cancels).toContain(targeted);
+    fake.faults.set({ mode: "hang", count: 1, jobsApi: false });
+    const global = randomUUID();
+    await expectRunnerError(runPrompt(http, opts({ promptId: global, timeoutMs: 600 })), "COMFY_TIMEOUT", true);
+    expect(fake.engine.cancels).not.toContain(global);
+    expect(fake.engine.interrupts).toContain(global);
   });
 
   it("interrupts a hung prompt on timeout and reports a retryable COMFY_TIMEOUT", async () => {

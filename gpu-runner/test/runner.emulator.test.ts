@@ -214,7 +214,7 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
 
   it("reports health and readiness from ComfyUI's /system_stats", async () => {
     expect((await fetch(`${runner.url}/healthz`)).status).toBe(200);
-    expect((await (await fetch(`${runner.url}/readyz`)).json() as any)).toEqual({ status: "ready", checks: { templates: true, comfy: true, nodes: true, draining: false } });
+    expect((await (await fetch(`${runner.url}/readyz`)).json() as any)).toMatchObject({ status: "ready", comfyui: { version: "0.16.2" }, checks: { templates: true, comfy: true, nodes: true, draining: false }, kinds: { generate: true, train: true } });
     fake.faults.set({ mode: "refuse" });
     const down = await fetch(`${runner.url}/readyz`);
     expect(down.status).toBe(503);

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { renderWorkflow } from "../src/comfy/render-workflow";
-import { buildTemplate, loadTemplates, TemplateError } from "../src/comfy/templates";
+import { buildTemplate, loadTemplates, progressSource, TemplateError } from "../src/comfy/templates";
 
 const dir = path.join(__dirname, "..", "workflows");
 const params = { positivePrompt: "a cat, photo", negativePrompt: "blurry", seed: 1234, steps: 12, cfg: 6.5, width: 768, height: 512, batchSize: 3, filenamePrefix: "imagegen/r1/a1" };
@@ -62,5 +62,18 @@ describe("workflow templates", () => {
     expect(() => loadTemplates(tmp)).toThrow(/template "txt2img".*node "7" \(CLIPTextEncode\) has no input "txt"/);
     fs.writeFileSync(path.join(tmp, "txt2img.json"), "{ not json");
     expect(() => loadTemplates(tmp)).toThrow(/cannot read txt2img.json/);
+  });
+});
+
+describe("progress source of a template", () => {
+  const read = (f: string) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8"));
+
+  it("is the node steps is mapped to: the sampler, or the trainer counting micro-steps per grad_accumulation_steps", () => {
+    const all = loadTemplates(dir);
+    expect(progressSource(all.get("txt2img")!)).toEqual({ node: "3", ticksPerStep: 1 });
+    expect(progressSource(all.get("train-lora")!)).toEqual({ node: "6", ticksPerStep: 1 });
+    const wf = read("train-lora.json");
+    wf["6"].inputs.grad_accumulation_steps = 4;
+    expect(progressSource(buildTemplate("train-lora", wf, read("train-lora.map.json")))).toEqual({ node: "6", ticksPerStep: 4 });
   });
 });

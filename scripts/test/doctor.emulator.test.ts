@@ -47,12 +47,33 @@ describe("npm run doctor (deployed project mode)", () => {
     expect(res.out).toMatch(/^ok\s+runner config\s+valid \(production mode/m);
     expect(res.out).toMatch(new RegExp(`^ok\\s+comfyui\\s+${full.url}: all 15 node types`, "m"));
     expect(res.out).toMatch(/^ok\s+custom models\s+training template train-lora and LoRA loader LoraLoader available in ComfyUI/m);
+    expect(res.out).toMatch(new RegExp(`^ok\\s+comfyui version\\s+${full.url}: ComfyUI 0\\.16\\.2; the runner image pins v0\\.16\\.2`, "m"));
+    for (const t of ["img2img-staging", "txt2img", "txt2img-sdxl"]) expect(res.out).toMatch(new RegExp(`^ok\\s+template\\s+${t} \\(generation\\): valid`, "m"));
+    expect(res.out).toMatch(/^ok\s+template\s+train-lora \(training\): valid/m);
+  });
+
+  it("gives each template its own verdict: a ComfyUI without the trainer fails training only", async () => {
+    const noTrainer = await startFakeComfy({ port: 0, withoutNodes: ["TrainLoraNode"] });
+    try {
+      const res = await doctor(["--project", "p1", "--functions-env", goodFunctions(), "--runner-env", goodRunner(), "--comfy-url", noTrainer.url]);
+      expect(res.code).toBe(1);
+      expect(res.out).toMatch(/^ok\s+template\s+txt2img \(generation\): valid/m);
+      expect(res.fails).toEqual([
+        "FAIL template train-lora (training): 1 problem(s); training would be disabled",
+        `FAIL comfyui ${noTrainer.url}: node type TrainLoraNode is not installed (used by train-lora)`,
+      ]);
+    } finally {
+      await noTrainer.close();
+    }
   });
 
   it("fails on a ComfyUI without a node the image-to-image template needs, naming node and template", async () => {
     const res = await doctor(["--project", "p1", "--functions-env", goodFunctions(), "--runner-env", goodRunner(), "--comfy-url", lacking.url]);
     expect(res.code).toBe(1);
-    expect(res.fails).toEqual([`FAIL comfyui ${lacking.url}: node type VAEEncode is not installed (used by img2img-staging)`]);
+    expect(res.fails).toEqual([
+      "FAIL template img2img-staging (generation): 1 problem(s); generation would be disabled",
+      `FAIL comfyui ${lacking.url}: node type VAEEncode is not installed (used by img2img-staging)`,
+    ]);
   });
 
   it("fails on bad deployed env files, one line per variable, with the file to fix", async () => {

@@ -4,8 +4,27 @@ import type { HistoryEntry, ImageRef, PromptResponse } from "./types";
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * What the runner has seen of ComfyUI's worker, shared by every prompt on this host: when the
+ * last WebSocket event of one of our prompts arrived, and whether a prompt is known to be stuck
+ * (it ignored an interrupt). The watchdog and readiness read it.
+ */
+export class ComfyHealth {
+  lastEventAt = Date.now();
+  stuck: string | null = null;
+  noteEvent(): void {
+    this.lastEventAt = Date.now();
+  }
+  markStuck(reason: string): void {
+    this.stuck ??= reason;
+  }
+}
+
+export type QueueState = "running" | "pending" | null;
+
 /** ComfyUI's REST routes. Connection failures and 5xx become retryable COMFY_UNAVAILABLE. */
 export class ComfyHttp {
+  readonly health = new ComfyHealth();
   constructor(readonly baseUrl: string) {}
 
   private async call(path: string, init: RequestInit = {}, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Response> {
@@ -47,8 +66,20 @@ export class ComfyHttp {
   }
 
   async isQueued(promptId: string): Promise<boolean> {
-    const q = await this.json<{ queue_running: unknown[][]; queue_pending: unknown[][] }>("/queue");
-    return [...q.queue_running, ...q.queue_pending].some((item) => item[1] === promptId);
+    return (await this.queueState(promptId)) !== null;
+  }
+
+  /** Where the prompt is in /queue: on the worker, waiting, or in neither. */
+  async queueState(promptId: string, timeoutMs?: number): Promise<QueueState> {
+    const q = await this.queue(timeoutMs);
+    if (q.queue_running.some((item) => item[1] === promptId)) return "running";
+    return q.queue_pending.some((item) => item[1] === promptId) ? "pending" : null;
+  }
+
+  async queue(timeoutMs = REQUEST_TIMEOUT_MS): Promise<{ queue_running: unknown[][]; queue_pending: unknown[][] }> {
+    const res = await this.call("/queue", {}, timeoutMs);
+    if (!res.ok) throw errors.comfyUnavailable(`/queue answered ${res.status}`);
+    return (await res.json()) as { queue_running: unknown[][]; queue_pending: unknown[][] };
   }
 
   async view(img: ImageRef): Promise<Buffer> {
@@ -78,7 +109,11 @@ export class ComfyHttp {
   /** Short timeouts: this runs on the way out (job timeout, SIGTERM), where seconds are counted. */
   async interrupt(promptId: string, timeoutMs = 2000): Promise<void> {
     const init = { method: "POST", headers: { "content-type": "application/json" } };
-    await this.call("/interrupt", { ...init, body: JSON.stringify({ prompt_id: promptId }) }, timeoutMs);
+    // Prefer the jobs API's cancel where the build has it: it interrupts only if this prompt is
+    // the running one, atomically. /interrupt {prompt_id} checks, then sets a global flag, so a
+    // prompt that ends in between lets the flag hit the next one (another job's).
+    const cancel = await this.call(`/api/jobs/${encodeURIComponent(promptId)}/cancel`, init, timeoutMs);
+    if (!cancel.ok) await this.call("/interrupt", { ...init, body: JSON.stringify({ prompt_id: promptId }) }, timeoutMs);
     // A prompt still waiting in the queue is not "running", so interrupt skips it: delete it too.
     await this.call("/queue", { ...init, body: JSON.stringify({ delete: [promptId] }) }, timeoutMs);
   }
@@ -88,6 +123,12 @@ export class ComfyHttp {
     const res = await this.call("/object_info", {}, timeoutMs);
     if (!res.ok) throw errors.comfyUnavailable(`/object_info answered ${res.status}`);
     return res.json();
+  }
+
+  /** `system.comfyui_version` of /system_stats, or null when this build does not report it. */
+  static versionOf(stats: unknown): string | null {
+    const v = (stats as { system?: { comfyui_version?: unknown } } | null)?.system?.comfyui_version;
+    return typeof v === "string" ? v : null;
   }
 
   async systemStats(timeoutMs = 3000): Promise<unknown> {

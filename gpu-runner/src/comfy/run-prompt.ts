@@ -3,7 +3,7 @@ import { errors, RunnerError } from "../errors";
 import type { Logger } from "../log";
 import { EventSocket } from "./event-socket";
 import { readOutcome } from "./history";
-import { ComfyHttp } from "./http-client";
+import { ComfyHttp, type QueueState } from "./http-client";
 import type { ApiWorkflow } from "./templates";
 import type { ImageRef, WsMessage } from "./types";
 
@@ -15,8 +15,16 @@ export interface RunOptions {
   pollIntervalMs: number;
   reconnectMs: number;
   signal?: AbortSignal;
-  /** `value`/`max` as ComfyUI sent them (a training run: steps). */
+  /** `value`/`max` as ComfyUI sent them (a training run: micro-steps, steps × grad_accumulation_steps). */
   onProgress?: (fraction: number, value: number, max: number) => void;
+  /**
+   * The node whose progress counts (the template's sampler or trainer, where `steps` is mapped).
+   * Others emit progress too (tiled VAE after an out-of-memory error, custom nodes), which would
+   * freeze the never-backwards fraction early. Unset: every node of the prompt counts.
+   */
+  progressNode?: string;
+  /** After a timeout or abort: how long to wait for the prompt to leave queue_running before marking ComfyUI stuck. */
+  abandonConfirmMs?: number;
   /** false: the prompt saves no images (training); success is an empty list. */
   requireImages?: boolean;
   /** Follow an already submitted prompt (promptId + clientId of an earlier attempt) instead of submitting. */
@@ -34,6 +42,7 @@ export interface RunResult { promptId: string; images: { ref: ImageRef; bytes: B
 const HISTORY_FAILURES_TOLERATED = 3;
 const FAST_POLL_MS = 100;
 const FAST_POLLS_AFTER_DONE = 30;
+const ABANDON_CONFIRM_MS = 30_000;
 
 /** Submits a workflow (or attaches to one) and follows it to the end: WebSocket for progress, /history as the source of truth. */
 export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunResult> {
@@ -45,9 +54,11 @@ export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunR
   const timings: RunTimings = {};
   const onMessage = (msg: WsMessage) => {
     if (msg.data?.prompt_id !== promptId) return;
+    http.health.noteEvent();
     if (msg.type === "execution_start") timings.executionStartedAt ??= Date.now();
     else if (msg.type === "progress") {
-      const { value, max } = msg.data as { value: number; max: number };
+      const { value, max, node } = msg.data as { value: number; max: number; node?: string };
+      if (opts.progressNode !== undefined && node !== opts.progressNode) return;
       if (max > 0) opts.onProgress?.(Math.min(1, value / max), value, max);
     } else if ((msg.type === "executing" && msg.data.node === null) || msg.type === "execution_error" || msg.type === "execution_interrupted") {
       doneSignalled = true;
@@ -79,15 +90,17 @@ export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunR
 async function waitForImages(
   http: ComfyHttp, promptId: string, opts: RunOptions, doneSignalled: () => boolean, setWake: (fn: () => void) => void,
 ): Promise<ImageRef[]> {
-  const deadline = Date.now() + opts.timeoutMs;
+  // The budget is for execution: while the prompt waits behind another one, the deadline moves.
+  let deadline = Date.now() + opts.timeoutMs;
   let failures = 0;
-  let fastPolls = 0;
+  // After a done event: null = fast polls not started, n > 0 left, 0 = used up (then poll normally).
+  let fastPolls: number | null = null;
   // An attached prompt may be finished already: look at once.
   let first = true;
   for (;;) {
     // A done event that arrived while we were not sleeping (during onSubmitted, or a poll) woke
     // nobody: look at once instead of sleeping a whole poll interval.
-    const wait = (first && opts.attach) || (fastPolls === 0 && doneSignalled()) ? 0 : fastPolls > 0 ? FAST_POLL_MS : opts.pollIntervalMs;
+    const wait = (first && opts.attach) || (fastPolls === null && doneSignalled()) ? 0 : fastPolls ? FAST_POLL_MS : opts.pollIntervalMs;
     first = false;
     await sleepUntilWoken(Math.min(wait, Math.max(0, deadline - Date.now())), setWake, opts.signal);
     if (opts.signal?.aborted) return abandon(http, promptId, opts, opts.signal.reason as RunnerError);
@@ -100,14 +113,18 @@ async function waitForImages(
         if (outcome.state === "failed") throw outcome.error;
         return outcome.images;
       }
-      // execution_success precedes the history write: poll fast for a moment after a done signal.
-      if (doneSignalled()) {
-        if (fastPolls === 0) fastPolls = FAST_POLLS_AFTER_DONE;
-        else if (--fastPolls === 0) throw errors.comfyLostPrompt(promptId);
-        continue;
+      // The terminal event precedes the history write: poll fast for a moment after it. It is a
+      // hint, not proof: teardown (model unloading) can delay history for longer, and an
+      // ExecutionBlocked error does not end the prompt. So once the fast polls are used up, the
+      // prompt is lost only if it is in neither the queue nor history, as without the event.
+      if (doneSignalled() && fastPolls !== 0) {
+        fastPolls = (fastPolls ?? FAST_POLLS_AFTER_DONE) - 1;
+        if (fastPolls > 0) continue;
       }
       // Re-read history after the queue: the prompt may have finished between the two calls.
-      if (!(await http.isQueued(promptId)) && !(await http.history(promptId))) throw errors.comfyLostPrompt(promptId);
+      const state = await http.queueState(promptId);
+      if (state === "pending") deadline = Date.now() + opts.timeoutMs;
+      if (state === null && !(await http.history(promptId))) throw errors.comfyLostPrompt(promptId);
     } catch (e) {
       if (!(e instanceof RunnerError) || e.code !== "COMFY_UNAVAILABLE" || ++failures > HISTORY_FAILURES_TOLERATED) throw e;
       opts.log.warn("comfy.poll.failed", { promptId, failures, error: e.message });
@@ -129,12 +146,38 @@ function sleepUntilWoken(ms: number, setWake: (fn: () => void) => void, signal?:
   });
 }
 
+/**
+ * Interrupts the prompt and deletes it if still waiting, then confirms it left the worker. Real
+ * ComfyUI checks the interrupt flag only between nodes and at sampler/trainer steps: model
+ * loading or a hung CUDA call ignores it. A prompt still running at the deadline marks ComfyUI
+ * stuck (readiness fails, the watchdog restarts the host) instead of letting later prompts
+ * queue behind it.
+ */
 async function abandon(http: ComfyHttp, promptId: string, opts: RunOptions, reason: RunnerError): Promise<never> {
   try {
     await http.interrupt(promptId);
     opts.log.warn("comfy.interrupted", { promptId, reason: reason.code });
   } catch (e) {
     opts.log.warn("comfy.interrupt.failed", { promptId, error: (e as Error).message });
+  }
+  const confirmMs = opts.abandonConfirmMs ?? ABANDON_CONFIRM_MS;
+  const until = Date.now() + confirmMs;
+  for (;;) {
+    let state: QueueState | "unknown";
+    try {
+      state = await http.queueState(promptId, 2000);
+    } catch {
+      state = "unknown";
+    }
+    if (state !== "running" && state !== "unknown") break;
+    if (Date.now() >= until) {
+      if (state === "running") {
+        http.health.markStuck(`prompt ${promptId} still running ${Math.round(confirmMs / 1000)} s after its interrupt`);
+        opts.log.error("comfy.abandon_unconfirmed", { promptId, confirmMs });
+      }
+      break;
+    }
+    await new Promise((r) => setTimeout(r, Math.min(FAST_POLL_MS * 2, Math.max(0, until - Date.now()))));
   }
   throw reason;
 }

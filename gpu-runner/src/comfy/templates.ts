@@ -25,6 +25,18 @@ const REQUIRED_TRAINING: Param[] = ["trainingFolder", "loraPrefix", "steps", "se
 /** A training template fills a dataset folder and a LoRA prefix instead of a prompt and an image prefix. */
 export const isTrainingTemplate = (t: Pick<Template, "mapping">) => Boolean(t.mapping.trainingFolder);
 
+/**
+ * Whose progress counts, and how many progress ticks make one step. The sampler or trainer is
+ * the node `steps` is mapped to. TrainLoraNode's ProgressBar counts micro-steps
+ * (steps × grad_accumulation_steps, one update each; comfy_extras/nodes_train.py), so a training
+ * step is `grad_accumulation_steps` ticks; a sampler's tick is one step.
+ */
+export function progressSource(t: Template): { node: string | undefined; ticksPerStep: number } {
+  const node = t.mapping.steps?.nodeId;
+  const acc = Number(node ? t.workflow[node]?.inputs.grad_accumulation_steps : undefined);
+  return { node, ticksPerStep: Number.isInteger(acc) && acc > 1 ? acc : 1 };
+}
+
 export type ApiWorkflow = Record<string, { class_type: string; inputs: Record<string, unknown>; _meta?: { title?: string } }>;
 export interface InputRef { nodeId: string; input: string }
 export interface Template { name: string; workflow: ApiWorkflow; mapping: Partial<Record<Param, InputRef>> }

@@ -24,4 +24,6 @@ export interface RunnerContext {
   templatesLoaded(): boolean;
   /** The node check of the ComfyUI answering now (cached), null while unknown. */
   checkNodes(comfyUp: boolean): Promise<NodeCheck | null>;
+  /** Problems that disable a job kind under the last node check (none while unknown): its templates would be refused. */
+  kindProblems(kind: JobKindName): string[];
 }

@@ -4,7 +4,7 @@ import { renderWorkflow, RenderError } from "../comfy/render-workflow";
 import { readOutcome } from "../comfy/history";
 import { filenamePrefix, inputUpload } from "../comfy/job-files";
 import { runPrompt, type RunResult } from "../comfy/run-prompt";
-import type { Template } from "../comfy/templates";
+import { progressSource, type Template } from "../comfy/templates";
 import { errors, RunnerError } from "../errors";
 import type { Logger } from "../log";
 import { postprocessImage } from "../postprocess/postprocess";
@@ -47,6 +47,8 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
   const common = {
     timeoutMs: config.JOB_TIMEOUT_SECONDS * 1000, pollIntervalMs: config.COMFY_POLL_INTERVAL_MS,
     reconnectMs: config.COMFY_WS_RECONNECT_MS, signal: hooks.signal, onProgress: hooks.onProgress, log,
+    // Progress only from the sampler (the node `steps` is mapped to), not tiled VAE or custom nodes.
+    progressNode: progressSource(template).node,
   };
   // An earlier attempt's prompt that finished or is still in ComfyUI is followed, not re-run
   // (the runner that submitted it died or lost its lease): the GPU time is already spent.

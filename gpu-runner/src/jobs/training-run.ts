@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { predictedLora, trainingNames } from "../comfy/job-files";
 import { renderWorkflow } from "../comfy/render-workflow";
 import { runPrompt } from "../comfy/run-prompt";
-import { isTrainingTemplate } from "../comfy/templates";
+import { isTrainingTemplate, progressSource } from "../comfy/templates";
 import { errors, type RunnerError } from "../errors";
 import { loraPath } from "../storage";
 import { isReusable, type ExecuteDeps } from "./execute-job";
@@ -31,9 +31,12 @@ export async function runTraining(deps: ExecuteDeps, customModelId: string, inpu
   const { train } = input;
   const template = deps.templates.get(train.workflow);
   if (!template || !isTrainingTemplate(template)) throw errors.invalidRequest(`unknown training template "${train.workflow}"`);
+  // Progress from the trainer only, in steps (its ProgressBar counts micro-steps).
+  const { node: trainer, ticksPerStep } = progressSource(template);
   const common = {
     timeoutMs: config.TRAIN_TIMEOUT_SECONDS * 1000, pollIntervalMs: config.COMFY_POLL_INTERVAL_MS, reconnectMs: config.COMFY_WS_RECONNECT_MS,
-    signal: hooks.signal, onProgress: (f: number, value: number) => hooks.onProgress(f, value), log, requireImages: false,
+    signal: hooks.signal, onProgress: (f: number, value: number) => hooks.onProgress(f, Math.floor(value / ticksPerStep)), log, requireImages: false,
+    progressNode: trainer,
   };
   let ids: ComfyIds;
   // A runner that died (or lost its lease) mid-training left its prompt running in ComfyUI:

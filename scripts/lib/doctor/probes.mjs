@@ -100,31 +100,51 @@ export function writableDir(dir) {
   }
 }
 
-/** ComfyUI at `url`: reachable, and with every node class and baked-in choice the templates use. */
+/**
+ * ComfyUI at `url`: reachable, its version (from /system_stats), and one verdict per template:
+ * would this ComfyUI accept it (node classes, required inputs, link types, baked-in choices)?
+ */
 export async function checkComfy(repoRoot, url, templatesDir, required) {
   const { ComfyHttp } = loadBuilt(repoRoot, "gpu-runner/lib/comfy/http-client.js");
   const { checkComfyNodes, describeNodeCheck } = loadBuilt(repoRoot, "gpu-runner/lib/comfy/node-check.js");
   const { loadTemplates, isTrainingTemplate } = loadBuilt(repoRoot, "gpu-runner/lib/comfy/templates.js");
   const { loraLoaderFor } = loadBuilt(repoRoot, "gpu-runner/lib/comfy/render-workflow.js");
   const comfy = new ComfyHttp(url);
+  let stats;
   try {
-    await comfy.systemStats(3000);
+    stats = await comfy.systemStats(3000);
   } catch {
     return required
       ? [line("fail", "comfyui", `nothing answers ${url}/system_stats`, "start ComfyUI there, or set COMFY_URL (--comfy-url) to where it runs")]
       : [line("skip", "comfyui", `not running at ${url}; \`npm run dev\` starts the fake one (set COMFY_URL or --comfy-url to check a real ComfyUI)`)];
   }
+  const pinned = pinnedComfyRef(repoRoot);
+  const version = ComfyHttp.versionOf(stats);
+  const versionLine = line("ok", "comfyui version", `${url}: ComfyUI ${version ?? "(version not reported)"}; the runner image pins ${pinned ?? "(no COMFYUI_REF)"}`);
   const templates = loadTemplates(templatesDir);
   const check = await checkComfyNodes(comfy, templates, 30_000);
+  const verdicts = Object.entries(check.templates).map(([name, v]) => v.ok
+    ? line("ok", "template", `${name} (${v.training ? "training" : "generation"}): valid against this ComfyUI`)
+    : line("fail", "template", `${name} (${v.training ? "training" : "generation"}): ${v.problems.length} problem(s); ${v.training ? "training" : "generation"} would be disabled`, "see the comfyui lines below"));
   if (check.ok) {
     // Custom models (issue 15) need ComfyUI's native training nodes and the LoRA loader the runner inserts.
     const training = [...templates.values()].filter(isTrainingTemplate).map((t) => t.name);
     const loaders = [...new Set([...templates.values()].map(loraLoaderFor).filter(Boolean))];
     return [
+      versionLine, ...verdicts,
       line("ok", "comfyui", `${url}: all ${check.nodeTypes} node types and the checkpoints of ${templates.size} templates are present`),
       line("ok", "custom models", `training template ${training.join(", ") || "(none)"} and LoRA loader ${loaders.join(", ") || "(none)"} available in ComfyUI`),
     ];
   }
-  return describeNodeCheck(check).map((problem) =>
-    line("fail", "comfyui", `${url}: ${problem}`, "install the missing custom node or model file in ComfyUI (then restart it), or change the template in gpu-runner/workflows"));
+  return [versionLine, ...verdicts, ...describeNodeCheck(check).map((problem) =>
+    line("fail", "comfyui", `${url}: ${problem}`, "install the missing custom node or model file in ComfyUI (then restart it), or change the template in gpu-runner/workflows"))];
+}
+
+/** The ComfyUI release the runner image builds (gpu-runner/Dockerfile's COMFYUI_REF). */
+function pinnedComfyRef(repoRoot) {
+  try {
+    return fs.readFileSync(path.join(repoRoot, "gpu-runner", "Dockerfile"), "utf8").match(/^ARG COMFYUI_REF=(\S+)$/m)?.[1] ?? null;
+  } catch {
+    return null;
+  }
 }

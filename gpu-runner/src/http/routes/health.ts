@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
-import { describeNodeCheck } from "../../comfy/node-check";
+import { ComfyHttp } from "../../comfy/http-client";
+import { describeNodeCheck, kindsReady } from "../../comfy/node-check";
 import { sendJson } from "../../shared/http-util";
 import type { RunnerContext } from "../context";
 
@@ -7,18 +8,32 @@ export function healthz(res: ServerResponse): void {
   sendJson(res, 200, { status: "ok" });
 }
 
-/** Ready = templates loaded, ComfyUI answering /system_stats with every node they use, and not draining. */
+/**
+ * Ready = templates loaded, ComfyUI answering /system_stats, at least one job kind this runner
+ * serves has every template valid against ComfyUI's /object_info, and not draining. A broken
+ * training template disables training only (`kinds.train: false`, its tasks get 503), not
+ * generation. The ComfyUI version comes from /system_stats.
+ */
 export async function readyz(res: ServerResponse, ctx: RunnerContext): Promise<void> {
-  const checks = { templates: ctx.templatesLoaded(), comfy: false, nodes: false, draining: ctx.draining() };
+  // comfyWorker: false once a prompt ignored its interrupt or held the worker silently (watchdog).
+  const checks = { templates: ctx.templatesLoaded(), comfy: false, nodes: false, comfyWorker: ctx.comfy.health.stuck === null, draining: ctx.draining() };
+  let comfyuiVersion: string | null = null;
   try {
-    await ctx.comfy.systemStats();
+    comfyuiVersion = ComfyHttp.versionOf(await ctx.comfy.systemStats());
     checks.comfy = true;
   } catch {
     checks.comfy = false;
   }
   const nodes = await ctx.checkNodes(checks.comfy);
-  checks.nodes = nodes?.ok === true;
-  const ready = checks.templates && checks.comfy && checks.nodes && !checks.draining;
-  const problems = nodes && !nodes.ok ? { problems: describeNodeCheck(nodes) } : {};
-  sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not-ready", checks, ...problems });
+  const served = ctx.config.RUNNER_JOB_KINDS;
+  const ready = nodes ? kindsReady(nodes) : null;
+  const kinds = ready ? Object.fromEntries(served.map((k) => [k, ready[k]])) : {};
+  checks.nodes = served.some((k) => kinds[k] === true);
+  const ok = checks.templates && checks.comfy && checks.nodes && checks.comfyWorker && !checks.draining;
+  const extra = {
+    ...(nodes ? { kinds, templates: Object.fromEntries(Object.entries(nodes.templates).map(([n, v]) => [n, v.ok ? { ok: true } : { ok: false, problems: v.problems }])) } : {}),
+    ...(nodes && !nodes.ok ? { problems: describeNodeCheck(nodes) } : {}),
+    ...(ctx.comfy.health.stuck ? { stuck: ctx.comfy.health.stuck } : {}),
+  };
+  sendJson(res, ok ? 200 : 503, { status: ok ? "ready" : "not-ready", comfyui: { version: comfyuiVersion }, checks, ...extra });
 }

@@ -37,6 +37,9 @@ export async function postJob(kind: JobKindName, req: IncomingMessage, res: Serv
   if (!ctx.config.RUNNER_JOB_KINDS.includes(kind))
     return fail(res, 503, "JOB_KIND_NOT_SERVED", `this runner does not take ${kind} jobs (RUNNER_JOB_KINDS=${ctx.config.RUNNER_JOB_KINDS.join(",")})`, { "retry-after": "30" });
   if (ctx.draining()) return fail(res, 503, "UPSTREAM_UNAVAILABLE", "runner is shutting down", { "retry-after": "10" });
+  // ComfyUI here would refuse this kind's template (readiness shows why): retry elsewhere, don't fail the job.
+  const problems = ctx.kindProblems(kind);
+  if (problems.length) return fail(res, 503, "JOB_KIND_NOT_SERVED", `ComfyUI here cannot run ${kind} jobs: ${problems.join("; ")}`, { "retry-after": "30" });
   const release = ctx.admit();
   if (!release) return fail(res, 503, "UPSTREAM_UNAVAILABLE", "runner is at capacity", { "retry-after": "10" });
   try {
