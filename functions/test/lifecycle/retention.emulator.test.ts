@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { callFunction, createTestUser, db } from "../../../test-support/emulator";
 import { pngDataUrl } from "../../../test-support/images";
+import { refundIfOwed } from "../../src/ledger/refund";
 import { purgeExpired } from "../../src/lifecycle/retention";
 import { firestore } from "../../src/shared/firestore";
 import { storage } from "../../src/storage/storage";
@@ -51,7 +52,9 @@ describe("retention purge", () => {
     const oldFiles = await finishWithOutputs(old, u.uid, 2, ago(40));
     const midFiles = await finishWithOutputs(mid, u.uid, 1, ago(10));
     const recentFiles = await finishWithOutputs(recent, u.uid, 1, ago(1));
-    await db().doc(`generationRequests/${oldFailed}`).update({ status: "failed", refunded: true, finishedAt: ago(40) });
+    // Failed, then refunded through the one refund path (a hand-set `refunded: true` would be a flag with no refund behind it).
+    await db().doc(`generationRequests/${oldFailed}`).update({ status: "failed", finishedAt: ago(40) });
+    await refundIfOwed(firestore(), oldFailed, "test:retention");
     await finishWithOutputs(tombstone, u.uid, 1, ago(40));
     expect((await callFunction("deleteGenerationRequest", { token: u.token, body: { id: tombstone } })).status).toBe(200);
     const inputX = (await db().doc(`generationRequests/${old}`).get()).get("inputImage.path") as string;
