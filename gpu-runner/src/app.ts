@@ -15,6 +15,7 @@ import { createHttpServer } from "./http/server";
 import { handleTask, type TaskDeps } from "./jobs/handle-task";
 import { handleTrainTask } from "./jobs/handle-train";
 import { LoraCache } from "./jobs/lora-cache";
+import { firestoreEvictions } from "./jobs/lora-evictions.repo";
 import { createLogger, type Logger } from "./log";
 import { closeServer, shutdownPlan } from "./shutdown";
 import { createStorage, LocalStorage, type Storage } from "./storage";
@@ -39,7 +40,9 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   const folders = comfyFolders(config);
   if (!folders) log.warn("runner.comfy_cleanup_disabled", { reason: "COMFY_BASE_DIR (or COMFY_INPUT_DIR and COMFY_OUTPUT_DIR) not set: ComfyUI's input and output files are never deleted" });
   const loraDir = comfyLoraDir(config);
-  const loraCache = loraDir ? new LoraCache(loraDir, config.LORA_CACHE_MAX_BYTES) : null;
+  const loraCache = loraDir ? new LoraCache(loraDir, { maxBytes: config.LORA_CACHE_MAX_BYTES, maxAgeMs: config.LORA_CACHE_MAX_AGE_HOURS * 3_600_000, evictions: firestoreEvictions(db) }) : null;
+  // An idle host trims too: deleted models' copies and stale files go within the hour.
+  const loraTrim = loraCache ? setInterval(() => void loraCache.trim().catch((e) => log.warn("lora.trim_failed", { error: e })), 3_600_000).unref() : null;
   const shutdownSignal = new AbortController();
   const deps: TaskDeps = { db, config, comfy, storage, templates, log, instanceId, comfyFolders: folders, loraCache };
   let draining = false;
@@ -98,6 +101,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
         await waitIdle(plan.releaseMs);
       }
       await closeServer(server);
+      if (loraTrim) clearInterval(loraTrim);
       log.info("runner.stopped", { unreleased: active });
     },
   };

@@ -27,6 +27,8 @@ const schema = z.object({
   /** ComfyUI's models/loras folder (default: COMFY_BASE_DIR/models/loras), where the runner caches LoRA files. */
   COMFY_LORA_DIR: optional(),
   LORA_CACHE_MAX_BYTES: int(4 * 1024 ** 3, 1),
+  /** A cached LoRA unused this long is deleted (bounds how long a deleted model's copy can survive on a host). */
+  LORA_CACHE_MAX_AGE_HOURS: int(168, 1),
   /** Job kinds this runner takes: training holds a GPU for many minutes, so it may run on its own runners. */
   RUNNER_JOB_KINDS: env(z.string().default("generate,train").transform((s, ctx) => {
     const kinds = [...new Set(s.split(",").map((k) => k.trim()).filter(Boolean))];

@@ -121,6 +121,13 @@ describe("LoRA cache bound", () => {
     expect(chooseEvictions(files, 1000, "new")).toEqual([]);
     expect(chooseEvictions([{ name: "new", bytes: 500, usedAt: 0 }], 100, "new")).toEqual([]);
   });
+
+  it("drops evicted models' files and files unused since the age bound first, then by bytes", () => {
+    const h = (c: string) => c.repeat(64);
+    const files = [{ name: `${h("a")}.safetensors`, bytes: 10, usedAt: 50 }, { name: `${h("b")}.safetensors`, bytes: 10, usedAt: 5 }, { name: `${h("c")}.safetensors`, bytes: 10, usedAt: 60 }];
+    expect(chooseEvictions(files, 1000, null, { evicted: new Set([h("a")]), usedBefore: 10 })).toEqual([`${h("a")}.safetensors`, `${h("b")}.safetensors`]);
+    expect(chooseEvictions(files, 1000, `${h("a")}.safetensors`, { evicted: new Set([h("a")]) })).toEqual([]);
+  });
 });
 
 describe("RUNNER_JOB_KINDS", () => {

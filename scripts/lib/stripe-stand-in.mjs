@@ -11,6 +11,7 @@ export async function startStripeStandIn(port = standInPort()) {
   const calls = [];
   /** payment intent → {invoiceId, uid}: which subscription invoice a payment paid. */
   const invoicePayments = new Map();
+  const billing = newBilling();
   let n = 0;
   const server = http.createServer((req, res) => {
     let body = "";
@@ -29,6 +30,7 @@ export async function startStripeStandIn(port = standInPort()) {
         invoicePayments.set(decodeURIComponent(traced[1]), JSON.parse(body));
         return json(200, { ok: true });
       }
+      if (url.pathname.startsWith("/__stand-in/subscriptions/") && req.method === "PUT") return json(200, putSubscription(billing, url.pathname, body));
       const form = Object.fromEntries(new URLSearchParams(req.method === "GET" ? url.search : body));
       calls.push({ method: req.method ?? "", path: url.pathname, form, headers: req.headers });
       if (req.method === "POST" && url.pathname === "/v1/checkout/sessions") {
@@ -36,6 +38,8 @@ export async function startStripeStandIn(port = standInPort()) {
         return json(200, { id, object: "checkout.session", mode: form.mode, url: `https://checkout.stripe.com/c/pay/${id}`, client_reference_id: form.client_reference_id });
       }
       if (req.method === "GET" && url.pathname === "/v1/invoice_payments") return json(200, listInvoicePayments(invoicePayments, form));
+      const answer = subscriptionRoute(billing, req.method ?? "", url.pathname);
+      if (answer) return json(answer.status, answer.body);
       return json(404, { error: { type: "invalid_request_error", message: `stand-in has no ${req.method} ${url.pathname}` } });
     });
   });
@@ -53,4 +57,46 @@ function listInvoicePayments(invoicePayments, form) {
     : found.invoiceId);
   const data = found ? [{ id: `inpay_${pi}`, object: "invoice_payment", invoice, is_default: true, status: "paid", amount_paid: 2000, payment: { type: "payment_intent", payment_intent: pi } }] : [];
   return { object: "list", data, has_more: false, url: "/v1/invoice_payments" };
+}
+
+// Subscriptions and customers, for erasure (lifecycle/steps/stripe.ts). A test registers a
+// subscription with PUT /__stand-in/subscriptions/{id} {customer, uid}; the routes answer as
+// Stripe documents them: DELETE /v1/subscriptions/{id} cancels at once and returns the
+// subscription (`status: "canceled"`); a cancelled or unknown one is 404 `resource_missing`.
+// GET /v1/subscriptions/{id} returns it in any status. DELETE /v1/customers/{id} returns
+// `{id, object: "customer", deleted: true}` and cancels the customer's subscriptions; a deleted
+// or unknown customer is 404 `resource_missing`.
+function newBilling() {
+  return { subscriptions: new Map(), customers: new Map() };
+}
+
+function putSubscription(billing, pathname, body) {
+  const id = decodeURIComponent(pathname.slice("/__stand-in/subscriptions/".length));
+  const { customer, uid } = JSON.parse(body);
+  billing.customers.set(customer, { id: customer, object: "customer", deleted: false });
+  const sub = { id, object: "subscription", status: "active", customer, metadata: { uid }, canceled_at: null, ended_at: null };
+  billing.subscriptions.set(id, sub);
+  return sub;
+}
+
+function subscriptionRoute(billing, method, pathname) {
+  const missing = (kind, id) => ({ status: 404, body: { error: { type: "invalid_request_error", code: "resource_missing", param: "id", message: `No such ${kind}: '${id}'` } } });
+  const cancelNow = (sub) => Object.assign(sub, { status: "canceled", canceled_at: Math.floor(Date.now() / 1000), ended_at: Math.floor(Date.now() / 1000) });
+  const sub = pathname.match(/^\/v1\/subscriptions\/([^/]+)$/);
+  if (sub) {
+    const id = decodeURIComponent(sub[1]);
+    const found = billing.subscriptions.get(id);
+    if (method === "GET") return found ? { status: 200, body: found } : missing("subscription", id);
+    if (method === "DELETE") return found && found.status !== "canceled" ? { status: 200, body: cancelNow(found) } : missing("subscription", id);
+  }
+  const cus = pathname.match(/^\/v1\/customers\/([^/]+)$/);
+  if (cus && method === "DELETE") {
+    const id = decodeURIComponent(cus[1]);
+    const found = billing.customers.get(id);
+    if (!found || found.deleted) return missing("customer", id);
+    found.deleted = true;
+    for (const s of billing.subscriptions.values()) if (s.customer === id && s.status !== "canceled") cancelNow(s);
+    return { status: 200, body: { id, object: "customer", deleted: true } };
+  }
+  return null;
 }

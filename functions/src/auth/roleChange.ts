@@ -13,6 +13,7 @@ import type { Auth } from "firebase-admin/auth";
 import type { DocumentReference, Firestore } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { recordAudit, type AuditActor } from "../audit/audit";
+import { assertNotErased } from "../lifecycle/erased";
 import { checkRoleChange, hasRole, roleOf, type Role } from "./roles";
 
 export interface RoleChange {
@@ -43,6 +44,7 @@ export async function changeRole(db: Firestore, auth: RoleAuth, actor: AuditActo
     const snap = await tx.get(ref);
     const before = snap.get("role") ? roleOf(snap.get("role")) : roleOf(user.customClaims?.role);
     if (!opts.bootstrap) checkRoleChange({ uid: actor.uid, role: roleOf(actor.role) }, { uid: change.userId, from: before, to: change.role });
+    assertNotErased(snap, "role change");
     if (before === change.role) return { before, changed: false };
     const now = new Date();
     const demoted = !hasRole(change.role, before);

@@ -29,7 +29,7 @@ export const auditQuerySchema = (cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_S
 export const setUserRole = endpoint({
   name: "setUserRole", method: "POST", access: "superadmin",
   summary: "Change a user's role (claim, mirror and audit entry); never your own",
-  input: () => roleSchema, output: () => roleChangeResultSchema, errors: ["NOT_FOUND", "FAILED_PRECONDITION"],
+  input: () => roleSchema, output: () => roleChangeResultSchema, errors: ["NOT_FOUND", "FAILED_PRECONDITION", "ACCOUNT_ERASED"],
 }, async ({ caller, body }) => {
   const input = parseInput(roleSchema, body);
   return { body: await changeRole(firestore(), adminAuth(), actorOf(caller), input) };

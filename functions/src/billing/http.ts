@@ -23,7 +23,7 @@ export const setUserPlanResultSchema = z.strictObject({
 export const setUserPlan = endpoint({
   name: "setUserPlan", method: "POST", access: "admin",
   summary: "Put a user on a plan now (billing outside Stripe): the old allowance ends, the new one is granted; audited",
-  input: setUserPlanSchema, output: () => setUserPlanResultSchema, errors: ["NOT_FOUND"],
+  input: setUserPlanSchema, output: () => setUserPlanResultSchema, errors: ["NOT_FOUND", "ACCOUNT_ERASED"],
 }, async ({ caller, body }) => {
   const input = parseInput(setUserPlanSchema(), body);
   const exists = (uid: string) => adminAuth().getUser(uid).then(() => true, () => false);

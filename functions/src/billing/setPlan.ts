@@ -3,6 +3,7 @@
 import type { Firestore } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { recordAudit, type AuditActor } from "../audit/audit";
+import { assertNotErased } from "../lifecycle/erased";
 import { runMoneyTransaction } from "../shared/transaction";
 import { readPlan } from "./catalog";
 import { firstPeriod } from "./period";
@@ -21,6 +22,7 @@ export async function setUserPlan(db: Firestore, input: SetPlanInput, userExists
   return runMoneyTransaction(db, async (tx) => {
     const user = await tx.get(db.doc(`users/${input.userId}`));
     if (!user.exists && !(await userExists(input.userId))) throw new ApiError("NOT_FOUND", `user '${input.userId}' not found`);
+    assertNotErased(user, "plan change");
     const before = planOf(user.data());
     const period = firstPeriod(now);
     const allowance = await readAllowance(db, tx, input.userId, allowanceGrantId(def.id, period.start));

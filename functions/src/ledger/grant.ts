@@ -4,6 +4,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Firestore } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { recordAudit, type AuditActor } from "../audit/audit";
+import { assertNotErased } from "../lifecycle/erased";
 import { runMoneyTransaction } from "../shared/transaction";
 import { WalletSession } from "./grants/session";
 import { walletFields, walletOf } from "./grants/wallet";
@@ -46,6 +47,7 @@ export async function grantCredits(db: Firestore, input: GrantInput, userExists:
       return { userId: input.userId, entryId, amount: input.amount, currentCredits: balance, replayed: true };
     }
     if (!user.exists && !(await userExists(input.userId))) throw new ApiError("NOT_FOUND", `user '${input.userId}' not found`);
+    assertNotErased(user, "grant");
     const now = new Date();
     const session = new WalletSession(walletOf(user.data()), now.getTime(), input.actor);
     const fields = { reason: input.reason, actor: input.actor };

@@ -20,7 +20,7 @@ export const getUserCredits = endpoint({
 export const grantCredits = endpoint({
   name: "grantCredits", method: "POST", access: "admin",
   summary: "Grant credits to a user (a negative amount is an adjustment); audited",
-  input: grantSchema, output: () => grantResultSchema, statuses: [201, 200], errors: ["NOT_FOUND", "FAILED_PRECONDITION"],
+  input: grantSchema, output: () => grantResultSchema, statuses: [201, 200], errors: ["NOT_FOUND", "FAILED_PRECONDITION", "ACCOUNT_ERASED"],
 }, async ({ caller, body }) => {
   const input = parseInput(grantSchema(config()), body);
   const exists = (uid: string) => adminAuth().getUser(uid).then(() => true, () => false);

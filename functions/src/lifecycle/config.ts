@@ -16,6 +16,8 @@ const schema = z.object({
   ERASE_FRESH_SIGNIN_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
   /** An unfinished erasure untouched this long is resumed by the scheduled run. */
   ERASE_RESUME_AFTER_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** Training photos are deleted this many hours after training ended (ready, failed, cancelled); 0: at once. */
+  TRAINING_PHOTO_RETENTION_HOURS: z.coerce.number().int().min(0).max(8760).default(0),
   /** Items per exportUserData page. */
   EXPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
 });

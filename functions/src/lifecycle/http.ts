@@ -7,6 +7,7 @@ import { actorOf } from "../audit/audit";
 import { targetUser } from "../auth/caller";
 import { adminAuth, firestore } from "../shared/firestore";
 import { storage } from "../storage/storage";
+import { stripeClient } from "../billing/stripe/client";
 import { assertMayErase } from "./access";
 import { lifecycleConfig } from "./config";
 import { deleteRequest } from "./deleteRequest";
@@ -51,5 +52,5 @@ export const eraseUser = endpoint({
 });
 
 export function eraseContext(uid: string): EraseContext {
-  return { db: firestore(), auth: adminAuth(), files: storage(), uid, batchLimit: lifecycleConfig().RETENTION_BATCH_LIMIT, now: () => new Date() };
+  return { db: firestore(), auth: adminAuth(), billing: stripeClient(config()), files: storage(), uid, batchLimit: lifecycleConfig().RETENTION_BATCH_LIMIT, now: () => new Date() };
 }

@@ -12,6 +12,7 @@ import { slotsFor } from "../billing/userPlan";
 import { addUsage } from "../ledger/usage";
 import { runMoneyTransaction } from "../shared/transaction";
 import { uploadRef } from "../uploads/store";
+import { accountErased, isErasing } from "../lifecycle/erased";
 import { planTrainingCommit, type StoredModel, type TrainingResult } from "./plan";
 import { SLOT_STATUSES } from "./schema";
 
@@ -39,6 +40,9 @@ export async function commitCustomModel(db: Firestore, p: PreparedModel): Promis
       tx.get(db.collection("customModels").where("userId", "==", p.uid).where("status", "in", SLOT_STATUSES).select("status")),
       ...p.uploadIds.map((id) => tx.get(uploadRef(db, id))),
     ]);
+    // Caller resolution refused the account if its erasure had started then; this catches one
+    // that started while the photos were decoded (the erasure's steps may all have run since).
+    if (isErasing(user)) throw accountErased();
     const decision = planTrainingCommit({
       id: p.id, uid: p.uid, fingerprint: p.fingerprint, cost: p.cost, maxModels: slotsFor(user.data(), p.maxModels),
       wallet: walletOf(user.data()), nowMs: Date.now(), debitFields: { reason: p.ledgerReason, actor: p.actor },

@@ -14,6 +14,9 @@ import { errorFields, log } from "../shared/log";
 import type { ObjectStorage } from "../storage/storage";
 import { runMoneyTransaction } from "../shared/transaction";
 
+/** Deleted models' LoRAs by sha256 (the runners' shared eviction list). */
+export const EVICTED_LORAS = "evictedLoras";
+
 export interface DeleteResult {
   id: string;
   status: "deleted";
@@ -50,6 +53,9 @@ async function tombstone(db: Firestore, caller: Caller, id: string): Promise<Tom
     if (status === "deleted") return result;
     const now = new Date();
     tx.update(model.ref, { status: "deleted", deletedAt: now, updatedAt: now, deletedBy: caller.uid, ...(status === "queued" ? { error: { code: "DELETED", message: "deleted before training started" } } : {}) });
+    // Every runner instance checks this list before serving a cached LoRA and when it trims its
+    // cache (gpu-runner/src/jobs/lora-evictions.repo.ts); the evict task below reaches only one.
+    if (lora?.sha256) tx.set(db.doc(`${EVICTED_LORAS}/${lora.sha256}`), { sha256: lora.sha256, customModelId: id, evictedAt: now });
     // A tombstone leaves the refund path's view (it refunds failed and cancelled only), so
     // whatever is still owed is settled here: a queued model never started (refunded as for a
     // cancel), and a failed or cancelled one whose refund had not landed yet.

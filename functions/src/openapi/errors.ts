@@ -25,6 +25,7 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   NOT_FOUND: "no such item, or someone else's",
   METHOD_NOT_ALLOWED: "wrong HTTP method",
   FAILED_PRECONDITION: "the item's state forbids it (e.g. cancelling a running request, reusing an idempotency key with other parameters)",
+  ACCOUNT_ERASED: "the named user's account is erased (or being erased): roles, grants and plans no longer apply to it",
   PAYLOAD_TOO_LARGE: "the body is larger than the endpoint accepts",
   RATE_LIMITED: "too many paid creates this minute (Retry-After header, details.retryAfterSeconds)",
   QUOTA_EXCEEDED: "the API key's daily quota is used up (Retry-After: seconds to 00:00 UTC)",

@@ -136,7 +136,7 @@ export const EXAMPLES: Record<string, Example> = {
     input: { userId: "user_test2", reason: "account closed at the user's request (ticket 5120)" },
     output: {
       userId: "user_test2", status: "completed", alreadyErased: false,
-      stepsDone: ["account", "apiKeys", "work", "requests", "storage", "ledger", "webhooks", "profile"],
+      stepsDone: ["account", "apiKeys", "stripe", "work", "requests", "storage", "ledger", "webhooks", "profile"],
       startedAt: "2026-11-22T07:03:00.000Z", completedAt: "2026-11-22T07:03:01.250Z",
     },
   },

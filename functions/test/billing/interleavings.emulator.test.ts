@@ -21,6 +21,12 @@ import { createGenerationRequest } from "../../src/requests/create";
 import { firestore } from "../../src/shared/firestore";
 import { DAY, seedBilling } from "./helpers";
 import { grantViolations } from "./state";
+import { runErasure, startErasure } from "../../src/lifecycle/erasure";
+import { eraseContext } from "../../src/lifecycle/http";
+import { userStoragePrefixes } from "../../src/lifecycle/paths";
+import { createCustomModel } from "../../src/models/create";
+import { filesUnder } from "../lifecycle/fixtures";
+import { dataUrl, photos } from "../models/helpers";
 
 beforeAll(seedBilling);
 const admin = { actor: "admin:test", auditActor: { uid: "test", role: "admin", via: "cli" as const } };
@@ -123,4 +129,58 @@ it.each([[1], [2]])("every grant invariant holds under random interleavings (see
   // Grants did expire during the run (short expiries, ended plan periods).
   const expired = await Promise.all(users.map((u) => db().collection(`users/${u.uid}/ledger`).where("type", "==", "expire").count().get()));
   expect(expired.reduce((s, c) => s + c.data().count, 0)).toBeGreaterThan(0);
+});
+
+// Issue 23 item 8: an erasure racing creates of both kinds (generation requests and custom
+// models, the latter decoding photos for a while before their commit). Whichever side wins each
+// race, afterwards the grant invariants hold, nothing is left open or unrefunded, every model is
+// deleted, the user's folders are empty, and a create after the erasure is refused.
+describe("an erasure racing creates", () => {
+  const ERASER = { uid: "superadmin_test", role: "superadmin", via: "id-token" as const };
+  it.each([[3], [4]])("leaves every invariant holding (seed %i)", async (seed) => {
+    const rand = rng(seed);
+    const u = await createTestUser({ credits: 40, prefix: "eraserace" });
+    const caller: Caller = { uid: u.uid, role: "user", via: "id-token" };
+    const images = (await photos(10, 300 + seed * 20)).map(dataUrl);
+    const createOne = (i: number) => (i % 3 === 0
+      ? createCustomModel(firestore(), caller, { name: `race ${i}`, baseModel: "A", subject: "person", images })
+      : createGenerationRequest(firestore(), caller, { model: "A", style: "anime", color: "muted", size: "512x512", prompt: `race ${seed}-${i}`, numImages: 1 }));
+    const outcomes: Record<string, number> = {};
+    const attempt = async (i: number) => {
+      try {
+        await createOne(i);
+        outcomes.created = (outcomes.created ?? 0) + 1;
+      } catch (err) {
+        const code = String((err as { code?: unknown }).code);
+        if (code !== "UNAUTHENTICATED" && !RETRYABLE.has(code)) throw err;
+        outcomes[code] = (outcomes[code] ?? 0) + 1;
+      }
+    };
+    const eraseAfter = Math.floor(rand() * 6);
+    const creates: Promise<void>[] = [];
+    let erasure: Promise<unknown> = Promise.resolve();
+    for (let i = 0; i < 9; i++) {
+      if (i === eraseAfter) erasure = startErasure(firestore(), u.uid, ERASER, "race").then(() => runErasure(eraseContext(u.uid)));
+      creates.push(attempt(i));
+    }
+    await Promise.all([...creates, erasure]);
+    expect(outcomes.created ?? 0).toBeGreaterThan(0);
+    expect((await db().doc(`erasures/${u.uid}`).get()).get("status")).toBe("completed");
+
+    expect(await grantViolations(u.uid)).toEqual([]);
+    const [requests, models] = await Promise.all(["generationRequests", "customModels"].map((c) => db().collection(c).where("userId", "==", u.uid).get()));
+    for (const r of requests.docs) {
+      expect([r.id, ["queued", "running"].includes(r.get("status")), !!r.get("deletedAt")]).toEqual([r.id, false, true]);
+      if (["failed", "cancelled"].includes(r.get("status"))) expect([r.id, r.get("refunded")]).toEqual([r.id, true]);
+    }
+    expect(models.docs.map((m) => m.get("status"))).toEqual(models.docs.map(() => "deleted"));
+    const refunds = (await db().collection(`users/${u.uid}/ledger`).where("type", "==", "refund").get()).docs.map((d) => d.get("requestId"));
+    expect(new Set(refunds).size).toBe(refunds.length);
+    // Every queued request and model was refunded: what stays spent is nothing (none ran).
+    const user = (await db().doc(`users/${u.uid}`).get()).data()!;
+    expect(user.credits).toBe(40);
+    expect(userStoragePrefixes(u.uid).flatMap(filesUnder)).toEqual([]);
+
+    for (const i of [0, 1]) await expect(createOne(i)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+  });
 });

@@ -24,3 +24,9 @@ export async function traceInvoicePayment(paymentIntent: string, link: { invoice
   const r = await fetch(`${base()}/invoice-payments/${encodeURIComponent(paymentIntent)}`, { method: "PUT", body: JSON.stringify(link) });
   if (!r.ok) throw new Error(`stand-in refused ${paymentIntent}: ${r.status}`);
 }
+
+/** From now on the stand-in holds an active subscription `id` of `customer`, as Checkout would have created it for `uid`. */
+export async function registerSubscription(id: string, link: { customer: string; uid: string }): Promise<void> {
+  const r = await fetch(`${base()}/subscriptions/${encodeURIComponent(id)}`, { method: "PUT", body: JSON.stringify(link) });
+  if (!r.ok) throw new Error(`stand-in refused subscription ${id}: ${r.status}`);
+}

@@ -97,7 +97,7 @@ describe("eraseUser", () => {
     const res = await erase(superToken, u.uid);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ userId: u.uid, status: "completed", alreadyErased: false });
-    expect(res.body.stepsDone).toEqual(["account", "apiKeys", "work", "customModels", "requests", "storage", "ledger", "webhooks", "profile"]);
+    expect(res.body.stepsDone).toEqual(["account", "apiKeys", "stripe", "work", "customModels", "requests", "storage", "ledger", "webhooks", "profile"]);
     await expectErased(u, ledgerBefore);
     const audit = await db().collection("auditLog").where("target.userId", "==", u.uid).where("action", "==", "user.erase").get();
     expect(audit.docs).toHaveLength(1);
@@ -115,8 +115,8 @@ describe("eraseUser", () => {
     const u = await populatedUser();
     const ledgerBefore = await ledgerState(u.uid);
     await startErasure(firestore(), u.uid, SUPER, "interrupted on purpose");
-    const partial = await runErasure(eraseContext(u.uid), { stopAfter: 3 });
-    expect(partial).toMatchObject({ status: "running", stepsDone: ["account", "apiKeys", "work"] });
+    const partial = await runErasure(eraseContext(u.uid), { stopAfter: 4 });
+    expect(partial).toMatchObject({ status: "running", stepsDone: ["account", "apiKeys", "stripe", "work"] });
     // Killed here: work refunded, but content and files still there.
     expect((await db().doc(`generationRequests/${u.done}`).get()).get("prompt")).toBe(STAGING.prompt);
     expect(userFiles(u.uid).length).toBeGreaterThan(0);
@@ -130,7 +130,7 @@ describe("eraseUser", () => {
     const u = await populatedUser();
     const ledgerBefore = await ledgerState(u.uid);
     await startErasure(firestore(), u.uid, SUPER, "caller went away");
-    await runErasure(eraseContext(u.uid), { stopAfter: 4 });
+    await runErasure(eraseContext(u.uid), { stopAfter: 5 });
     const now = new Date(Date.now() + 10 * 60_000);
     const resumed = await resumeErasures(eraseContext, { db: firestore(), now, idleMs: 5 * 60_000, recheckMs: 0, limit: 50 });
     expect(resumed.resumed).toContain(u.uid);

@@ -99,12 +99,15 @@ describe("custom model lifecycle", () => {
     const gen = await callFunction("createGenerationRequest", { token: u.token, body: { model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt: "portrait", customModelId: id } });
     expect(gen.status).toBe(201);
     const photoPaths = (await modelDoc(id)).train.photos.map((p: { path: string }) => p.path);
-    expect([...photoPaths, lora.path].every(onDisk)).toBe(true);
+    // The photos go when training ends (trainingPhotos.emulator.test.ts); the LoRA stays until the delete.
+    expect(onDisk(lora.path)).toBe(true);
     const del = await callFunction("deleteCustomModel", { token: u.token, body: { id } });
     expect(del).toMatchObject({ status: 200, body: { id, status: "deleted", refundedCredits: 0, filesDeleted: 11, generationRequestsFailed: 1 } });
     expect([...photoPaths, lora.path].filter(onDisk)).toEqual([]);
     const d = await modelDoc(id);
     expect(d).toMatchObject({ status: "deleted", deletedAt: expect.anything(), eviction: { state: "enqueued", taskId: `evict-${id}`, sha256: lora.sha256, mode: "record" } });
+    // Every runner honours the eviction list, not only the one the evict task reaches.
+    expect((await db().doc(`evictedLoras/${lora.sha256}`).get()).data()).toMatchObject({ sha256: lora.sha256, customModelId: id });
     const req = (await db().doc(`generationRequests/${gen.body.generationRequestId}`).get()).data()!;
     expect(req).toMatchObject({ status: "failed", refunded: true, error: { code: "CUSTOM_MODEL_DELETED" } });
     expect((await callFunction("getCustomModel", { token: u.token, query: { id } })).body).toMatchObject({ status: "deleted", charge: "charged" });

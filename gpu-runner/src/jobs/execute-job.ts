@@ -36,6 +36,8 @@ export interface ExecuteHooks {
   onSubmitted: (ids: { promptId: string; clientId: string }) => Promise<void>;
   /** Filled in as the job moves on. */
   timings: JobTimings;
+  /** Every storage path this attempt wrote (or began to write), so a refused final write can take them back. */
+  stored?: string[];
 }
 
 /** ComfyUI run + post-processing + storage for one claimed job; throws RunnerError. */
@@ -94,7 +96,7 @@ async function finish(deps: ExecuteDeps, requestId: string, job: JobInput, run: 
   Object.assign(hooks.timings, run.timings);
   const paid = job.render.batchSize;
   if (run.images.length < paid) throw errors.comfyIncompleteOutput(run.images.length, paid);
-  const outputs = await storeOutputs(deps, requestId, job, run.images.slice(0, paid), hooks.signal);
+  const outputs = await storeOutputs(deps, requestId, job, run.images.slice(0, paid), hooks.signal, hooks.stored ?? []);
   hooks.timings.storedAt = Date.now();
   return outputs;
 }
@@ -106,7 +108,7 @@ export async function isReusable(comfy: ComfyHttp, promptId: string, requireImag
   return comfy.isQueued(promptId);
 }
 
-async function storeOutputs(deps: ExecuteDeps, requestId: string, job: JobInput, images: RunResult["images"], signal: AbortSignal): Promise<Output[]> {
+async function storeOutputs(deps: ExecuteDeps, requestId: string, job: JobInput, images: RunResult["images"], signal: AbortSignal, stored: string[]): Promise<Output[]> {
   const { config, storage } = deps;
   const r = job.render;
   const outputs: Output[] = [];
@@ -118,6 +120,7 @@ async function storeOutputs(deps: ExecuteDeps, requestId: string, job: JobInput,
       .catch((e) => { throw errors.postprocessFailed(e); });
     const path = outputPath(job.userId, requestId, i, processed.ext);
     const thumb = thumbnailPath(job.userId, requestId, i);
+    stored.push(path, thumb);
     try {
       await Promise.all([storage.put(path, processed.bytes, processed.contentType), storage.put(thumb, processed.thumbnail, "image/webp")]);
     } catch (e) {

@@ -3,6 +3,8 @@ import { randomUUID } from "node:crypto";
 import { removeJobFiles, type ComfyFolders } from "../comfy/job-files";
 import { publicError, toRunnerError, type RunnerError } from "../errors";
 import { isLastAttempt } from "./claim-decision";
+import { discardAttemptFiles } from "./discard";
+import { GENERATE } from "./job-kind";
 import { executeJob, type ComfyIds, type ExecuteDeps } from "./execute-job";
 import { parseJobInput } from "./job-input";
 import * as repo from "./job.repo";
@@ -42,19 +44,20 @@ export async function handleTask(
     const value = throttle.offer(fraction * SAMPLING_SHARE, Date.now());
     if (value !== null) writes.run(() => repo.writeProgress(db, requestId, owner, value)).catch((e) => log.warn("job.progress_write_failed", { error: e }));
   };
+  const stored: string[] = [];
   try {
     const job = parseJobInput(claim.data);
     const previous = claim.data.comfy?.promptId && claim.data.comfy?.clientId ? (claim.data.comfy as ComfyIds) : null;
     const outputs = await executeJob({ ...deps, log }, requestId, claim.attempts, job, {
-      previous, reserved: claim.reserved, signal: session.signal, onProgress, timings,
+      previous, reserved: claim.reserved, signal: session.signal, onProgress, timings, stored,
       onSubmitted: (ids) => writes.run(() => repo.recordComfyIds(db, requestId, owner, ids)).then(() => undefined),
     });
-    if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started, timings)))) return leaseLost(log, requestId);
+    if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started, timings)))) return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
     log.info("job.succeeded", { outputs: outputs.length, durationMs: Date.now() - started, timings: timingSpans(timings) });
     await cleanUpComfyFiles(deps, requestId, log);
     return { status: 200, body: { result: "succeeded", outputs: outputs.length } };
   } catch (e) {
-    return settleError(deps, requestId, owner, toRunnerError(e), retryCount, claim.attempts, started, log, writes);
+    return settleError(deps, requestId, owner, toRunnerError(e), retryCount, claim.attempts, started, log, writes, stored);
   } finally {
     session.close();
   }
@@ -62,18 +65,20 @@ export async function handleTask(
 
 async function settleError(
   deps: TaskDeps, requestId: string, owner: string, err: RunnerError, retryCount: number | null, attempts: number, started: number, log: TaskDeps["log"],
-  writes: SerialQueue,
+  writes: SerialQueue, stored: string[],
 ): Promise<TaskOutcome> {
   const { db, config } = deps;
-  if (err.code === "LEASE_LOST") return leaseLost(log, requestId);
+  if (err.code === "LEASE_LOST") return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
   const last = isLastAttempt(retryCount, attempts, config.MAX_ATTEMPTS) && err.code !== "SHUTTING_DOWN";
   // Users see the code and a fixed message; the detail (exception text, paths) is logged only.
   const detail = { error: err.message, details: err.details, cause: err.cause, attempts, retryCount };
   if (!err.retryable || last) {
     const tried = Math.max((retryCount ?? -1) + 1, attempts);
     const error = err.retryable ? publicError("MAX_ATTEMPTS_EXCEEDED", tried, err.code) : publicError(err.code);
-    if (!(await writes.run(() => repo.failJob(db, requestId, owner, error, started)))) return leaseLost(log, requestId);
+    if (!(await writes.run(() => repo.failJob(db, requestId, owner, error, started)))) return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
     log.error("job.failed", { code: error.code, causeCode: err.code, ...detail });
+    // A failed job lists no outputs: whatever this attempt stored before failing goes.
+    await discard(deps, requestId, stored, log);
     await cleanUpComfyFiles(deps, requestId, log);
     return { status: 200, body: { result: "failed", code: error.code } };
   }
@@ -96,10 +101,13 @@ async function cleanUpComfyFiles(deps: TaskDeps, requestId: string, log: TaskDep
   }
 }
 
-function leaseLost(log: TaskDeps["log"], requestId: string): TaskOutcome {
-  log.warn("job.lease_lost", { requestId });
-  return { status: 200, body: { result: "lease-lost" } };
+function leaseLost(log: TaskDeps["log"], requestId: string, discarded: string[] = []): TaskOutcome {
+  log.warn("job.lease_lost", { requestId, discarded: discarded.length });
+  return { status: 200, body: { result: "lease-lost", discarded: discarded.length } };
 }
+
+/** Our final write was refused (or the job failed): the files this attempt stored that nobody will list go. */
+const discard = (deps: TaskDeps, requestId: string, stored: string[], log: TaskDeps["log"]) => discardAttemptFiles(deps.db, deps.storage, GENERATE, requestId, stored, log);
 
 /**
  * Deliveries that do no work: for generation only `busy` asks Cloud Tasks to come back; a

@@ -3,6 +3,7 @@ import { removeTrainingFiles } from "../comfy/job-files";
 import { publicError, toRunnerError, type RunnerError } from "../errors";
 import type { Logger } from "../log";
 import { isLastAttempt } from "./claim-decision";
+import { discardAttemptFiles } from "./discard";
 import { skip, type TaskDeps, type TaskOutcome } from "./handle-task";
 import { TRAIN } from "./job-kind";
 import * as repo from "./job.repo";
@@ -40,6 +41,7 @@ export async function handleTrainTask(
         .then((held) => held || session.lose(), (e) => log.warn("train.progress_write_failed", { error: e }));
     }
   };
+  let stored: string | null = null;
   try {
     const input = parseTrainingInput(claim.data);
     const previous = claim.data.comfy?.promptId && claim.data.comfy?.clientId ? (claim.data.comfy as repo.ComfyIds) : null;
@@ -47,8 +49,10 @@ export async function handleTrainTask(
       previous, reserved: claim.reserved, signal: session.signal, onProgress, timings,
       onSubmitted: (ids) => session.write(() => repo.recordComfyIds(db, id, owner, ids, TRAIN)).then(() => undefined),
     });
+    stored = lora.path;
     const done = await session.writes.run(() => trainRepo.completeTraining(db, id, owner, lora));
-    if (done === "lost") return leaseLost(log);
+    // Failed by the sweeper (or an erasure) meanwhile, or taken over: the LoRA goes unless the model points at it or may.
+    if (done === "lost") return leaseLost(log, undefined, await discardAttemptFiles(db, deps.storage, TRAIN, id, [lora.path], log));
     if (done === "gone") {
       // Cancelled or deleted while training: no `ready`, and the file must not outlive the model.
       await deps.storage.delete(lora.path).catch((e) => log.error("train.discard_failed", { path: lora.path, error: e }));
@@ -60,7 +64,7 @@ export async function handleTrainTask(
     await cleanUp(deps, id, log);
     return { status: 200, body: { result: "ready", sha256: lora.sha256 } };
   } catch (e) {
-    return settle(deps, id, owner, toRunnerError(e), retryCount, claim.attempts, session, log);
+    return settle(deps, id, owner, toRunnerError(e), retryCount, claim.attempts, session, log, stored);
   } finally {
     session.close();
   }
@@ -68,13 +72,14 @@ export async function handleTrainTask(
 
 async function settle(
   deps: TaskDeps, id: string, owner: string, err: RunnerError, retryCount: number | null, attempts: number, session: LeaseSession, log: Logger,
+  stored: string | null,
 ): Promise<TaskOutcome> {
   const { db, config } = deps;
   if (err.code === "LEASE_LOST") {
     // Deleted or cancelled under us: what the run left in ComfyUI goes now. Another owner: leave it.
     const status = await trainRepo.trainingStatus(db, id).catch(() => undefined);
     if (status === "deleted" || status === "cancelled") await cleanUp(deps, id, log);
-    return leaseLost(log, status);
+    return leaseLost(log, status, stored ? await discardAttemptFiles(db, deps.storage, TRAIN, id, [stored], log) : []);
   }
   const detail = { error: err.message, details: err.details, cause: err.cause, attempts, retryCount };
   if (!err.retryable || (isLastAttempt(retryCount, attempts, config.MAX_ATTEMPTS) && err.code !== "SHUTTING_DOWN")) {
@@ -100,9 +105,9 @@ async function cleanUp(deps: TaskDeps, id: string, log: Logger): Promise<void> {
   }
 }
 
-function leaseLost(log: Logger, status?: unknown): TaskOutcome {
-  log.warn("train.lease_lost", { status });
-  return { status: 200, body: { result: "lease-lost" } };
+function leaseLost(log: Logger, status?: unknown, discarded: string[] = []): TaskOutcome {
+  log.warn("train.lease_lost", { status, discarded: discarded.length });
+  return { status: 200, body: { result: "lease-lost", discarded: discarded.length } };
 }
 
 /** Where the run's wall time went, for the log line (and the benchmark). */

@@ -10,6 +10,7 @@ import { WalletSession } from "../../ledger/grants/session";
 import { walletFields, walletOf } from "../../ledger/grants/wallet";
 import { writeSession } from "../../ledger/grants/write";
 import type { PackDef } from "../catalog";
+import { ignoreIfErased } from "./erased";
 import type { FindInvoice, InvoiceLink } from "./invoicePayments";
 import { merge, settle, type Action, type DisputeStatus, type Fact, type PaymentState } from "./reconcile";
 
@@ -23,6 +24,7 @@ export async function fulfilPack(db: Firestore, f: { uid: string; pack: PackDef;
   const grantId = `pack-${f.sessionId}`;
   return runMoneyTransaction(db, async (tx) => {
     const user = await tx.get(db.doc(`users/${f.uid}`));
+    ignoreIfErased(user);
     const [entry, payment] = await Promise.all([tx.get(db.doc(`users/${f.uid}/ledger/${grantId}`)), f.paymentIntent ? tx.get(paymentRef(db, f.paymentIntent)) : null]);
     if (entry.exists) return { granted: 0, replayed: true };
     const session = new WalletSession(walletOf(user.data()), now.getTime(), ACTOR);
@@ -73,6 +75,7 @@ async function applyFact(db: Firestore, paymentIntent: string, fact: Fact, link:
       return { done: "recorded; applied when its grant arrives", untraced };
     }
     const user = await tx.get(db.doc(`users/${merged.uid}`));
+    ignoreIfErased(user);
     const session = new WalletSession(walletOf(user.data()), now.getTime(), ACTOR);
     const extra = settleInto(tx, [[payment, merged]], session, user, now);
     writeSession(db, tx, merged.uid, session, now);

@@ -8,6 +8,7 @@ import { runMoneyTransaction } from "../../shared/transaction";
 import { FREE_PLAN, readPlan, type PlanDef } from "../catalog";
 import { firstPeriod } from "../period";
 import { allowanceGrantId, planOf, readAllowance, startPeriod, type PlanStatus } from "../userPlan";
+import { ignoreIfErased } from "./erased";
 import { attachGrant } from "./payments";
 
 export interface InvoiceFact {
@@ -23,6 +24,7 @@ export interface InvoiceFact {
 export async function grantInvoice(db: Firestore, f: InvoiceFact, now = new Date()) {
   return runMoneyTransaction(db, async (tx) => {
     const user = await tx.get(db.doc(`users/${f.uid}`));
+    ignoreIfErased(user);
     const allowance = await readAllowance(db, tx, f.uid, `invoice-${f.invoiceId}`);
     if (allowance.exists) return { granted: 0, replayed: true };
     // Payments a refund or dispute traced to this invoice before it was granted (payments.ts).
@@ -58,6 +60,7 @@ export async function syncSubscription(db: Firestore, f: SubscriptionFact, now =
   const free = f.status === "ended" ? await readPlan(db, FREE_PLAN) : null;
   return runMoneyTransaction(db, async (tx) => {
     const user = await tx.get(db.doc(`users/${f.uid}`));
+    ignoreIfErased(user);
     const stored = user.get("plan") as Record<string, unknown> | undefined;
     if (Number(stored?.stripeEventAt ?? 0) > f.eventAt) return { applied: false };
     if (free) {

@@ -10,6 +10,7 @@ import type { DescribedFunction } from "../../http/endpoint";
 import { adminAuth, firestore } from "../../shared/firestore";
 import { errorFields, log } from "../../shared/log";
 import { webhooks } from "./client";
+import { ErasedAccountEvent, ignoreIfErased } from "./erased";
 import { invoiceFinder } from "./invoicePayments";
 import { event as eventSchema } from "./payloads";
 import { routeEvent } from "./route";
@@ -18,6 +19,7 @@ export const stripeWebhookReplySchema = z.strictObject({ received: z.literal(tru
 
 async function userExists(uid: string): Promise<boolean> {
   const doc = await firestore().doc(`users/${uid}`).get();
+  ignoreIfErased(doc);
   return doc.exists || adminAuth().getUser(uid).then(() => true, () => false);
 }
 
@@ -40,6 +42,11 @@ export const stripeWebhook: DescribedFunction = Object.assign(
       log.info("stripe event", { eventId: ev.id, type: ev.type, ...outcome });
       res.status(200).json({ received: true, outcome: "handled" in outcome ? outcome.handled : `ignored: ${outcome.ignored}` });
     } catch (err) {
+      if (err instanceof ErasedAccountEvent) {
+        log.info("stripe event", { eventId: ev.id, type: ev.type, ignored: err.message, uid: err.uid });
+        res.status(200).json({ received: true, outcome: `ignored: ${err.message}` });
+        return;
+      }
       log.error("stripe event failed", { eventId: ev.id, type: ev.type, ...errorFields(err) });
       res.status(500).json({ error: { code: "INTERNAL", message: "event not processed; Stripe will retry" } });
     }

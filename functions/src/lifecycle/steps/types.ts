@@ -11,9 +11,20 @@ export interface EraseAuth {
   updateUser(uid: string, props: { disabled?: boolean; email?: string; displayName?: string | null; photoURL?: string | null }): Promise<unknown>;
 }
 
+/** The part of the Stripe API that erasure uses (the stripe client fits; tests point it at the stand-in). */
+export interface EraseBilling {
+  subscriptions: {
+    cancel(id: string): Promise<{ id: string; status: string; customer: string | { id: string } }>;
+    retrieve(id: string): Promise<{ id: string; status: string; customer: string | { id: string } }>;
+  };
+  customers: { del(id: string): Promise<{ id: string; deleted?: boolean }> };
+}
+
 export interface EraseContext {
   db: Firestore;
   auth: EraseAuth;
+  /** Stripe; null where no Stripe key is configured (nothing was ever sold through it). */
+  billing: EraseBilling | null;
   files: ManagedStorage;
   uid: string;
   batchLimit: number;
