@@ -1,15 +1,25 @@
+// @ts-check
 // A small local stand-in for Stripe's API, for tests only (no network here). scripts/test.mjs
 // starts one for the whole run and points the functions' Stripe client at it (STRIPE_API_BASE),
 // so test files running side by side share it. It answers the calls the functions make, in
 // Stripe's shape, and records them; tests read the record and register invoice payments through
-// its /__stand-in/ routes (functions/test/billing/stripeStandIn.ts).
+// its /__stand-in/ routes (functions/test/billing/stripeStandIn.ts). Its answers are typed with
+// the `stripe` package's types (checked by `npm run typecheck`).
 import http from "node:http";
+
+/**
+ * @template T
+ * @typedef {import("./stripe-fixtures.mjs").DeepPartial<T>} DeepPartial
+ */
+/** @typedef {{ method: string, path: string, form: Record<string, string>, headers: http.IncomingHttpHeaders }} RecordedCall */
+/** @typedef {{ invoiceId: string, uid: string }} InvoiceLink */
 
 export const standInPort = () => 12111 + Number(process.env.IMAGEGEN_PORT_OFFSET || 0);
 
 export async function startStripeStandIn(port = standInPort()) {
+  /** @type {RecordedCall[]} */
   const calls = [];
-  /** payment intent → {invoiceId, uid}: which subscription invoice a payment paid. */
+  /** @type {Map<string, InvoiceLink>} payment intent → which subscription invoice it paid. */
   const invoicePayments = new Map();
   const billing = newBilling();
   let n = 0;
@@ -18,6 +28,7 @@ export async function startStripeStandIn(port = standInPort()) {
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       const url = new URL(req.url ?? "/", "http://stand-in");
+      /** @param {number} status @param {unknown} value */
       const json = (status, value) => {
         res.statusCode = status;
         res.setHeader("content-type", "application/json");
@@ -35,7 +46,9 @@ export async function startStripeStandIn(port = standInPort()) {
       calls.push({ method: req.method ?? "", path: url.pathname, form, headers: req.headers });
       if (req.method === "POST" && url.pathname === "/v1/checkout/sessions") {
         const id = `cs_test_standin_${n + 1}`;
-        return json(200, { id, object: "checkout.session", mode: form.mode, url: `https://checkout.stripe.com/c/pay/${id}`, client_reference_id: form.client_reference_id });
+        /** @type {DeepPartial<import("stripe").Stripe.Checkout.Session>} */
+        const session = { id, object: "checkout.session", mode: /** @type {"payment" | "subscription"} */ (form.mode), url: `https://checkout.stripe.com/c/pay/${id}`, client_reference_id: form.client_reference_id, livemode: false, status: "open", payment_status: "unpaid" };
+        return json(200, session);
       }
       if (req.method === "GET" && url.pathname === "/v1/invoice_payments") return json(200, listInvoicePayments(invoicePayments, form));
       const answer = subscriptionRoute(billing, req.method ?? "", url.pathname);
@@ -43,19 +56,25 @@ export async function startStripeStandIn(port = standInPort()) {
       return json(404, { error: { type: "invalid_request_error", message: `stand-in has no ${req.method} ${url.pathname}` } });
     });
   });
-  await new Promise((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", resolve));
-  return { calls, close: () => new Promise((r) => server.close(() => r())) };
+  await new Promise((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", () => resolve(undefined)));
+  return { calls, close: () => new Promise((r) => server.close(() => r(undefined))) };
 }
 
-/** GET /v1/invoice_payments?payment[type]=payment_intent&payment[payment_intent]=…&expand[]=data.invoice */
+/**
+ * GET /v1/invoice_payments?payment[type]=payment_intent&payment[payment_intent]=…&expand[]=data.invoice
+ * @param {Map<string, InvoiceLink>} invoicePayments @param {Record<string, string>} form
+ * @returns {DeepPartial<import("stripe").Stripe.ApiList<import("stripe").Stripe.InvoicePayment>>}
+ */
 function listInvoicePayments(invoicePayments, form) {
   const pi = form["payment[payment_intent]"];
   const found = pi ? invoicePayments.get(pi) : undefined;
   const expanded = Object.entries(form).some(([k, v]) => k.startsWith("expand") && v === "data.invoice");
+  /** @type {DeepPartial<import("stripe").Stripe.Invoice> | string | undefined} */
   const invoice = found && (expanded
     ? { id: found.invoiceId, object: "invoice", parent: { type: "subscription_details", subscription_details: { subscription: `sub_${found.uid}`, metadata: { uid: found.uid } } } }
     : found.invoiceId);
-  const data = found ? [{ id: `inpay_${pi}`, object: "invoice_payment", invoice, is_default: true, status: "paid", amount_paid: 2000, payment: { type: "payment_intent", payment_intent: pi } }] : [];
+  /** @type {DeepPartial<import("stripe").Stripe.InvoicePayment>[]} */
+  const data = found ? [{ id: `inpay_${pi}`, object: "invoice_payment", invoice, is_default: true, status: "paid", amount_paid: 2000, currency: "usd", livemode: false, payment: { type: "payment_intent", payment_intent: pi } }] : [];
   return { object: "list", data, has_more: false, url: "/v1/invoice_payments" };
 }
 

@@ -1,9 +1,10 @@
 // Shared by the billing emulator tests: the seeded plans and packs, signed Stripe events posted
 // over HTTP, and a user's money as the invariants see it.
+import type Stripe from "stripe";
 import { callFunction, db, functionsUrl } from "../../../test-support/emulator";
 // @ts-expect-error: a plain .mjs module shared with the scripts
 import { billing } from "../../../scripts/lib/seed-data.mjs";
-// @ts-expect-error: a plain .mjs module shared with the scripts
+// @ts-expect-error: an ES module shared with the scripts (typed: tsconfig.test.json checks it), imported from CommonJS
 import { buildEvent, post, signed } from "../../../scripts/lib/stripe-fixtures.mjs";
 import { grantViolations } from "./state";
 
@@ -21,7 +22,7 @@ export async function seedBilling(): Promise<void> {
 
 export interface Sent { status: number; body: string; eventId: string }
 
-export async function sendEvent(type: string, o: Record<string, unknown>, sign: { secret?: string; timestamp?: number; tamper?: boolean } = {}): Promise<Sent> {
+export async function sendEvent(type: Stripe.Event.Type, o: Record<string, unknown>, sign: { secret?: string; timestamp?: number; tamper?: boolean } = {}): Promise<Sent> {
   const event = buildEvent(type, o);
   const s = signed(event, sign);
   const payload = sign.tamper ? s.payload.replace(/"amount_total":\d+/, '"amount_total":1').replace(/"pack-100"/, '"pack-500"') : s.payload;

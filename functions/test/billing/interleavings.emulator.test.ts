@@ -27,6 +27,7 @@ import { userStoragePrefixes } from "../../src/lifecycle/paths";
 import { createCustomModel } from "../../src/models/create";
 import { filesUnder } from "../lifecycle/fixtures";
 import { dataUrl, photos } from "../models/helpers";
+import { drivePlanChanges, planChangeViolations } from "./planChangeDriver";
 
 beforeAll(seedBilling);
 const admin = { actor: "admin:test", auditActor: { uid: "test", role: "admin", via: "cli" as const } };
@@ -94,10 +95,19 @@ it.each([[1], [2]])("every grant invariant holds under random interleavings (see
     }
   };
 
+  // Stripe plan changes with proration invoices (issue 23 item 3), racing everything below.
+  const subscribers = await Promise.all((["always_invoice", "create_prorations"] as const).map(async (behaviour) => ({ ...(await createTestUser({ credits: 0, prefix: "billsub" })), behaviour })));
+  const planChanges = drivePlanChanges(firestore(), subscribers, rng(seed + 100));
   await Promise.all(Array.from({ length: 6 }, async () => {
     for (let i = 0; i < 15; i++) await op();
   }));
   for (const kind of ["create", "grant", "sweep", "renew", "plan", "pack", "refund", "dispute"]) expect(seen[kind] ?? 0).toBeGreaterThan(0);
+  // No period grants more than the largest allowance held in it (and each period was granted).
+  const held = await planChanges;
+  for (const s of subscribers) {
+    expect(await planChangeViolations(s.uid, held.get(s.uid)!)).toEqual([]);
+    expect(await grantViolations(s.uid)).toEqual([]);
+  }
   // One debit per request, and one refund exactly when it ended failed or cancelled.
   const ended: string[] = [];
   for (const u of users) {

@@ -1,6 +1,6 @@
 // Issue 16's acceptance over HTTP: signed Stripe events posted to the stripeWebhook function in
 // the Functions emulator, creates through createGenerationRequest, checked in Firestore.
-import { createTestUser } from "../../../test-support/emulator";
+import { createTestUser, db } from "../../../test-support/emulator";
 import { create, DAY, expectInvariants, ledgerOf, seedBilling, sendEvent, userDoc } from "./helpers";
 import { standInCalls, traceInvoicePayment } from "./stripeStandIn";
 
@@ -216,5 +216,19 @@ describe("subscription lifecycle", () => {
     doc = await userDoc(u.uid);
     expect(doc).toMatchObject({ plan: { id: "free", status: "active" }, modelSlots: 1 });
     await expectInvariants(u.uid);
+  });
+});
+
+describe("livemode", () => {
+  it("an event whose livemode differs from the API key's mode is answered 200 and moves nothing", async () => {
+    // The emulator's key is a test-mode key (sk_test_…): a live event signed with this endpoint's secret is ignored.
+    const u = await createTestUser({ credits: 0, prefix: "livemode" });
+    const live = await sendEvent("checkout.session.completed", { uid: u.uid, session: `cs_${u.uid}`, paymentIntent: `pi_${u.uid}`, livemode: true });
+    expect(live.status).toBe(200);
+    expect(live.body).toContain("livemode true event, but the API key is a test-mode key");
+    expect(await ledgerOf(u.uid)).toHaveLength(0);
+    expect(await db().doc(`stripePayments/pi_${u.uid}`).get().then((d) => d.exists)).toBe(false);
+    const test = await sendEvent("checkout.session.completed", { uid: u.uid, session: `cs_${u.uid}`, paymentIntent: `pi_${u.uid}` });
+    expect(test.body).toContain("granted 100");
   });
 });

@@ -36,6 +36,13 @@ describe("functions configuration", () => {
     expect(issuesOf({ ...DEPLOYED_OK, ...extra })).toContain(expected);
   });
 
+  it("refuses the emulators' public Stripe webhook secret and API key when deployed, naming each", () => {
+    expect(issuesOf({ ...DEPLOYED_OK, STRIPE_WEBHOOK_SECRET: "whsec_imagegen_emulator" })).toContain("STRIPE_WEBHOOK_SECRET: the emulators' public secret");
+    expect(issuesOf({ ...DEPLOYED_OK, STRIPE_SECRET_KEY: "sk_test_imagegen_emulator" })).toContain("STRIPE_SECRET_KEY: the emulators' placeholder key");
+    // The emulator still defaults to both.
+    expect(loadConfig({ FUNCTIONS_EMULATOR: "true" })).toMatchObject({ STRIPE_WEBHOOK_SECRET: "whsec_imagegen_emulator", STRIPE_SECRET_KEY: "sk_test_imagegen_emulator" });
+  });
+
   it("loads a complete deployed config as cloud-tasks + gcs", () => {
     const c = loadConfig(DEPLOYED_OK);
     expect(c).toMatchObject({ EMULATED: false, DISPATCH_MODE: "cloud-tasks", STORAGE_BACKEND: "gcs", TASKS_SERVICE_ACCOUNT: DEPLOYED_OK.TASKS_SERVICE_ACCOUNT });

@@ -21,5 +21,14 @@ export function stripeClient(cfg: Pick<Config, "STRIPE_SECRET_KEY" | "STRIPE_API
   return client;
 }
 
+/** Whether a secret (or restricted) key is a live-mode key; test keys are `sk_test_`/`rk_test_`. */
+export const isLiveKey = (key: string) => /^(sk|rk)_live_/.test(key);
+
+/** Why an event of the other mode than our key is ignored (a test-mode endpoint secret beside a live key, or the reverse); null when the modes agree. */
+export function modeMismatch(livemode: boolean, key: string): string | null {
+  const live = isLiveKey(key);
+  return livemode === live ? null : `livemode ${livemode} event, but the API key is a ${live ? "live" : "test"}-mode key`;
+}
+
 /** Signature checks need no API key; they never touch the network. */
 export const webhooks = () => Stripe.webhooks;

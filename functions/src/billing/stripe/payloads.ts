@@ -24,6 +24,11 @@ export const invoice = z.object({
     data: z.array(z.object({
       amount: z.number().int(),
       period: z.object({ start: z.number().int(), end: z.number().int() }),
+      // A proration line's period starts at the plan change (invoicePeriod.ts).
+      parent: z.object({
+        subscription_item_details: z.object({ proration: z.boolean() }).nullable().optional(),
+        invoice_item_details: z.object({ proration: z.boolean() }).nullable().optional(),
+      }).nullable().optional(),
       pricing: z.object({ price_details: z.object({ price: z.string() }).nullable().optional() }).nullable().optional(),
     })),
   }),
@@ -57,4 +62,4 @@ export const dispute = z.object({
   status: z.string(),
 });
 
-export const event = z.object({ id: z.string(), type: z.string(), created: z.number().int(), data: z.object({ object: z.unknown() }) });
+export const event = z.object({ id: z.string(), type: z.string(), created: z.number().int(), livemode: z.boolean(), data: z.object({ object: z.unknown() }) });

@@ -7,6 +7,7 @@ import type { PlanStatus } from "../userPlan";
 import * as P from "./payloads";
 import { clawbackRefund, disputeEvent, fulfilPack } from "./payments";
 import type { FindInvoice } from "./invoicePayments";
+import { invoicePeriod, type PlanLine } from "./invoicePeriod";
 import { grantInvoice, syncSubscription } from "./subscriptions";
 
 export type EventOutcome = { handled: string } | { ignored: string };
@@ -38,11 +39,14 @@ export async function routeEvent(db: Firestore, ev: Event, userExists: (uid: str
       const sub = inv.parent?.subscription_details;
       const uid = await known(sub?.metadata?.uid);
       if (!uid || !sub) return { ignored: `unknown customer for invoice ${inv.id}` };
-      const line = inv.lines.data.filter((l) => l.amount >= 0).at(-1);
-      const def = line?.pricing?.price_details ? await planByPrice(db, line.pricing.price_details.price) : null;
-      if (!line || !def) return { ignored: `invoice ${inv.id}: no plan price on its lines` };
-      const r = await grantInvoice(db, { uid, invoiceId: inv.id, reason, def, subscriptionId: sub.subscription, periodStart: date(line.period.start), periodEnd: date(line.period.end) });
-      return { handled: r.replayed ? `invoice ${inv.id} already granted` : `granted ${r.granted} (${def.id}, ${reason})` };
+      const plans = await plansOnLines(db, inv);
+      const period = invoicePeriod(inv.lines.data.map(planLine), (price) => plans.get(price)?.monthlyCredits ?? null);
+      if (!period) return { ignored: `invoice ${inv.id}: no plan price on its lines` };
+      const r = await grantInvoice(db, {
+        uid, invoiceId: inv.id, reason, def: plans.get(period.price)!, subscriptionId: sub.subscription,
+        periodStart: period.start === null ? null : date(period.start), seenFrom: date(period.seenFrom), periodEnd: date(period.end),
+      });
+      return { handled: r.replayed ? `invoice ${inv.id} already granted` : `granted ${r.granted} (${plans.get(period.price)!.id}, ${reason})` };
     }
     case "customer.subscription.created":
     case "customer.subscription.updated":
@@ -75,6 +79,19 @@ export async function routeEvent(db: Firestore, ev: Event, userExists: (uid: str
     default:
       return { ignored: `event type ${ev.type}` };
   }
+}
+
+type Line = z.infer<typeof P.invoice>["lines"]["data"][number];
+const planLine = (l: Line): PlanLine => ({
+  amount: l.amount, period: l.period, price: l.pricing?.price_details?.price ?? null,
+  proration: l.parent?.subscription_item_details?.proration ?? l.parent?.invoice_item_details?.proration ?? false,
+});
+
+/** The plans the invoice's line prices belong to (prices that are no plan are left out). */
+async function plansOnLines(db: Firestore, inv: z.infer<typeof P.invoice>): Promise<Map<string, PlanDef>> {
+  const prices = [...new Set(inv.lines.data.map((l) => l.pricing?.price_details?.price).filter((p): p is string => !!p))];
+  const defs = await Promise.all(prices.map((p) => planByPrice(db, p)));
+  return new Map(prices.flatMap((p, i) => (defs[i] ? [[p, defs[i]!] as const] : [])));
 }
 
 function statusOf(s: z.infer<typeof P.subscription>): PlanStatus {

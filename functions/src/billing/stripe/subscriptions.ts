@@ -1,23 +1,29 @@
 // Subscriptions: invoice.paid grants a period's allowance (expiring at the period's end) once per
-// invoice; an upgrade's invoice grants the difference; subscription events move the plan and its
-// limits. Events can arrive in any order: the plan follows the newest subscription event
-// (`plan.stripeEventAt`), and an invoice carries the uid and plan in the metadata we set on the
-// subscription, so it needs no earlier event.
+// invoice; within a period, invoices top the allowance up to the largest plan paid for in it
+// (invoicePeriod.ts states the policy); subscription events move the plan and its limits. Events
+// can arrive in any order: the plan follows the newest subscription event (`plan.stripeEventAt`),
+// and an invoice carries the uid and plan in the metadata we set on the subscription, so it needs
+// no earlier event.
 import type { Firestore } from "firebase-admin/firestore";
 import { runMoneyTransaction } from "../../shared/transaction";
 import { FREE_PLAN, readPlan, type PlanDef } from "../catalog";
 import { firstPeriod } from "../period";
 import { allowanceGrantId, planOf, readAllowance, startPeriod, type PlanStatus } from "../userPlan";
 import { ignoreIfErased } from "./erased";
+import { allowanceTopUp } from "./invoicePeriod";
 import { attachGrant } from "./payments";
 
 export interface InvoiceFact {
   uid: string;
   invoiceId: string;
   reason: "subscription_create" | "subscription_cycle" | "subscription_update";
+  /** The plan with the largest allowance this invoice pays for in its period. */
   def: PlanDef;
   subscriptionId: string;
-  periodStart: Date;
+  /** Null when the invoice shows only proration lines of the period (a mid-period change). */
+  periodStart: Date | null;
+  /** The earliest line start of the period (the change time of a proration-only invoice). */
+  seenFrom: Date;
   periodEnd: Date;
 }
 
@@ -29,16 +35,17 @@ export async function grantInvoice(db: Firestore, f: InvoiceFact, now = new Date
     if (allowance.exists) return { granted: 0, replayed: true };
     // Payments a refund or dispute traced to this invoice before it was granted (payments.ts).
     const traced = await tx.get(db.collection("stripePayments").where("invoiceId", "==", f.invoiceId));
+    // What this period's allowance grants already hold, from the grants themselves (they expire at
+    // the period's end): right in any delivery order, unlike a counter a subscription event resets.
+    const periodGrants = await tx.get(db.collection(`users/${f.uid}/grants`).where("expiresAt", "==", f.periodEnd));
+    const already = periodGrants.docs.filter((d) => d.get("source") === "plan").reduce((sum, d) => sum + Number(d.get("amount") ?? 0), 0);
     const plan = planOf(user.data());
-    const samePeriod = plan.periodStart?.getTime() === f.periodStart.getTime();
-    const already = samePeriod ? Number((user.get("plan") as Record<string, unknown> | undefined)?.allowance ?? 0) : 0;
-    // An upgrade grants what the new plan adds to this period; Stripe prorates money, not credits.
-    const credits = f.reason === "subscription_update" ? Math.max(0, f.def.monthlyCredits - already) : f.def.monthlyCredits;
+    const start = f.periodStart ?? (plan.periodEnd?.getTime() === f.periodEnd.getTime() && plan.periodStart ? plan.periodStart : f.seenFrom);
     const { granted } = startPeriod(db, tx, user, allowance, {
-      def: f.def, period: { start: f.periodStart, end: f.periodEnd }, anchorDay: f.periodEnd.getUTCDate(), source: "stripe",
-      subscriptionId: f.subscriptionId, endPrevious: false, credits, actor: "system:stripe", reason: `${f.def.displayName} ${f.reason} (${f.invoiceId})`,
+      def: f.def, period: { start, end: f.periodEnd }, anchorDay: f.periodEnd.getUTCDate(), source: "stripe",
+      subscriptionId: f.subscriptionId, endPrevious: false, credits: allowanceTopUp(f.def.monthlyCredits, already), actor: "system:stripe", reason: `${f.def.displayName} ${f.reason} (${f.invoiceId})`,
       onGrant: (session, granted) => attachGrant(tx, traced.docs, { uid: f.uid, grantId: allowance.id, credits: granted }, session, user, now),
-    }, now, (granted) => ({ allowance: already + granted }));
+    }, now);
     return { granted, replayed: false };
   });
 }
@@ -73,11 +80,10 @@ export async function syncSubscription(db: Firestore, f: SubscriptionFact, now =
       }, now);
       return { applied: true };
     }
-    const samePeriod = Number((stored?.periodStart as { toMillis?: () => number } | undefined)?.toMillis?.() ?? 0) === f.periodStart.getTime();
     tx.set(user.ref, {
       plan: {
         id: f.def.id, status: f.status, source: "stripe", subscriptionId: f.subscriptionId, periodStart: f.periodStart, periodEnd: f.periodEnd,
-        anchorDay: f.periodEnd.getUTCDate(), stripeEventAt: f.eventAt, ...(samePeriod ? {} : { allowance: 0 }),
+        anchorDay: f.periodEnd.getUTCDate(), stripeEventAt: f.eventAt,
       },
       ...userPlanFields(f.def), updatedAt: now,
     }, { merge: true });

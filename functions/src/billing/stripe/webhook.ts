@@ -1,6 +1,7 @@
 // POST stripeWebhook: Stripe's signature on the raw body, then the business fact. 400 for a bad
 // signature, a tampered body or a stale timestamp (nothing happens); 200 for what we deliberately
-// ignore (unknown customers, event types we do not use: logged); 500 for anything else, so Stripe
+// ignore (unknown customers, event types we do not use, an event whose livemode differs from the
+// API key's mode: logged); 500 for anything else, so Stripe
 // retries (every fact is idempotent, so a retry of a half-seen event is safe).
 import { onRequest } from "firebase-functions/v2/https";
 import { z } from "zod";
@@ -9,7 +10,7 @@ import { config } from "../../config";
 import type { DescribedFunction } from "../../http/endpoint";
 import { adminAuth, firestore } from "../../shared/firestore";
 import { errorFields, log } from "../../shared/log";
-import { webhooks } from "./client";
+import { modeMismatch, webhooks } from "./client";
 import { ErasedAccountEvent, ignoreIfErased } from "./erased";
 import { invoiceFinder } from "./invoicePayments";
 import { event as eventSchema } from "./payloads";
@@ -38,7 +39,9 @@ export const stripeWebhook: DescribedFunction = Object.assign(
       return;
     }
     try {
-      const outcome = await routeEvent(firestore(), eventSchema.parse(ev), userExists, invoiceFinder(config()));
+      const parsed = eventSchema.parse(ev);
+      const mismatch = modeMismatch(parsed.livemode, config().STRIPE_SECRET_KEY);
+      const outcome = mismatch ? { ignored: mismatch } : await routeEvent(firestore(), parsed, userExists, invoiceFinder(config()));
       log.info("stripe event", { eventId: ev.id, type: ev.type, ...outcome });
       res.status(200).json({ received: true, outcome: "handled" in outcome ? outcome.handled : `ignored: ${outcome.ignored}` });
     } catch (err) {
