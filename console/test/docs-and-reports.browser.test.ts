@@ -27,14 +27,17 @@ describe("/docs and pasted credentials", () => {
     await page.locator(".btn.authorize").first().click();
     const apiKey = page.locator(".auth-container", { hasText: "X-API-Key" });
     await apiKey.locator("input").fill(PASTED);
-    await apiKey.getByRole("button", { name: "Authorize", exact: true }).click();
+    // Swagger UI labels its modal buttons for screen readers: "Apply credentials", "Remove authorization".
+    await apiKey.getByRole("button", { name: "Apply credentials" }).click();
     // Swagger UI now holds the key: the section offers to log out of it.
-    await apiKey.getByRole("button", { name: "Logout" }).waitFor();
+    await apiKey.getByRole("button", { name: "Remove authorization" }).waitFor();
     expect(await stored(page)).not.toContain(PASTED);
 
     await page.reload();
     await page.locator(".btn.authorize").first().click();
-    await expect(page.locator(".auth-container", { hasText: "X-API-Key" }).getByRole("button", { name: "Logout" }).count()).resolves.toBe(0);
+    const again = page.locator(".auth-container", { hasText: "X-API-Key" });
+    await again.getByRole("button", { name: "Apply credentials" }).waitFor();
+    await expect(again.getByRole("button", { name: "Remove authorization" }).count()).resolves.toBe(0);
     expect(await stored(page)).not.toContain(PASTED);
   });
 
