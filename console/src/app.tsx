@@ -60,13 +60,22 @@ function Shell() {
           <span class="email">{s.user.email} {s.role !== "user" && <span class="badge">{s.role}</span>}</span>
           <a href="/docs/" target="_blank" rel="noopener">API docs</a>
           <button class="link" onClick={() => copyToken(s)}>Copy ID token</button>
-          <button class="link" onClick={() => signOut(s.auth).then(() => go(""))}>Sign out</button>
+          <button class="link" onClick={() => signOutAll(s)}>Sign out</button>
         </span>
       </header>
       <main><Route parts={route} /></main>
     </div>
   );
 }
+
+/** Also forgets what /docs (same origin) kept: Swagger UI stored pasted keys under `authorized` before it stopped persisting them. */
+async function signOutAll(s: Session) {
+  localStorage.removeItem(SWAGGER_AUTHORIZED);
+  await signOut(s.auth);
+  go("");
+}
+
+const SWAGGER_AUTHORIZED = "authorized";
 
 async function copyToken(s: Session) {
   await navigator.clipboard?.writeText(await s.user.getIdToken()).catch(() => undefined);

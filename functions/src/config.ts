@@ -85,6 +85,10 @@ const schema = z.object({
   /** An upload not used within this long is deleted (and can no longer be used). */
   UPLOAD_MAX_AGE_SECONDS: int(86_400),
   UPLOAD_CLEANUP_BATCH: int(200),
+  /** Uploads a user may hold unused (pending, younger than UPLOAD_MAX_AGE_SECONDS); more get QUOTA_EXCEEDED (429). */
+  MAX_OUTSTANDING_UPLOADS: int(100),
+  /** createUpload calls per user per minute; more get RATE_LIMITED (429) with Retry-After. */
+  MAX_UPLOADS_PER_MINUTE: int(60),
   PAGE_SIZE_DEFAULT: int(20),
   PAGE_SIZE_MAX: int(100),
   // --- money in (issue 16) ---

@@ -2,7 +2,7 @@
 // stored PNG is drawn from, the anomalies in words, and "run the report now" (the API).
 import { useEffect, useState } from "preact/hooks";
 import { collection, limit, onSnapshot, orderBy, query } from "firebase/firestore";
-import { trendChartSvg } from "../../../functions/src/reports/chart";
+import { trendChartSvg, trendChartTitle } from "../../../functions/src/reports/chart";
 import type { ReportDoc } from "../../../functions/src/reports/types";
 import type { ReportReply } from "../../../functions/src/reports/triggers";
 import { percent, plural } from "../lib/format";
@@ -60,7 +60,7 @@ function Report({ report: r }: { report: ReportDoc }) {
         <Stat label="refunded" value={r.credits.refunded} />
         <Stat label="active users" value={r.activeUsers} />
       </div>
-      <div class="chart" data-testid="trend-chart" dangerouslySetInnerHTML={{ __html: trendChartSvg(r.trend, `Weekly trend to ${r.week} (UTC weeks)`) }} />
+      <div class="chart" data-testid="trend-chart" dangerouslySetInnerHTML={{ __html: trendChartSvg(r.trend, trendChartTitle(r.week, r.timeZone ?? "UTC")) }} />
       <h3>Anomalies</h3>
       {r.anomalies.length === 0 ? <Empty>No spikes this week.</Empty> : (
         <ul class="anomalies" data-testid="anomalies">{r.anomalies.map((a) => <li><span class="badge">{a.scope}</span> {a.reason}</li>)}</ul>

@@ -5,6 +5,7 @@ import { firestore } from "../shared/firestore";
 import { config } from "../config";
 import { ApiError } from "../http/errors";
 import { CATALOG_KINDS, type Catalog, type CatalogItem, type CatalogKind } from "./types";
+import { catalogError, parseEntry, type CatalogIssue } from "./schema";
 
 let cache: { at: number; catalog: Promise<Catalog> } | undefined;
 
@@ -17,13 +18,21 @@ export function loadCatalog(now = Date.now()): Promise<Catalog> {
   return cache.catalog;
 }
 
+/** Every entry is validated (schema.ts); one bad entry refuses the whole read, naming each, and is re-read once fixed. */
 async function readCatalog(): Promise<Catalog> {
   const db = firestore();
   const snaps = await Promise.all(CATALOG_KINDS.map((k) => db.collection(k).get()));
   const out = {} as Record<CatalogKind, Map<string, CatalogItem>>;
+  const issues: CatalogIssue[] = [];
   CATALOG_KINDS.forEach((kind, i) => {
-    out[kind] = new Map(snaps[i].docs.map((d) => [d.id, { id: d.id, ...d.data() } as CatalogItem]));
+    out[kind] = new Map();
+    for (const d of snaps[i].docs) {
+      const parsed = parseEntry(kind, d.id, d.data());
+      if ("issue" in parsed) issues.push(parsed.issue);
+      else out[kind].set(d.id, parsed.item);
+    }
   });
+  if (issues.length) throw catalogError(issues);
   return out as unknown as Catalog;
 }
 

@@ -88,10 +88,12 @@ async function inBatches<T>(items: T[], fn: (item: T) => Promise<void>): Promise
 /**
  * The refund trigger's backstop: a failed or cancelled request still marked unrefunded (the
  * trigger was dropped, exhausted its retries, or the status was written by hand) is refunded
- * through the one refund path, which re-checks everything inside its transaction.
+ * through the one refund path, which re-checks everything inside its transaction. Only jobs that
+ * cost something: a free one is never refunded, so it would stay `refunded: false` for ever and,
+ * unfiltered, fill every page of this query ahead of refunds that are owed.
  */
 async function reconcileRefunds(db: Firestore, kind: JobKind, limit: number, summary: SweepSummary, mine: (d: DocumentSnapshot) => boolean): Promise<void> {
-  const owed = await candidates(db.collection(kind.collection).where("status", "in", ["failed", "cancelled"]).where("refunded", "==", false).limit(limit));
+  const owed = await candidates(db.collection(kind.collection).where("status", "in", ["failed", "cancelled"]).where("refunded", "==", false).where("cost", ">", 0).limit(limit));
   await inBatches(owed.docs.filter(mine), async (d) => {
     try {
       const decision = await refundIfOwed(db, d.id, "system:sweeper", kind);

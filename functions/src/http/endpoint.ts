@@ -9,6 +9,7 @@ import type { Config } from "../config";
 import { authenticate, authorize, type Caller, type Role } from "../auth/caller";
 import type { KeyScope } from "../auth/apiKeys";
 import { ApiError, type ErrorCode } from "./errors";
+import { envelopeBodyParseErrors } from "./bodyErrors";
 import { errorFields, log } from "../shared/log";
 
 export interface EndpointContext {
@@ -50,6 +51,8 @@ export type DescribedFunction = HttpsFunction & { spec: DescribedSpec };
 export type DescribedSpec = Omit<EndpointSpec, "access"> & { access: Role | "public" };
 
 export function endpoint(spec: EndpointSpec, handle: (ctx: EndpointContext) => Promise<Reply>): DescribedFunction {
+  // A body the host cannot parse never reaches this wrapper (bodyErrors.ts).
+  envelopeBodyParseErrors();
   const fn = onRequest({ cors: true, ...spec.options }, async (req, res) => {
     const started = Date.now();
     const callId = (req.get("x-request-id") || randomUUID()).slice(0, 64);

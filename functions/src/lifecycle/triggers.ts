@@ -10,6 +10,7 @@ import { resumeErasures } from "./erasure";
 import { eraseContext } from "./http";
 import { purgeExpired } from "./retention";
 import { purgeTrainingPhotos } from "../models/trainingPhotos";
+import { removeTrainingOrphans } from "./trainingOrphans";
 
 // No retries: the next run does the same work from its saved position.
 export const lifecycleSweep = onSchedule({ schedule: "every 60 minutes", timeZone: "UTC", retryCount: 0, timeoutSeconds: 540 }, async () => {
@@ -24,4 +25,6 @@ export const lifecycleSweep = onSchedule({ schedule: "every 60 minutes", timeZon
   await purgeExpired({
     db, files: storage(), now, outputDays: lc.OUTPUT_RETENTION_DAYS, inputDays: lc.INPUT_RETENTION_DAYS, batchLimit: lc.RETENTION_BATCH_LIMIT, maxBatches: lc.RETENTION_MAX_BATCHES,
   });
+  await removeTrainingOrphans({ db, files: storage(), now, batchLimit: lc.RETENTION_BATCH_LIMIT, maxBatches: lc.RETENTION_MAX_BATCHES })
+    .catch((err) => log.error("lifecycle.training_orphans_failed", errorFields(err)));
 });

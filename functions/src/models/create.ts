@@ -1,5 +1,7 @@
-// createCustomModel: validate, price from the catalog, check every photo (decoded, before any
-// money moves), store the photos where the runner reads them, then one transaction (commit.ts)
+// createCustomModel: validate, price from the catalog, refuse what is cheap to refuse (a replay
+// answers, no slot, no funds), count the call in the caller's per-minute window, check every
+// photo (decoded within the instance's decode bound, before any money moves), store the photos
+// where the runner reads them, then one transaction (commit.ts)
 // writes the model, the debit and the balance, or nothing. Dispatch follows and never fails the
 // call: a paid model whose task could not be enqueued is the sweeper's to retry.
 import { createHash, randomInt } from "node:crypto";
@@ -14,6 +16,8 @@ import { dispatchAfterCommit, type DispatcherSource } from "../dispatch/dispatch
 import { TRAIN } from "../dispatch/jobKinds";
 import { invalidArgument } from "../http/errors";
 import { parseInput } from "../http/validate";
+import { countCreate } from "../requests/admission";
+import { withCreateSlot } from "../requests/create";
 import { paramsHash } from "../requests/ids";
 import { checkWebhookUrl } from "../requests/webhookUrl";
 import { log } from "../shared/log";
@@ -24,7 +28,14 @@ import { collectPhotos, type Photo } from "./photos";
 import { planTrainingCommit, type StoredModel, type TrainingResult } from "./plan";
 import { createCustomModelSchema, SLOT_STATUSES, type CreateCustomModelInput } from "./schema";
 
-export async function createCustomModel(db: Firestore, caller: Caller, rawBody: unknown, deps: { dispatcher?: DispatcherSource; files?: ObjectStorage } = {}): Promise<TrainingResult> {
+type Deps = { dispatcher?: DispatcherSource; files?: ObjectStorage };
+
+/** An API key's call holds one of its in-flight slots on this instance, as a generation create does. */
+export function createCustomModel(db: Firestore, caller: Caller, rawBody: unknown, deps: Deps = {}): Promise<TrainingResult> {
+  return withCreateSlot(caller, () => create(db, caller, rawBody, deps));
+}
+
+async function create(db: Firestore, caller: Caller, rawBody: unknown, deps: Deps): Promise<TrainingResult> {
   const cfg = config();
   const files = deps.files ?? storage();
   const input = parseInput(createCustomModelSchema(cfg), rawBody);
@@ -40,6 +51,7 @@ export async function createCustomModel(db: Firestore, caller: Caller, rawBody: 
   // Cheap refusals first (plain reads; the transaction re-checks): a replay, no slot, no funds.
   const early = await precheck(db, id, base);
   if (early) return early;
+  await countCreate(db, caller, uid, cfg.MAX_CREATES_PER_MINUTE, new Date());
   const photos = await collectPhotos(db, files, cfg, uid, id, input);
   const paths = await storePhotos(files, uid, id, photos);
   const triggerWord = input.triggerWord ?? generatedTriggerWord();
@@ -50,16 +62,10 @@ export async function createCustomModel(db: Firestore, caller: Caller, rawBody: 
     actor: caller.uid === uid ? `user:${uid}` : `admin:${caller.uid}`,
     fields: modelFields({ uid, input, model, training, steps, triggerWord, photos, paths, caller }),
   };
-  let outcome: CommitOutcome;
-  try {
-    outcome = await commitCustomModel(db, prepared);
-  } catch (err) {
-    // Nothing was written: the photos stored for it go too, unless a create with the same
-    // idempotency key (other parameters, refused here) owns that model and those names.
-    if (!(await db.doc(`customModels/${id}`).get()).exists) await Promise.all(paths.map((p) => files.remove(p))).catch(() => undefined);
-    throw err;
-  }
-  const { created, ...result } = outcome;
+  // A refused commit deletes nothing: a concurrent call with the same idempotency key may commit
+  // the model that points at these very names after this one failed. What no model references
+  // is removed by the retention purge's training-orphan pass (lifecycle/trainingOrphans.ts).
+  const { created, ...result }: CommitOutcome = await commitCustomModel(db, prepared);
   if (created) {
     log.info("custom model created", { customModelId: id, uid, cost: prepared.cost, baseModel: model.id, steps, images: photos.length });
     await dispatchAfterCommit(db, id, deps.dispatcher, TRAIN);
@@ -89,10 +95,12 @@ async function precheck(db: Firestore, id: string, base: { uid: string; fingerpr
   return decision.kind === "replay" ? { customModelId: id, ...decision.result } : null;
 }
 
-/** Idempotent by path: a retry writes the same bytes to the same names. */
+/** Idempotent by path (content-addressed); two at a time, each photo's bytes read again just for its write. */
 async function storePhotos(files: ObjectStorage, uid: string, id: string, photos: Photo[]): Promise<string[]> {
-  const paths = photos.map((p, i) => trainingPhotoPath(uid, id, i, EXT_OF_FORMAT[p.format]));
-  await Promise.all(photos.map((p, i) => files.save(paths[i], p.bytes, CONTENT_TYPE_OF_FORMAT[p.format])));
+  const paths = photos.map((p) => trainingPhotoPath(uid, id, p.sha256, EXT_OF_FORMAT[p.format]));
+  for (let i = 0; i < photos.length; i += 2) {
+    await Promise.all(photos.slice(i, i + 2).map(async (p, j) => files.save(paths[i + j], await p.bytes(), CONTENT_TYPE_OF_FORMAT[p.format])));
+  }
   return paths;
 }
 

@@ -19,7 +19,7 @@ export const createCustomModel = endpoint({
   name: "createCustomModel", method: "POST", access: "user", scope: "generate", options: bigBody,
   summary: "Train a custom model (a LoRA) from 10-20 photos: every photo is checked, then the price is charged once and the training queued",
   input: createCustomModelSchema, output: () => createCustomModelResultSchema, statuses: [201, 200],
-  errors: ["INSUFFICIENT_CREDITS", "FAILED_PRECONDITION", "PAYLOAD_TOO_LARGE"],
+  errors: ["INSUFFICIENT_CREDITS", "FAILED_PRECONDITION", "PAYLOAD_TOO_LARGE", "RATE_LIMITED", "UNAVAILABLE"],
 }, async ({ caller, body }) => {
   const result = await create(firestore(), caller, body);
   return { status: result.replayed ? 200 : 201, body: result };

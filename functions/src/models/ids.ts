@@ -13,9 +13,13 @@ export function generatedTriggerWord(): string {
   return `ohwx${tail}`;
 }
 
-/** Storage paths of the custom-model contract (docs/custom-models.md). */
-export const trainingPhotoPath = (uid: string, customModelId: string, index: number, ext: string) =>
-  `training/${uid}/${customModelId}/${String(index + 1).padStart(2, "0")}.${ext}`;
+/**
+ * Storage paths of the custom-model contract (docs/custom-models.md): named by content inside the
+ * model's folder, so every call with one idempotency key writes the same bytes to the same name
+ * (or other bytes to another name), and none can overwrite or delete what the winner points at.
+ */
+export const trainingPhotoPath = (uid: string, customModelId: string, sha256: string, ext: string) =>
+  `training/${uid}/${customModelId}/${sha256}.${ext}`;
 
 export const EXT_OF_FORMAT: Record<string, string> = { jpeg: "jpg", png: "png", webp: "webp" };
 export const CONTENT_TYPE_OF_FORMAT: Record<string, string> = { jpeg: "image/jpeg", png: "image/png", webp: "image/webp" };

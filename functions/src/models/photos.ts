@@ -1,9 +1,14 @@
 // Training photos, from uploads and/or inline data URLs: every one is read and fully decoded
 // before any money moves, and the create is refused with every bad one named (field path and
 // why). The original bytes are what the runner gets (it orients, resizes and converts itself).
+// Each read and decode holds one of the instance's shared decode slots (shared/decodes.ts), and a
+// checked photo keeps only its hash: its bytes are read again when stored, so a call never holds
+// twenty photos at once.
 import type { Firestore } from "firebase-admin/firestore";
 import type { Config } from "../config";
+import { createHash } from "node:crypto";
 import { ApiError, type FieldIssue } from "../http/errors";
+import { decodes } from "../shared/decodes";
 import { decodeDataUrl, verifyImageBytes, type ImageLimits } from "../requests/inputImage";
 import type { ObjectStorage } from "../storage/storage";
 import { readUpload } from "../uploads/use";
@@ -12,9 +17,10 @@ export interface Photo {
   /** Where it came from, as a field path (`imageUploadIds.3`, `images.0`). */
   source: string;
   uploadId?: string;
-  bytes: Buffer;
   format: string;
   sha256: string;
+  /** The checked bytes again (an upload is immutable once PUT; a data URL is re-read from the body). */
+  bytes(): Promise<Buffer>;
 }
 
 interface Candidate {
@@ -25,7 +31,7 @@ interface Candidate {
 
 type PhotoLimits = Pick<Config, "MAX_UPLOAD_BYTES" | "MAX_INPUT_IMAGE_PIXELS" | "MIN_INPUT_IMAGE_SIDE" | "MIN_TRAINING_IMAGES" | "MAX_TRAINING_IMAGES" | "UPLOAD_MAX_AGE_SECONDS">;
 
-/** Two at a time: decodes are CPU-bound and the instance has little memory to spare. */
+/** Two at a time per call; the instance-wide bound is the decode slots. */
 const PARALLEL = 2;
 
 export async function collectPhotos(db: Firestore, files: ObjectStorage, cfg: PhotoLimits, uid: string, customModelId: string, input: { imageUploadIds?: string[]; images?: string[] }): Promise<Photo[]> {
@@ -45,21 +51,33 @@ export async function collectPhotos(db: Firestore, files: ObjectStorage, cfg: Ph
     await Promise.all(candidates.slice(i, i + PARALLEL).map(async (c, j) => (results[i + j] = await checkOne(c, limits))));
   }
   const issues = [...duplicateIssues(candidates), ...results.filter((r): r is FieldIssue => "path" in r)];
-  const photos = results.filter((r): r is Photo => "bytes" in r);
+  const photos = results.filter((r): r is Photo => "sha256" in r);
   refuseUnless(issues, photos.length, candidates.length, cfg);
   return photos;
 }
 
 async function checkOne(c: Candidate, limits: ImageLimits): Promise<Photo | FieldIssue> {
   try {
-    const loaded = await c.load();
-    if (!Buffer.isBuffer(loaded)) return { path: c.source, message: `${c.uploadId ? `'${c.uploadId}': ` : ""}${loaded.refused}` };
-    const image = await verifyImageBytes(loaded, limits, c.source);
-    return { source: c.source, uploadId: c.uploadId, bytes: loaded, format: image.format, sha256: image.sha256 };
+    // Reading inside the slot too: the raw bytes waiting for a decode count against the bound.
+    const checked = await decodes.run(async () => {
+      const loaded = await c.load();
+      if (!Buffer.isBuffer(loaded)) return loaded;
+      return verifyImageBytes(loaded, limits, c.source);
+    });
+    if ("refused" in checked) return { path: c.source, message: `${c.uploadId ? `'${c.uploadId}': ` : ""}${checked.refused}` };
+    return { source: c.source, uploadId: c.uploadId, format: checked.format, sha256: checked.sha256, bytes: () => reload(c, checked.sha256) };
   } catch (err) {
-    if (err instanceof ApiError) return { path: c.source, message: messageOf(err, c) };
+    if (err instanceof ApiError && err.status === 400) return { path: c.source, message: messageOf(err, c) };
     throw err;
   }
+}
+
+async function reload(c: Candidate, sha256: string): Promise<Buffer> {
+  const bytes = await c.load();
+  if (!Buffer.isBuffer(bytes) || createHash("sha256").update(bytes).digest("hex") !== sha256) {
+    throw new ApiError("FAILED_PRECONDITION", `${c.source}: changed while the create was running; send it again`);
+  }
+  return bytes;
 }
 
 /** The image checks name the field themselves ("images.2: ..."); keep only the reason. */

@@ -27,10 +27,10 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   FAILED_PRECONDITION: "the item's state forbids it (e.g. cancelling a running request, reusing an idempotency key with other parameters)",
   ACCOUNT_ERASED: "the named user's account is erased (or being erased): roles, grants and plans no longer apply to it",
   PAYLOAD_TOO_LARGE: "the body is larger than the endpoint accepts",
-  RATE_LIMITED: "too many paid creates this minute (Retry-After header, details.retryAfterSeconds)",
-  QUOTA_EXCEEDED: "the API key's daily quota is used up (Retry-After: seconds to 00:00 UTC)",
+  RATE_LIMITED: "too many paid creates (or uploads) this minute, or too many create calls of one API key in progress (Retry-After header, details.retryAfterSeconds)",
+  QUOTA_EXCEEDED: "the API key's daily quota is used up (Retry-After: seconds to 00:00 UTC), or too many unused uploads (Retry-After: until the oldest expires)",
   INTERNAL: "a bug; logged with a call id",
-  UNAVAILABLE: "a dependency is down; retry later",
+  UNAVAILABLE: "a dependency is down, the account is too busy, or this server is decoding too many images (details.reason DECODES_BUSY); retry after Retry-After",
 };
 
 /** Codes any call to this endpoint can meet, then the endpoint's own. */

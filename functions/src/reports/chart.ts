@@ -9,6 +9,9 @@ export const CHART_HEIGHT = 400;
 const M = { top: 72, right: 64, bottom: 48, left: 64 };
 const COLORS = { bar: "#4a78c2", spike: "#d62f2f", line: "#e08a1e", axis: "#444", grid: "#e3e3e3", text: "#222" };
 
+/** The chart's title, in the stored PNG and in the console alike: weeks are the report calendar's (REPORT_TIME_ZONE). */
+export const trendChartTitle = (week: string, timeZone: string) => `Weekly trend to ${week} (weeks in ${timeZone})`;
+
 export function trendChartSvg(points: TrendPoint[], title: string): string {
   const w = CHART_WIDTH - M.left - M.right;
   const h = CHART_HEIGHT - M.top - M.bottom;

@@ -6,7 +6,7 @@ import { firestore } from "../shared/firestore";
 import { reportTimeZone } from "../shared/isoWeek";
 import { log } from "../shared/log";
 import { assembleReport } from "./assemble";
-import { trendChartSvg, CHART_HEIGHT, CHART_WIDTH } from "./chart";
+import { trendChartSvg, trendChartTitle, CHART_HEIGHT, CHART_WIDTH } from "./chart";
 import { renderPng } from "./chart-png";
 import { gatherHistory } from "./history-data";
 import { MeteredReader } from "./reads";
@@ -42,7 +42,7 @@ export async function runWeeklyReport(week: string, opts: RunOptions = {}): Prom
   const history = await gatherHistory(reader, week, s.historyWeeks, current.byModel.map((m) => m.id), candidates, timeZone);
   const report = assembleReport(current, history, { now, timeZone, userCandidates: s.userCandidates, topUsers: s.topUsers, chartWeeks: s.chartWeeks });
 
-  const png = await renderPng(trendChartSvg(report.trend, `Weekly trend to ${week} (weeks in ${timeZone})`));
+  const png = await renderPng(trendChartSvg(report.trend, trendChartTitle(week, timeZone)));
   const chartPath = `reports/${week}/trend.png`;
   await (opts.store ?? storage()).save(chartPath, png, "image/png");
   report.chart = { path: chartPath, contentType: "image/png", width: CHART_WIDTH, height: CHART_HEIGHT, bytes: png.length };

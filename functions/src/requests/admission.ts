@@ -43,6 +43,19 @@ export async function precheckCreate(db: Firestore, caller: Caller, uid: string,
   }
 }
 
+/**
+ * For creates that decode many images and are not committed by the group commit (custom models):
+ * once the cheap checks passed, the create takes its place in the principal's per-minute window
+ * before any decode, whether it commits or not. A client retrying refused creates in a loop is
+ * throttled like one that succeeds; the window is the one generation creates count in.
+ */
+export async function countCreate(db: Firestore, caller: Caller, uid: string, defaultPerMinute: number, now: Date): Promise<void> {
+  const pRef = principalRef(db, caller, uid);
+  const [user, key] = await Promise.all([db.doc(`users/${uid}`).get(), caller.key ? pRef.get() : null]);
+  if (key) assertKeyUsable(key, now);
+  await countRefusal(db, pRef, limitsOf(key, planRate(user) ?? defaultPerMinute).perMinute, now);
+}
+
 async function countRefusal(db: Firestore, ref: FirebaseFirestore.DocumentReference, perMinute: number, now: Date): Promise<void> {
   await runMoneyTransaction(db, async (tx) => {
     const snap = await tx.get(ref);

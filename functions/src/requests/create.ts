@@ -22,7 +22,7 @@ import { priceOf } from "./pricing";
 import { renderSpec } from "./render";
 import { checkWebhookUrl } from "./webhookUrl";
 import { precheckCreate } from "./admission";
-import { Semaphore } from "../shared/semaphore";
+import { decodes } from "../shared/decodes";
 import { keyPrincipal, USER_PRINCIPAL, type CreateResult, type Outcome } from "./commitPlan";
 import { GroupCommitter } from "./groupCommit";
 import { InFlight } from "./inFlight";
@@ -30,8 +30,6 @@ import { commitCreates, type PreparedCreate } from "./optimisticCommit";
 
 export type { CreateResult } from "./commitPlan";
 
-/** One decode at a time per core on the 1 GiB instance; more wait briefly or get 503. */
-const decodes = new Semaphore(2, 16);
 const inFlight = new InFlight();
 
 /** Creates per commit: 2 documents each plus a few counters, far below Firestore's 500 writes. */

@@ -18,7 +18,7 @@ export const createGenerationRequest = endpoint({
   name: "createGenerationRequest", method: "POST", access: "user", scope: "generate", options: bigBody,
   summary: "Create a generation request: validates against the catalog, charges the price once, queues the job",
   input: createRequestSchema, output: () => createResultSchema, statuses: [201, 200],
-  errors: ["INSUFFICIENT_CREDITS", "FAILED_PRECONDITION", "RATE_LIMITED", "QUOTA_EXCEEDED", "PAYLOAD_TOO_LARGE"],
+  errors: ["INSUFFICIENT_CREDITS", "FAILED_PRECONDITION", "RATE_LIMITED", "QUOTA_EXCEEDED", "PAYLOAD_TOO_LARGE", "UNAVAILABLE"],
 }, async ({ caller, body }) => {
   const { replayed, ...result } = await create(firestore(), caller, body);
   return { status: replayed ? 200 : 201, body: { ...result, replayed } };

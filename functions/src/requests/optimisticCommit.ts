@@ -6,7 +6,7 @@
 // refund, a cancel or a revocation (which keep their transactions) it loses cleanly, and runs
 // again on fresh reads after a few milliseconds of jitter. A lock-free read and one commit cost
 // less than a transaction, and a loser waits milliseconds, not the SDK's backoff of seconds.
-import type { DocumentSnapshot, Firestore, WriteBatch } from "firebase-admin/firestore";
+import type { DocumentSnapshot, Firestore, Timestamp, WriteBatch } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { API_KEYS, assertKeyUsable } from "../auth/apiKeyStore";
 import { walletFields, walletOf } from "../ledger/grants/wallet";
@@ -39,19 +39,25 @@ export const commitCounters = { commits: 0, conflicts: 0, created: 0 };
 interface GroupReads {
   user: DocumentSnapshot;
   keys: Map<string, DocumentSnapshot>;
-  stored: Map<string, StoredRequest>;
+  stored: Map<string, ReadRequest>;
 }
+
+/** A stored request as read here: what a replay answers from, and what tells this call's own writes apart. */
+type ReadRequest = StoredRequest & { createdAt?: Timestamp; dispatch?: { state?: string } };
 
 /** `pull` (groupCommit.ts) adds creates that queued meanwhile to a commit that runs again. */
 export async function commitCreates(db: Firestore, uid: string, items: PreparedCreate[], opts: { defaultPerMinute: number; maxAttempts?: number }, pull: () => PreparedCreate[] = () => []): Promise<Outcome[]> {
   const maxAttempts = opts.maxAttempts ?? COMMIT_ATTEMPTS;
   let readAll = false;
+  // Requests this call wrote in a commit whose fate is unknown, with the createdAt it wrote.
+  const unsure: Unsure = new Map();
   await sleep(contention.yieldMs(uid, Date.now()));
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1) items = [...items, ...pull()];
     const started = performance.now();
+    const round: Round = { unsure, written: null };
     try {
-      return await commitOnce(db, uid, items, opts.defaultPerMinute, readAll);
+      return await commitOnce(db, uid, items, opts.defaultPerMinute, readAll, round);
     } catch (err) {
       const failure = commitFailure(err);
       if (!failure) throw err;
@@ -59,8 +65,10 @@ export async function commitCreates(db: Firestore, uid: string, items: PreparedC
       contention.measured(performance.now() - started);
       contention.lost(uid, Date.now());
       // A request created meanwhile (a concurrent replay), or a commit whose fate is unknown:
-      // read every item's document next time, so whatever did land is answered as a replay.
-      if (failure === "recheck") readAll = true;
+      // read every item's document next time, so whatever did land is answered as a replay,
+      // or, when it is this call's own unsent work, as created (claimOwn).
+      if (failure !== "conflict") readAll = true;
+      if (failure === "unknown" && round.written) for (const id of round.written.ids) unsure.set(id, round.written.atMs);
       if (attempt >= maxAttempts) {
         log.warn("create commit gave up", { uid, items: items.length, attempts: attempt, error: String((err as Error).message) });
         throw accountBusy();
@@ -70,8 +78,15 @@ export async function commitCreates(db: Firestore, uid: string, items: PreparedC
   }
 }
 
+type Unsure = Map<string, number>;
+/** What one round wrote (set just before its commit), so a commit of unknown fate can be recognised later. */
+interface Round {
+  unsure: Unsure;
+  written: { ids: string[]; atMs: number } | null;
+}
+
 /** One round: read, plan, and (when anything is to be created) commit; throws what the commit threw. */
-async function commitOnce(db: Firestore, uid: string, items: PreparedCreate[], defaultPerMinute: number, readAll: boolean): Promise<Outcome[]> {
+async function commitOnce(db: Firestore, uid: string, items: PreparedCreate[], defaultPerMinute: number, readAll: boolean, round: Round): Promise<Outcome[]> {
   const started = performance.now();
   const reads = await readGroup(db, uid, items, readAll);
   const now = new Date();
@@ -83,22 +98,47 @@ async function commitOnce(db: Firestore, uid: string, items: PreparedCreate[], d
     stored: reads.stored,
     items,
   });
+  const outcomes = claimOwn(plan.outcomes, items, reads.stored, round.unsure);
   // Replays and refusals only: nothing to write, and nothing another writer could invalidate.
-  if (plan.totals.requests === 0) return plan.outcomes;
+  if (plan.totals.requests === 0) return outcomes;
+  round.written = { ids: plan.outcomes.flatMap((o, i) => (o.kind === "created" ? [items[i].requestId] : [])), atMs: now.getTime() };
   await writeGroup(db, uid, items, reads, plan, now).commit();
   contention.measured(performance.now() - started);
   commitCounters.commits++;
   commitCounters.created += plan.totals.requests;
-  return plan.outcomes;
+  return outcomes;
+}
+
+/**
+ * A commit reported DEADLINE_EXCEEDED or UNAVAILABLE may still have landed. Its requests then
+ * come back as replays, but they are this call's own: same createdAt as the commit wrote, never
+ * dispatched. Those are answered as created (201), so the caller dispatches them at once instead
+ * of leaving them to the sweeper. A replay by another call, or one already dispatched, stays a replay.
+ */
+function claimOwn(outcomes: Outcome[], items: readonly PreparedCreate[], stored: ReadonlyMap<string, ReadRequest>, unsure: ReadonlyMap<string, number>): Outcome[] {
+  if (!unsure.size) return outcomes;
+  // A second item with the same key in this call was a replay of the first, and still is.
+  const claimed = new Set<string>();
+  return outcomes.map((o, i) => {
+    const id = items[i].requestId;
+    const doc = stored.get(id);
+    const wroteAt = unsure.get(id);
+    if (o.kind !== "replayed" || !doc || wroteAt === undefined || claimed.has(id)) return o;
+    if (doc.createdAt?.toMillis() !== wroteAt || doc.dispatch?.state !== "pending") return o;
+    claimed.add(id);
+    commitCounters.created++;
+    return { kind: "created", result: { ...o.result, replayed: false } };
+  });
 }
 
 const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
 
 /** gRPC codes of a commit that lost: 9 a precondition, 10 aborted; 6 a document created meanwhile; 4, 14 unknown fate. */
-export function commitFailure(err: unknown): "conflict" | "recheck" | null {
+export function commitFailure(err: unknown): "conflict" | "recheck" | "unknown" | null {
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 9 || code === 10) return "conflict";
-  if (code === 6 || code === 4 || code === 14) return "recheck";
+  if (code === 6) return "recheck";
+  if (code === 4 || code === 14) return "unknown";
   return null;
 }
 
@@ -111,9 +151,9 @@ async function readGroup(db: Firestore, uid: string, items: PreparedCreate[], re
     ...requestIds.map((id) => db.doc(`generationRequests/${id}`)),
   );
   const keys = new Map(keyIds.map((k, i) => [k, rest[i]]));
-  const stored = new Map<string, StoredRequest>();
+  const stored = new Map<string, ReadRequest>();
   for (const snap of rest.slice(keyIds.length)) {
-    if (snap.exists) stored.set(snap.id, snap.data() as StoredRequest);
+    if (snap.exists) stored.set(snap.id, snap.data() as ReadRequest);
   }
   return { user, keys, stored };
 }

@@ -10,7 +10,7 @@ import { createUploadResultSchema, createUploadSchema } from "./schema";
 export const createUpload = endpoint({
   name: "createUpload", method: "POST", access: "user", scope: "generate",
   summary: "A signed, expiring, single-use PUT URL for one image (training photos, image-to-image inputs)",
-  input: createUploadSchema, output: () => createUploadResultSchema, statuses: [201],
+  input: createUploadSchema, output: () => createUploadResultSchema, statuses: [201], errors: ["RATE_LIMITED", "QUOTA_EXCEEDED"],
 }, async ({ caller, body }) => ({ status: 201, body: await create(firestore(), storage(), caller, body) }));
 
 export const cleanupUploads = onSchedule({ schedule: "every 60 minutes", timeZone: "UTC", retryCount: 0, timeoutSeconds: 300 }, async () => {

@@ -36,8 +36,8 @@ describe("createCustomModel", () => {
       dispatch: { state: "enqueued", mode: "record", taskId: id, attempts: 1 },
     });
     expect(d.train.photos).toHaveLength(10);
-    d.train.photos.forEach((p: { path: string; sha256: string }, i: number) => {
-      expect(p.path).toBe(`training/${u.uid}/${id}/${String(i + 1).padStart(2, "0")}.png`);
+    d.train.photos.forEach((p: { path: string; sha256: string }) => {
+      expect(p.path).toBe(`training/${u.uid}/${id}/${p.sha256}.png`);
       expect(onDisk(p.path)).toBe(true);
     });
     const uploads = await Promise.all(ids.map((x) => db().doc(`uploads/${x}`).get()));
