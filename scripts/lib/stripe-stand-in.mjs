@@ -85,21 +85,34 @@ function listInvoicePayments(invoicePayments, form) {
 // GET /v1/subscriptions/{id} returns it in any status. DELETE /v1/customers/{id} returns
 // `{id, object: "customer", deleted: true}` and cancels the customer's subscriptions; a deleted
 // or unknown customer is 404 `resource_missing`.
+/**
+ * @typedef {DeepPartial<import("stripe").Stripe.Subscription> & { id: string, status: string }} StandInSubscription
+ * @typedef {{ id: string, object: "customer", deleted: boolean }} StandInCustomer
+ * @typedef {{ subscriptions: Map<string, StandInSubscription>, customers: Map<string, StandInCustomer> }} Billing
+ * @typedef {{ status: number, body: unknown }} RouteAnswer
+ */
+
+/** @returns {Billing} */
 function newBilling() {
   return { subscriptions: new Map(), customers: new Map() };
 }
 
+/** @param {Billing} billing @param {string} pathname @param {string} body */
 function putSubscription(billing, pathname, body) {
   const id = decodeURIComponent(pathname.slice("/__stand-in/subscriptions/".length));
   const { customer, uid } = JSON.parse(body);
   billing.customers.set(customer, { id: customer, object: "customer", deleted: false });
+  /** @type {StandInSubscription} */
   const sub = { id, object: "subscription", status: "active", customer, metadata: { uid }, canceled_at: null, ended_at: null };
   billing.subscriptions.set(id, sub);
   return sub;
 }
 
+/** @param {Billing} billing @param {string} method @param {string} pathname @returns {RouteAnswer | null} */
 function subscriptionRoute(billing, method, pathname) {
+  /** @param {string} kind @param {string} id @returns {RouteAnswer} */
   const missing = (kind, id) => ({ status: 404, body: { error: { type: "invalid_request_error", code: "resource_missing", param: "id", message: `No such ${kind}: '${id}'` } } });
+  /** @param {StandInSubscription} sub */
   const cancelNow = (sub) => Object.assign(sub, { status: "canceled", canceled_at: Math.floor(Date.now() / 1000), ended_at: Math.floor(Date.now() / 1000) });
   const sub = pathname.match(/^\/v1\/subscriptions\/([^/]+)$/);
   if (sub) {
