@@ -64,7 +64,7 @@ async function create(db: Firestore, caller: Caller, rawBody: unknown, deps: Dep
   };
   // A refused commit deletes nothing: a concurrent call with the same idempotency key may commit
   // the model that points at these very names after this one failed. What no model references
-  // is removed by the retention purge's training-orphan pass (lifecycle/trainingOrphans.ts).
+  // is removed by the lifecycle sweep's training-orphan pass (lifecycle/trainingOrphans.ts).
   const { created, ...result }: CommitOutcome = await commitCustomModel(db, prepared);
   if (created) {
     log.info("custom model created", { customModelId: id, uid, cost: prepared.cost, baseModel: model.id, steps, images: photos.length });
