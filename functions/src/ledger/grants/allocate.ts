@@ -63,6 +63,16 @@ function drawFrom(next: Wallet, ordered: LiveGrant[], amount: number): Draw[] {
   return draws;
 }
 
+/**
+ * A new credit limit (a plan change, a subscription past due): what the balance already owes
+ * beyond it becomes blocking debt, like a clawback's (paid creates wait until it is paid off).
+ */
+export function planCreditLimit(w: Wallet, creditLimit: number): Wallet {
+  const next = { ...clone(w), creditLimit };
+  if (creditsOf(next) < -creditLimit) next.debtBlocks = true;
+  return next;
+}
+
 /** A new grant pays off debt first; the rest is what remains of it. */
 export function planGrant(w: Wallet, grant: LiveGrant): { wallet: Wallet; paidDebt: number } {
   const next = clone(w);
