@@ -92,6 +92,21 @@ it.each([[1], [2]])("every grant invariant holds under random interleavings (see
     for (let i = 0; i < 15; i++) await op();
   }));
   for (const kind of ["create", "grant", "sweep", "renew", "plan", "pack", "refund", "dispute"]) expect(seen[kind] ?? 0).toBeGreaterThan(0);
+  // Clawbacks followed by refunds (issue 23 item 2): every job still queued fails and is refunded
+  // after the walk's clawbacks. At quiescence no grant a clawback found spent was revived while
+  // that clawback's shortfall is outstanding (the refund paid the shortfall first).
+  for (const u of users) {
+    for (const id of requests[u.uid]) {
+      const ref = db().doc(`generationRequests/${id}`);
+      await db().runTransaction(async (tx) => {
+        if ((await tx.get(ref)).get("status") === "queued") tx.update(ref, { status: "failed", error: { code: "TEST", message: "injected" } });
+      });
+      await refundIfOwed(firestore(), id, "test");
+    }
+    const doc = (await db().doc(`users/${u.uid}`).get()).data()!;
+    const live = new Set((doc.grants as { id: string; remaining: number }[]).filter((g) => g.remaining > 0).map((g) => g.id));
+    expect(((doc.shortfalls ?? []) as { grantId: string }[]).filter((f) => live.has(f.grantId))).toEqual([]);
+  }
   for (const u of users) {
     expect(await grantViolations(u.uid)).toEqual([]);
     const refunds = (await db().collection(`users/${u.uid}/ledger`).where("type", "==", "refund").get()).docs.map((d) => d.get("requestId"));
