@@ -29,8 +29,9 @@ export interface AuditEntry {
 /** Anything with create(): a Transaction or a WriteBatch. */
 interface Creator { create(ref: FirebaseFirestore.DocumentReference, data: FirebaseFirestore.DocumentData): unknown }
 
-export function recordAudit(db: Firestore, writer: Creator, entry: AuditEntry, at: Date): string {
-  const ref = db.collection(AUDIT).doc();
+/** `id`: a deterministic id (an idempotency record: a second create of it fails the commit). */
+export function recordAudit(db: Firestore, writer: Creator, entry: AuditEntry, at: Date, id?: string): string {
+  const ref = id ? db.collection(AUDIT).doc(id) : db.collection(AUDIT).doc();
   writer.create(ref, { ...entry, before: plain(entry.before), after: plain(entry.after), reason: entry.reason ?? null, at });
   return ref.id;
 }

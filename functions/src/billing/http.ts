@@ -11,6 +11,7 @@ export const setUserPlanSchema = () => z.strictObject({
   userId: docId,
   planId: docId.meta({ description: "a plan of the catalog: free, creator, pro, enterprise" }),
   reason: z.string().trim().min(3).max(500),
+  idempotencyKey: z.string().min(8).max(255).optional().meta({ description: "a retry with the same key answers the first call's result and moves nothing" }),
 });
 
 export const setUserPlanResultSchema = z.strictObject({
@@ -18,12 +19,13 @@ export const setUserPlanResultSchema = z.strictObject({
   planId: z.string(),
   periodEnd: z.string().datetime(),
   grantedCredits: z.number().int(),
+  replayed: z.boolean().meta({ description: "true when nothing moved: the plan was already in force, or the idempotencyKey was used before" }),
 });
 
 export const setUserPlan = endpoint({
   name: "setUserPlan", method: "POST", access: "admin",
-  summary: "Put a user on a plan now (billing outside Stripe): the old allowance ends, the new one is granted; audited",
-  input: setUserPlanSchema, output: () => setUserPlanResultSchema, errors: ["NOT_FOUND", "ACCOUNT_ERASED"],
+  summary: "Put a user on a plan now (billing outside Stripe): the old allowance ends, the new one is granted; the plan already in force is a replay; audited",
+  input: setUserPlanSchema, output: () => setUserPlanResultSchema, errors: ["NOT_FOUND", "FAILED_PRECONDITION", "ACCOUNT_ERASED"],
 }, async ({ caller, body }) => {
   const input = parseInput(setUserPlanSchema(), body);
   const exists = (uid: string) => adminAuth().getUser(uid).then(() => true, () => false);

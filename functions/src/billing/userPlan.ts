@@ -2,6 +2,7 @@
 // rate limit, custom-model slots). Starting a period grants its allowance, expiring at period
 // end, exactly once per user and period: the grant's id names the plan and the period's start.
 import type { DocumentSnapshot, Firestore, Transaction } from "firebase-admin/firestore";
+import { planCreditLimit } from "../ledger/grants/allocate";
 import { WalletSession } from "../ledger/grants/session";
 import { walletFields, walletOf } from "../ledger/grants/wallet";
 import { writeSession } from "../ledger/grants/write";
@@ -83,7 +84,7 @@ export function startPeriod(db: Firestore, tx: Transaction, user: DocumentSnapsh
     ...(s.subscriptionId ? { subscriptionId: s.subscriptionId } : {}),
   };
   const extra = { ...s.planExtra, ...planExtra(granted) };
-  const wallet = { ...session.wallet, creditLimit: s.def.creditLimit };
+  const wallet = planCreditLimit(session.wallet, s.def.creditLimit);
   tx.set(user.ref, {
     ...walletFields(wallet), plan: { ...plan, ...extra }, creditLimit: s.def.creditLimit, ratePerMinute: s.def.ratePerMinute, modelSlots: s.def.modelSlots, updatedAt: now, ...userExtra,
     ...(user.exists ? {} : { createdAt: now, role: "user" }),

@@ -80,8 +80,8 @@ export const EXAMPLES: Record<string, Example> = {
     output: { received: true, outcome: "granted 100 (pack-100)" },
   },
   setUserPlan: {
-    input: { userId: "user_test2", planId: "creator", reason: "invoiced yearly outside Stripe" },
-    output: { userId: "user_test2", planId: "creator", periodEnd: "2026-12-22T08:00:00.000Z", grantedCredits: 200 },
+    input: { userId: "user_test2", planId: "creator", reason: "invoiced yearly outside Stripe", idempotencyKey: "contract-2026-118" },
+    output: { userId: "user_test2", planId: "creator", periodEnd: "2026-12-22T08:00:00.000Z", grantedCredits: 200, replayed: false },
   },
   rotateWebhookSecret: { input: {}, output: { ...secret, rotatedAt: "2026-11-22T08:00:00.000Z", previousSecretValidUntil: "2026-11-23T08:00:00.000Z" } },
   listUsers: {

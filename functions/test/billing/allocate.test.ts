@@ -75,7 +75,7 @@ describe("planRefund", () => {
 
 describe("planClawback", () => {
   it("takes the grant's remaining, then other grants, then runs debt that blocks", () => {
-    const { wallet: w, draws } = planClawback(wallet([g("plan", 3, 30, "plan"), g("pack", 10, null, "pack")]), "pack", 100);
+    const { wallet: w, draws } = planClawback(wallet([g("plan", 3, 30, "plan"), g("pack", 10, null, "pack")]), "pack", 100, T0);
     expect(draws).toEqual([{ grantId: "pack", amount: 10 }, { grantId: "plan", amount: 3 }, { grantId: DEBT, amount: 87 }]);
     expect(w).toMatchObject({ debt: 87, debtBlocks: true, grants: [] });
   });

@@ -108,6 +108,21 @@ it.each([[1], [2]])("every grant invariant holds under random interleavings (see
     expect(await planChangeViolations(s.uid, held.get(s.uid)!)).toEqual([]);
     expect(await grantViolations(s.uid)).toEqual([]);
   }
+  // Clawbacks followed by refunds (issue 23 item 2): every job still queued fails and is refunded
+  // after the walk's clawbacks. At quiescence no grant a clawback found spent was revived while
+  // that clawback's shortfall is outstanding (the refund paid the shortfall first).
+  for (const u of users) {
+    for (const id of requests[u.uid]) {
+      const ref = db().doc(`generationRequests/${id}`);
+      await db().runTransaction(async (tx) => {
+        if ((await tx.get(ref)).get("status") === "queued") tx.update(ref, { status: "failed", error: { code: "TEST", message: "injected" } });
+      });
+      await refundIfOwed(firestore(), id, "test");
+    }
+    const doc = (await db().doc(`users/${u.uid}`).get()).data()!;
+    const live = new Set((doc.grants as { id: string; remaining: number }[]).filter((g) => g.remaining > 0).map((g) => g.id));
+    expect(((doc.shortfalls ?? []) as { grantId: string }[]).filter((f) => live.has(f.grantId))).toEqual([]);
+  }
   // One debit per request, and one refund exactly when it ended failed or cancelled.
   const ended: string[] = [];
   for (const u of users) {

@@ -5,6 +5,8 @@
 // and an invoice carries the uid and plan in the metadata we set on the subscription, so it needs
 // no earlier event.
 import type { Firestore } from "firebase-admin/firestore";
+import { planCreditLimit } from "../../ledger/grants/allocate";
+import { walletOf } from "../../ledger/grants/wallet";
 import { runMoneyTransaction } from "../../shared/transaction";
 import { FREE_PLAN, readPlan, type PlanDef } from "../catalog";
 import { firstPeriod } from "../period";
@@ -80,12 +82,14 @@ export async function syncSubscription(db: Firestore, f: SubscriptionFact, now =
       }, now);
       return { applied: true };
     }
+    // Past due or unpaid: no credit limit until paid (invoice.paid or an active update restores it).
+    const limited = planCreditLimit(walletOf(user.data()), f.status === "past_due" ? 0 : f.def.creditLimit);
     tx.set(user.ref, {
       plan: {
         id: f.def.id, status: f.status, source: "stripe", subscriptionId: f.subscriptionId, periodStart: f.periodStart, periodEnd: f.periodEnd,
         anchorDay: f.periodEnd.getUTCDate(), stripeEventAt: f.eventAt,
       },
-      ...userPlanFields(f.def), updatedAt: now,
+      ...userPlanFields(f.def), creditLimit: limited.creditLimit, ...(limited.debtBlocks ? { debtBlocks: true } : {}), updatedAt: now,
     }, { merge: true });
     return { applied: true };
   });

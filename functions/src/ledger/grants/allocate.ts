@@ -1,7 +1,7 @@
 // The allocation rules, pure: which grants a debit draws from, where a refund goes back to, what
 // expires, how a new grant pays off debt, what a clawback takes. Every function returns a new
 // wallet and the draws to record on the ledger entry; nothing here reads or writes Firestore.
-import { creditsOf, DEBT, isExpired, spendOrder, type Draw, type LiveGrant, type Wallet } from "./wallet";
+import { creditsOf, DEBT, isExpired, spendOrder, type Draw, type LiveGrant, type Shortfall, type Wallet } from "./wallet";
 
 export interface GrantInfo {
   source: LiveGrant["source"];
@@ -9,7 +9,9 @@ export interface GrantInfo {
   createdAtMs: number;
 }
 
-const clone = (w: Wallet): Wallet => ({ ...w, grants: w.grants.map((g) => ({ ...g })) });
+const clone = (w: Wallet): Wallet => ({
+  ...w, grants: w.grants.map((g) => ({ ...g })), shortfalls: (w.shortfalls ?? []).map((f) => ({ ...f, draws: f.draws.map((d) => ({ ...d })) })),
+});
 const live = (w: Wallet) => w.grants.filter((g) => g.remaining > 0);
 
 /** Grants whose expiry has passed leave the wallet; what remained of each is one `expire` draw. */
@@ -61,6 +63,16 @@ function drawFrom(next: Wallet, ordered: LiveGrant[], amount: number): Draw[] {
   return draws;
 }
 
+/**
+ * A new credit limit (a plan change, a subscription past due): what the balance already owes
+ * beyond it becomes blocking debt, like a clawback's (paid creates wait until it is paid off).
+ */
+export function planCreditLimit(w: Wallet, creditLimit: number): Wallet {
+  const next = { ...clone(w), creditLimit };
+  if (creditsOf(next) < -creditLimit) next.debtBlocks = true;
+  return next;
+}
+
 /** A new grant pays off debt first; the rest is what remains of it. */
 export function planGrant(w: Wallet, grant: LiveGrant): { wallet: Wallet; paidDebt: number } {
   const next = clone(w);
@@ -85,49 +97,88 @@ export interface RefundPlan {
 /**
  * Gives a debit's draws back to the grants they came from, as if the debit had never happened:
  * a grant that has expired since would have expired with those credits in it, so its share is
- * forfeited. A grant spent to zero is revived from `info` (its stored facts). Expired grants must
- * have been removed first (planExpiry), so the refund never resurrects one.
+ * forfeited. A grant spent to zero is revived from `info` (its stored facts). A grant that a
+ * clawback found spent first gets back what that clawback took elsewhere (its shortfall): the
+ * clawback would have taken these credits instead. Expired grants must have been removed first
+ * (planExpiry), so the refund never resurrects one.
  */
 export function planRefund(w: Wallet, draws: readonly Draw[], info: ReadonlyMap<string, GrantInfo>, nowMs: number): RefundPlan {
   const next = clone(w);
   const plan: RefundPlan = { wallet: next, given: [], forfeited: [], excess: 0 };
-  for (const d of draws) {
-    if (d.grantId === DEBT) {
-      const cancel = Math.min(next.debt, d.amount);
-      next.debt -= cancel;
-      if (cancel) plan.given.push({ grantId: DEBT, amount: cancel });
-      plan.excess += d.amount - cancel;
-      continue;
-    }
-    const held = next.grants.find((g) => g.id === d.grantId);
-    if (held) {
-      held.remaining += d.amount;
-      plan.given.push(d);
-      continue;
-    }
-    const facts = info.get(d.grantId);
-    if (!facts) throw new Error(`refund: no facts for grant ${d.grantId}`);
-    if (isExpired(facts, nowMs)) {
-      plan.forfeited.push(d);
-      continue;
-    }
-    next.grants.push({ id: d.grantId, ...facts, remaining: d.amount });
-    plan.given.push(d);
-  }
+  for (const d of draws) giveBack(plan, d, info, nowMs);
   if (next.debt === 0) next.debtBlocks = false;
   return plan;
+}
+
+function giveBack(plan: RefundPlan, d: Draw, info: ReadonlyMap<string, GrantInfo>, nowMs: number): void {
+  const next = plan.wallet;
+  if (d.grantId === DEBT) {
+    const cancel = Math.min(next.debt, d.amount);
+    next.debt -= cancel;
+    if (cancel) plan.given.push({ grantId: DEBT, amount: cancel });
+    plan.excess += d.amount - cancel;
+    return;
+  }
+  const held = next.grants.find((g) => g.id === d.grantId);
+  const facts = held ?? info.get(d.grantId);
+  let left = d.amount;
+  // Latest clawback first: the clawbacks took from one stream (the grant, the others in spend
+  // order, then debt), so credits the grant would have held spare the last units taken.
+  for (const f of [...(next.shortfalls ?? [])].reverse()) {
+    if (f.grantId !== d.grantId) continue;
+    // Taken elsewhere because the grant had expired, not because it was spent: nothing to undo.
+    if (facts && isExpired(facts, f.atMs)) f.draws = [];
+    while (left > 0 && f.draws.length) {
+      const last = f.draws[f.draws.length - 1];
+      const undo = Math.min(left, last.amount);
+      last.amount -= undo;
+      if (last.amount === 0) f.draws.pop();
+      left -= undo;
+      giveBack(plan, { grantId: last.grantId, amount: undo }, info, nowMs);
+    }
+  }
+  next.shortfalls = (next.shortfalls ?? []).filter((f) => f.draws.length > 0);
+  if (left === 0) return;
+  if (held) {
+    held.remaining += left;
+    plan.given.push({ grantId: d.grantId, amount: left });
+    return;
+  }
+  if (!facts) throw new Error(`refund: no facts for grant ${d.grantId}`);
+  if (isExpired(facts, nowMs)) {
+    plan.forfeited.push({ grantId: d.grantId, amount: left });
+    return;
+  }
+  next.grants.push({ id: d.grantId, source: facts.source, expiresAtMs: facts.expiresAtMs, createdAtMs: facts.createdAtMs, remaining: left });
+  plan.given.push({ grantId: d.grantId, amount: left });
+}
+
+/** The grants a refund of `drawn` may give credits back to: those, and where their shortfalls took from (transitively). */
+export function refundTargets(w: Wallet, drawn: readonly string[]): string[] {
+  const out = new Set(drawn.filter((id) => id !== DEBT));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const f of w.shortfalls ?? []) {
+      if (!out.has(f.grantId)) continue;
+      for (const d of f.draws) if (d.grantId !== DEBT && !out.has(d.grantId)) { out.add(d.grantId); grew = true; }
+    }
+  }
+  return [...out];
 }
 
 /**
  * Takes back `amount` credits of a grant (a refunded or disputed payment): from that grant's
  * remaining first, then from the other grants in spend order; what is already spent becomes debt
- * that blocks paid creates until a new grant pays it off.
+ * that blocks paid creates until a new grant pays it off. What it took outside the grant is
+ * recorded as the grant's shortfall (planRefund).
  */
-export function planClawback(w: Wallet, grantId: string, amount: number): { wallet: Wallet; draws: Draw[] } {
+export function planClawback(w: Wallet, grantId: string, amount: number, nowMs: number): { wallet: Wallet; draws: Draw[] } {
   const next = clone(w);
   const own = next.grants.filter((g) => g.id === grantId);
   const rest = next.grants.filter((g) => g.id !== grantId).sort(spendOrder);
   const draws = drawFrom(next, [...own, ...rest], amount);
   if (draws.some((d) => d.grantId === DEBT)) next.debtBlocks = true;
+  const elsewhere = draws.filter((d) => d.grantId !== grantId).map((d) => ({ ...d }));
+  if (elsewhere.length) next.shortfalls = [...(next.shortfalls ?? []), { grantId, atMs: nowMs, draws: elsewhere } satisfies Shortfall];
   return { wallet: next, draws };
 }

@@ -3,7 +3,7 @@
 // transaction, at most once (the refund entry's id is deterministic). The caller decides whether
 // the charge is owed a refund and updates its own document; this writes the money.
 import type { DocumentSnapshot, Firestore, Transaction } from "firebase-admin/firestore";
-import type { GrantInfo } from "./allocate";
+import { refundTargets, type GrantInfo } from "./allocate";
 import { WalletSession } from "./session";
 import { DEBT, walletOf, walletFields, type Draw } from "./wallet";
 import { grantDocPath, writeSession } from "./write";
@@ -32,8 +32,9 @@ export async function readChargeRefund(db: Firestore, tx: Transaction, ref: Char
     tx.get(db.doc(`users/${ref.uid}/ledger/${ref.debitEntryId}`)),
     tx.get(db.doc(`users/${ref.uid}/ledger/${ref.refundEntryId}`)),
   ]);
-  // Every drawn grant (a few documents): one in the wallet may expire lazily in this very refund.
-  const missing = [...new Set(drawsOf(debitEntry, 0).map((d) => d.grantId).filter((id) => id !== DEBT))];
+  // Every drawn grant (a few documents): one in the wallet may expire lazily in this very refund;
+  // and the grants their clawback shortfalls took from, which the refund may give back to.
+  const missing = refundTargets(walletOf(user.data()), drawsOf(debitEntry, 0).map((d) => d.grantId));
   const snaps = await Promise.all(missing.map((id) => tx.get(db.doc(grantDocPath(ref.uid, id)))));
   const grantInfo = new Map<string, GrantInfo>();
   for (const s of snaps) {

@@ -110,7 +110,7 @@ export class WalletSession {
   }
 
   clawback(entryId: string, grantId: string, amount: number, fields: Record<string, unknown>): Draw[] {
-    const { wallet, draws } = planClawback(this.wallet, grantId, amount);
+    const { wallet, draws } = planClawback(this.wallet, grantId, amount, this.nowMs);
     this.wallet = wallet;
     for (const d of draws) this.count(d.grantId, "drawn", d.amount);
     this.push(entryId, { type: "clawback", amount: -amount, draws, ...fields });

@@ -25,6 +25,20 @@ export interface Wallet {
   frozen: boolean;
   /** A grant document to create for a balance that predates grants (see walletOf). */
   legacy: LiveGrant | null;
+  /** What clawbacks of spent grants took elsewhere, not yet undone by refunds (see planRefund). */
+  shortfalls?: Shortfall[];
+}
+
+/**
+ * A clawback of a grant that had been spent takes the rest elsewhere: other grants, then debt.
+ * Had the spending debits never happened, it would have taken it from the grant itself, so a
+ * later refund of such a debit first undoes these draws (last first) instead of reviving the grant.
+ */
+export interface Shortfall {
+  grantId: string;
+  /** When the clawback ran: a grant already expired then owed nothing to its debits. */
+  atMs: number;
+  draws: Draw[];
 }
 
 /** One movement of credits between a ledger entry and a grant; `grantId` DEBT is the debt. */
@@ -64,7 +78,8 @@ export function walletOf(user: Record<string, unknown> | undefined): Wallet {
     id: String(g.id), source: g.source as GrantSource, remaining: Number(g.remaining),
     expiresAtMs: ms(g.expiresAt), createdAtMs: ms(g.createdAt) ?? 0,
   }));
-  return { ...base, grants, debt: typeof data.debt === "number" ? data.debt : 0, legacy: null };
+  const shortfalls = Array.isArray(data.shortfalls) ? (data.shortfalls as Shortfall[]).map((f) => ({ grantId: String(f.grantId), atMs: Number(f.atMs), draws: f.draws.map((d) => ({ grantId: String(d.grantId), amount: Number(d.amount) })) })) : [];
+  return { ...base, grants, debt: typeof data.debt === "number" ? data.debt : 0, legacy: null, shortfalls };
 }
 
 /** The user-document fields that hold a wallet (and the balance that follows from it). */
@@ -75,6 +90,7 @@ export function walletFields(w: Wallet): Record<string, unknown> {
     debtBlocks: w.debt > 0 && w.debtBlocks,
     // The expiry sweep finds users by this (one single-field index), not by scanning grants.
     nextExpiryAt: nextExpiry(w),
+    shortfalls: w.shortfalls ?? [],
     grants: w.grants.map((g) => ({
       id: g.id, source: g.source, remaining: g.remaining,
       expiresAt: g.expiresAtMs == null ? null : new Date(g.expiresAtMs), createdAt: new Date(g.createdAtMs),
