@@ -9,6 +9,9 @@ export const isErasing = (user: DocumentSnapshot | undefined) => !!user?.get("er
 /** The caller's own account is being erased: whatever credential is still valid, nothing more is done for it. */
 export const accountErased = () => new ApiError("UNAUTHENTICATED", "this account has been erased", { reason: "account-erased" });
 
+/** Whether `err` is the refusal above (a call made for an account whose erasure has started). */
+export const isAccountErased = (err: unknown) => err instanceof ApiError && err.code === "UNAUTHENTICATED" && (err.details as { reason?: string } | undefined)?.reason === "account-erased";
+
 /** Role changes, grants and plans are refused for an account being erased or erased. */
 export function assertNotErased(user: DocumentSnapshot, action: string): void {
   if (!isErasing(user)) return;

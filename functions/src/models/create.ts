@@ -25,6 +25,7 @@ import { storage, type ObjectStorage } from "../storage/storage";
 import { commitCustomModel, type CommitOutcome, type PreparedModel } from "./commit";
 import { CONTENT_TYPE_OF_FORMAT, customModelIdFor, EXT_OF_FORMAT, generatedTriggerWord, newCustomModelId, trainingPhotoPath } from "./ids";
 import { collectPhotos, type Photo } from "./photos";
+import { isAccountErased } from "../lifecycle/erased";
 import { planTrainingCommit, type StoredModel, type TrainingResult } from "./plan";
 import { createCustomModelSchema, SLOT_STATUSES, type CreateCustomModelInput } from "./schema";
 
@@ -65,7 +66,12 @@ async function create(db: Firestore, caller: Caller, rawBody: unknown, deps: Dep
   // A refused commit deletes nothing: a concurrent call with the same idempotency key may commit
   // the model that points at these very names after this one failed. What no model references
   // is removed by the lifecycle sweep's training-orphan pass (lifecycle/trainingOrphans.ts).
-  const { created, ...result }: CommitOutcome = await commitCustomModel(db, prepared);
+  // Except when the refusal is the account's erasure: no model of it can commit any more, and the
+  // erasure's storage step may already have run, so these personal photos go now, not in an hour.
+  const { created, ...result }: CommitOutcome = await commitCustomModel(db, prepared).catch(async (err: unknown) => {
+    if (isAccountErased(err)) await Promise.all(paths.map((p) => files.remove(p)));
+    throw err;
+  });
   if (created) {
     log.info("custom model created", { customModelId: id, uid, cost: prepared.cost, baseModel: model.id, steps, images: photos.length });
     await dispatchAfterCommit(db, id, deps.dispatcher, TRAIN);
