@@ -3,19 +3,10 @@
 import { callFunction, createTestUser, db } from "../../test-support/emulator";
 import { lastCompleteIsoWeek, shiftIsoWeek } from "../../functions/src/shared/isoWeek";
 import { planRequests, writeSeed } from "../../functions/test/reports/seed-weeks";
-import { screenshot, signInAs, startBrowser, type Harness } from "./browser";
+import { browserPerFile, screenshot, signInAs, type Harness } from "./browser";
 
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startBrowser();
-});
-afterAll(async () => h?.close());
-// Each test answers for its own requests and errors (splice empties the lists).
-afterEach(() => {
-  expect(h.offsite.splice(0)).toEqual([]);
-  expect(h.pageErrors.splice(0)).toEqual([]);
-});
+browserPerFile((harness) => (h = harness));
 
 async function adminOn(path: string) {
   const admin = await createTestUser({ credits: 0, role: "admin", prefix: "webadmin" });

@@ -66,6 +66,24 @@ async function guard(context: BrowserContext, h: Harness) {
   });
 }
 
+/**
+ * One browser for a test file: started before its tests, closed after them, and after each test
+ * no request left loopback and no page threw (splice empties the lists, so each test answers
+ * for its own). `use` receives the harness once it is up.
+ */
+export function browserPerFile(use: (h: Harness) => void): void {
+  let h: Harness | undefined;
+  beforeAll(async () => {
+    h = await startBrowser();
+    use(h);
+  });
+  afterAll(async () => h?.close());
+  afterEach(() => {
+    expect(h!.offsite.splice(0)).toEqual([]);
+    expect(h!.pageErrors.splice(0)).toEqual([]);
+  });
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);

@@ -4,17 +4,10 @@
 import { createTestUser, db } from "../../test-support/emulator";
 import { lastCompleteIsoWeek, shiftIsoWeek } from "../../functions/src/shared/isoWeek";
 import { runWeeklyReport } from "../../functions/src/reports/run-report";
-import { signInAs, startBrowser, type Harness } from "./browser";
+import { browserPerFile, signInAs, type Harness } from "./browser";
 
 let h: Harness;
-beforeAll(async () => {
-  h = await startBrowser();
-});
-afterAll(async () => h?.close());
-afterEach(() => {
-  expect(h.offsite.splice(0)).toEqual([]);
-  expect(h.pageErrors.splice(0)).toEqual([]);
-});
+browserPerFile((harness) => (h = harness));
 
 const PASTED = `sk_test_${"ab".repeat(8)}_${"c".repeat(43)}`;
 // Evaluated in the page (a string: this file is type-checked without the DOM's types).

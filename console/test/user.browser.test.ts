@@ -2,7 +2,7 @@
 // Tasks emulator → runner → fake ComfyUI): generate and watch it finish, the ledger, the 402.
 import type { Page } from "playwright-core";
 import { callFunction, createTestUser, ledgerState } from "../../test-support/emulator";
-import { screenshot, signInAs, startBrowser, type Harness } from "./browser";
+import { browserPerFile, screenshot, signInAs, type Harness } from "./browser";
 import { startRunnerStack, type RunnerStack } from "./runner-stack";
 
 let h: Harness;
@@ -10,17 +10,9 @@ let stack: RunnerStack;
 
 beforeAll(async () => {
   stack = await startRunnerStack();
-  h = await startBrowser();
 });
-afterAll(async () => {
-  await h?.close();
-  await stack?.stop();
-});
-// Each test answers for its own requests and errors (splice empties the lists).
-afterEach(() => {
-  expect(h.offsite.splice(0)).toEqual([]);
-  expect(h.pageErrors.splice(0)).toEqual([]);
-});
+afterAll(async () => stack?.stop());
+browserPerFile((harness) => (h = harness));
 
 const balance = (page: Page) => page.getByTestId("balance");
 
