@@ -15,7 +15,7 @@ export const inEmulator = (env: NodeJS.ProcessEnv) => env.FUNCTIONS_EMULATOR ===
 const unset = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema);
 const int = (def: number) => z.coerce.number().int().positive().default(def);
 
-const schema = z.object({
+export const configSchema = z.object({
   /** How jobs reach the runner: `tasks-emulator` (local default), `cloud-tasks` (production default), `record` (no runner: only marks the request dispatched). */
   DISPATCH_MODE: z.enum(["record", "tasks-emulator", "cloud-tasks"]).optional(),
   /** Required when deployed; the emulator default is the local runner. */
@@ -102,7 +102,7 @@ const schema = z.object({
   CHECKOUT_CANCEL_URL: z.string().url().default("http://127.0.0.1:5000/console/?checkout=cancel"),
 });
 
-export type Config = Omit<z.infer<typeof schema>, "DISPATCH_MODE" | "STORAGE_BACKEND" | "LOCAL_STORAGE_DIR" | "RUNNER_URL" | "STRIPE_SECRET_KEY" | "STRIPE_WEBHOOK_SECRET"> & {
+export type Config = Omit<z.infer<typeof configSchema>, "DISPATCH_MODE" | "STORAGE_BACKEND" | "LOCAL_STORAGE_DIR" | "RUNNER_URL" | "STRIPE_SECRET_KEY" | "STRIPE_WEBHOOK_SECRET"> & {
   STRIPE_SECRET_KEY: string;
   STRIPE_WEBHOOK_SECRET: string;
   DISPATCH_MODE: "record" | "tasks-emulator" | "cloud-tasks";
@@ -121,7 +121,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Parsed = z.infer<typeof schema>;
+type Parsed = z.infer<typeof configSchema>;
 
 /** What a deployment must set explicitly; the emulator's friendly defaults never apply there. */
 export function deployedIssues(c: Parsed): string[] {
@@ -142,7 +142,7 @@ export function deployedIssues(c: Parsed): string[] {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = configSchema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
   const c = parsed.data;
   const emulated = inEmulator(env);

@@ -15,7 +15,7 @@ export const DEV_STORAGE_SECRET = "dev-storage-secret";
 
 // Security-relevant settings have no schema default: their default depends on the mode and is
 // filled in by `withModeDefaults`, after the production rules have seen what was really set.
-const schema = z.object({
+export const configSchema = z.object({
   NODE_ENV: optional(),
   K_SERVICE: optional(),
   PORT: int(8090),
@@ -66,7 +66,7 @@ const schema = z.object({
   LOG_LEVEL: env(z.enum(["debug", "info", "warn", "error", "silent"]).default("info")),
 });
 
-type Raw = z.infer<typeof schema>;
+type Raw = z.infer<typeof configSchema>;
 export type RawConfig = Raw;
 
 export type Config = Omit<Raw, "HOST" | "RUNNER_AUTH_MODE" | "RUNNER_SHARED_SECRET" | "STORAGE_BACKEND" | "LOCAL_STORAGE_DIR" | "LOCAL_STORAGE_SIGNING_SECRET"> & {
@@ -106,7 +106,7 @@ function withModeDefaults(c: Raw, production: boolean): Config {
 
 /** Parses the environment once at boot (never at import time) and names every bad or missing variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(source);
+  const parsed = configSchema.safeParse(source);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ variable: i.path.join(".") || "(env)", message: i.message })));
   }

@@ -4,7 +4,7 @@ import { z } from "zod";
 
 const days = (def: number) => z.coerce.number().int().min(1).max(3650).default(def);
 
-const schema = z.object({
+export const configSchema = z.object({
   /** Outputs (images and thumbnails) are deleted this many days after their request finished. */
   OUTPUT_RETENTION_DAYS: days(30),
   /** Input photos are deleted this many days after the last request that used them finished. */
@@ -22,10 +22,10 @@ const schema = z.object({
   EXPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
-export type LifecycleConfig = z.infer<typeof schema>;
+export type LifecycleConfig = z.infer<typeof configSchema>;
 
 export function loadLifecycleConfig(env: NodeJS.ProcessEnv = process.env): LifecycleConfig {
-  const r = schema.safeParse(env);
+  const r = configSchema.safeParse(env);
   if (r.success) return r.data;
   throw new Error(`invalid lifecycle configuration:\n${r.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
 }

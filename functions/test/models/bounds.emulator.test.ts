@@ -92,21 +92,36 @@ describe("createCustomModel's limits", () => {
 
 /**
  * The real Firestore, whose create transaction (the one that reads customModels/{id}) runs
- * `before` first, when it reads the model document. Everything else passes through.
+ * `before` first. `before` must not run inside that transaction: an open transaction holds its
+ * reads (users/{uid} among them) and would stall the other call's own transactions on that
+ * document, so the transaction is abandoned at the model read, `before` runs outside it, and the
+ * transaction then runs again untouched. Everything else passes through.
  */
+class ModelCommitReached extends Error {}
 function atModelCommit(real: Firestore, before: () => Promise<void>): Firestore {
+  let paused = false;
+  const hooked = (fn: (tx: Transaction) => Promise<unknown>) => (tx: Transaction) => fn(new Proxy(tx, {
+    get(t, p) {
+      if (p !== "get") return Reflect.get(t, p);
+      return async (ref: { path?: unknown }, ...rest: unknown[]) => {
+        if (!paused && typeof ref.path === "string" && ref.path.startsWith("customModels/")) throw new ModelCommitReached();
+        return (t.get as (...a: unknown[]) => unknown).call(t, ref, ...rest);
+      };
+    },
+  }));
   return new Proxy(real, {
     get(target, prop) {
       if (prop === "runTransaction") {
-        return (fn: (tx: Transaction) => Promise<unknown>, opts?: object) => target.runTransaction((tx) => fn(new Proxy(tx, {
-          get(t, p) {
-            if (p !== "get") return Reflect.get(t, p);
-            return async (ref: { path?: unknown }, ...rest: unknown[]) => {
-              if (typeof ref.path === "string" && ref.path.startsWith("customModels/")) await before();
-              return (t.get as (...a: unknown[]) => unknown).call(t, ref, ...rest);
-            };
-          },
-        })), opts);
+        return async (fn: (tx: Transaction) => Promise<unknown>, opts?: object) => {
+          try {
+            return await target.runTransaction(hooked(fn), opts);
+          } catch (err) {
+            if (!(err instanceof ModelCommitReached)) throw err;
+            paused = true;
+            await before();
+            return target.runTransaction(fn, opts);
+          }
+        };
       }
       const v = Reflect.get(target, prop);
       return typeof v === "function" ? v.bind(target) : v;
