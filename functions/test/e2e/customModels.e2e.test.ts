@@ -68,9 +68,14 @@ describe("custom models end to end", () => {
     expect(state.entries.filter((e: any) => e.type === "debit").map((e: any) => e.requestId).sort()).toEqual([gen.body.generationRequestId, modelId].sort());
     expect(state.entries.filter((e: any) => e.type === "refund")).toEqual([]);
 
-    // Delete: photos and LoRA gone from storage, the runner's cached copy evicted, tombstone kept.
+    // The training photos went when training ended (TRAINING_PHOTO_RETENTION_HOURS defaults to 0:
+    // the model trigger deletes them and records photosDeletedAt).
     const photoPaths = ((await db().doc(`customModels/${modelId}`).get()).get("train.photos") as Array<{ path: string }>).map((p) => p.path);
-    expect(photoPaths.every(onDisk)).toBe(true);
+    expect(photoPaths).toHaveLength(10);
+    await until("the training photos to be deleted", async () => (await db().doc(`customModels/${modelId}`).get()).get("photosDeletedAt") || undefined, 30_000);
+    expect(photoPaths.some(onDisk)).toBe(false);
+    // Delete: the LoRA gone from storage, the runner's cached copy evicted, tombstone kept.
+    expect(onDisk(lora.path)).toBe(true);
     expect((await callFunction("deleteCustomModel", { token: u.token, body: { id: modelId } })).status).toBe(200);
     expect([...photoPaths, lora.path].some(onDisk)).toBe(false);
     await until("the runner to evict its cached copy", async () => !fs.existsSync(cached) || undefined, 30_000);
