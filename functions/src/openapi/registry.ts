@@ -24,9 +24,9 @@ export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoint
   { tag: "Webhooks", description: "The secret completion webhooks are signed with", endpoints: [getWebhookSecret, rotateWebhookSecret] },
   { tag: "Admin", description: "Users, roles, API keys, the audit log and the weekly report (ID tokens of admins only)", endpoints: [listUsers, setUserRole, createApiKey, listApiKeys, revokeApiKey, listAuditLog, scheduleWeeklyReport] },
   { tag: "Data lifecycle", description: "Delete a request, export a user's data, erase a user", endpoints: [deleteGenerationRequest, exportUserData, eraseUser] },
-  { tag: "Billing", description: "Plans, packs and payments (issue 16)", endpoints: [createCheckoutSession, stripeWebhook, setUserPlan] },
+  { tag: "Billing", description: "Plans, packs and payments", endpoints: [createCheckoutSession, stripeWebhook, setUserPlan] },
   { tag: "Health", description: "Liveness, no credentials", endpoints: [health] },
-  // Issue 15.
+  // Custom models and the uploads they train from.
   { tag: "Uploads", description: "Signed, single-use PUT URLs for images too big for a JSON body", endpoints: [createUpload] },
   { tag: "Custom models", description: "Train a LoRA from 10-20 photos, follow it, then generate with `customModelId`", endpoints: [createCustomModel, getCustomModel, listCustomModels, cancelCustomModel, deleteCustomModel] },
 ];
