@@ -3,7 +3,7 @@
 // the week. Each volume is seeded into its own far-away week of the Firestore emulator; the real
 // report builder (functions/lib) runs R times on it. Reads are what the builder bills itself for
 // (MeteredReader, as Firestore bills: aggregations 1 read per started 1,000 index entries, 1 per
-// document otherwise), checked against the README's closed formula. Baseline in the same run:
+// document otherwise), checked against the closed formula in docs/performance.md. Baseline in the same run:
 // the smallest volume (ratios show how reads and time grow with the volume).
 //   npm run bench -- report     (BENCH_REPEATS=3, BENCH_REPORT_SIZES=1000,10000,100000, BENCH_REPORT_USERS_PER_1K=50)
 import { createRequire } from "node:module";
@@ -136,7 +136,7 @@ async function seedWeek(db, week, start, n, users) {
   return truth;
 }
 
-/** The closed formula (see the README): what the builder's queries bill for a week with no stored history. */
+/** The closed formula (see docs/performance.md): what the builder's queries bill for a week with no stored history. */
 function predict(t, s) {
   const agg = (entries) => Math.max(1, Math.ceil(entries / 1000));
   const M = 2, S = 3, H = s.historyWeeks;

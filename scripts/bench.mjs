@@ -2,7 +2,7 @@
 // `npm run bench`: the benchmark suite. Each benchmark runs in the environment it needs (none,
 // an emulator stack with dispatch recorded, or one with real dispatch to a runner and the fake
 // ComfyUI), leaves a structured result, and the suite merges them into bench/results/latest.json
-// and prints the Markdown table (`npm run bench:table` copies it into the README).
+// and prints the Markdown table (`npm run bench:table` copies it into docs/performance.md).
 //   npm run bench                      the whole suite
 //   npm run bench -- dispatch report   some of it (names below)
 //   npm run bench -- bench/x.mjs args  any script inside the record stack, as before

@@ -5,7 +5,7 @@
 import path from "node:path";
 import { z } from "zod";
 
-/** The Stripe webhook secret of the emulators (documented in the README; never valid deployed). */
+/** The Stripe webhook secret of the emulators (documented in docs/billing.md; never valid deployed). */
 export const EMULATOR_WEBHOOK_SECRET = "whsec_imagegen_emulator";
 /** The Stripe API key of the emulators (public, like the secret above; never valid deployed). */
 export const EMULATOR_STRIPE_KEY = "sk_test_imagegen_emulator";
@@ -134,7 +134,7 @@ export function deployedIssues(c: Parsed): string[] {
   if ((c.STORAGE_BACKEND ?? "gcs") !== "gcs") issues.push("STORAGE_BACKEND: 'local' works on the emulators only; deployed it must be gcs");
   if (!c.STORAGE_BUCKET) issues.push("STORAGE_BUCKET: required (the Cloud Storage bucket for inputs and outputs)");
   if (!c.STRIPE_WEBHOOK_SECRET) issues.push("STRIPE_WEBHOOK_SECRET: required (the Stripe webhook endpoint's signing secret, whsec_…; set it as a secret)");
-  // Both emulator values are printed in the README: with either, anyone could sign events or pose as us.
+  // Both emulator values are printed in docs/billing.md: with either, anyone could sign events or pose as us.
   else if (c.STRIPE_WEBHOOK_SECRET === EMULATOR_WEBHOOK_SECRET) issues.push("STRIPE_WEBHOOK_SECRET: the emulators' public secret works on the emulators only; set the endpoint's own signing secret");
   if (!c.STRIPE_SECRET_KEY) issues.push("STRIPE_SECRET_KEY: required (Stripe's secret API key; set it as a secret)");
   else if (c.STRIPE_SECRET_KEY === EMULATOR_STRIPE_KEY) issues.push("STRIPE_SECRET_KEY: the emulators' placeholder key works on the emulators only; set Stripe's secret API key");
