@@ -20,43 +20,71 @@ export const configSchema = z.object({
   DISPATCH_MODE: z.enum(["record", "tasks-emulator", "cloud-tasks"]).optional(),
   /** Required when deployed; the emulator default is the local runner. */
   RUNNER_URL: unset(z.string().url().optional()),
+  /** Development-only task auth: sent as X-Runner-Token when tasks are not OIDC-signed; the public default is refused deployed. */
   RUNNER_SHARED_SECRET: z.string().min(8).default("dev-runner-secret"),
+  /** The audience of the runner's OIDC tokens (default: RUNNER_URL). */
   RUNNER_AUDIENCE: unset(z.string().optional()),
   /** The identity Cloud Tasks signs OIDC tokens as (the runner accepts nothing else). Required for cloud-tasks. */
   TASKS_SERVICE_ACCOUNT: unset(z.string().email().optional()),
+  /** The Cloud Tasks location (region) of the queues. */
   TASKS_LOCATION: z.string().default("us-central1"),
+  /** The Cloud Tasks queue generation jobs are dispatched on. */
   TASKS_QUEUE: z.string().default("generation-jobs"),
+  /** Where the Tasks emulator listens (DISPATCH_MODE=tasks-emulator). */
   CLOUD_TASKS_EMULATOR_HOST: z.string().default("127.0.0.1:9499"),
   // Queue retry/rate settings: see dispatch/queueConfig.ts, the one place that reads them.
+  /** Deliveries of one task before Cloud Tasks gives up (queue retry policy, applied by dispatch/queueConfig.ts). */
   TASKS_MAX_ATTEMPTS: int(5),
+  /** The first wait before a failed task delivery is retried. */
   TASKS_MIN_BACKOFF_SECONDS: z.coerce.number().positive().default(10),
+  /** The longest wait between retries of a task delivery. */
   TASKS_MAX_BACKOFF_SECONDS: z.coerce.number().positive().default(300),
+  /** How many times the retry wait doubles before it grows linearly. */
   TASKS_MAX_DOUBLINGS: z.coerce.number().int().nonnegative().default(4),
+  /** The queue's dispatch rate limit. */
   TASKS_MAX_DISPATCHES_PER_SECOND: z.coerce.number().positive().default(5),
   /** Jobs the runner fleet runs at once (instances x MAX_CONCURRENT_JOBS). */
   RUNNER_CAPACITY: int(2),
+  /** How long Cloud Tasks waits for the runner's answer to one generation task. */
   DISPATCH_DEADLINE_SECONDS: int(900),
   // Sweeper thresholds: see dispatch/sweepPlan.ts.
+  /** A queued request whose enqueue did not happen (dispatch `pending`) this long is enqueued again by the sweeper. */
   SWEEP_PENDING_AFTER_SECONDS: int(60),
+  /** A queued request enqueued but unclaimed this long is enqueued again under the next task name. */
   SWEEP_ENQUEUED_STALE_SECONDS: int(1800),
+  /** A running job whose lease expired this long ago is re-dispatched (above the max backoff, so a task waiting for its retry is left alone). */
   SWEEP_LEASE_GRACE_SECONDS: int(600),
+  /** A request still queued this long after creation ends `failed` (QUEUE_TIMEOUT) and is refunded. */
   SWEEP_QUEUED_DEADLINE_SECONDS: int(6 * 3600),
+  /** Re-dispatches of a job whose lease expired before it ends `failed` (LEASE_EXPIRED) and is refunded. */
   SWEEP_MAX_REDISPATCHES: int(3),
+  /** Documents the sweeper reads per pass. */
   SWEEP_BATCH_LIMIT: int(100),
 
+  /** Where input images, outputs and report charts go: `local` (a folder; emulator default) or `gcs` (Cloud Storage; deployed default). */
   STORAGE_BACKEND: unset(z.enum(["local", "gcs"]).optional()),
+  /** The Cloud Storage bucket. Required when deployed. */
   STORAGE_BUCKET: unset(z.string().optional()),
+  /** The local storage folder (emulator; default <repo>/.data/storage, shared with the runner). */
   LOCAL_STORAGE_DIR: z.string().optional(),
+  /** HMAC key of local download URLs (must equal the runner's); the public default is refused deployed. */
   LOCAL_STORAGE_SIGNING_SECRET: z.string().min(8).default("dev-storage-secret"),
   /** Base URL that serves the local storage folder (the runner's /files route). */
   LOCAL_FILES_BASE_URL: z.string().url().default("http://127.0.0.1:8090/files"),
+  /** Lifetime of the download URLs of outputs and inputs. */
   SIGNED_URL_TTL_SECONDS: int(3600),
 
+  /** Longest accepted prompt. */
   MAX_PROMPT_CHARS: int(2000),
+  /** Longest accepted negative prompt. */
   MAX_NEGATIVE_PROMPT_CHARS: int(1000),
+  /** Largest accepted input image (image-to-image), in bytes. */
   MAX_INPUT_IMAGE_BYTES: int(10 * 1024 * 1024),
+  /** Most pixels an input image may have (width x height), checked before it is decoded. */
   MAX_INPUT_IMAGE_PIXELS: int(4096 * 4096),
+  /** Shortest side an input image may have, in pixels. */
   MIN_INPUT_IMAGE_SIDE: int(64),
+  /** Largest amount one grantCredits call may add or remove. */
   MAX_GRANT_AMOUNT: int(1_000_000),
   /** Paid creates per user per minute; more get RATE_LIMITED (429) with Retry-After. */
   MAX_CREATES_PER_MINUTE: int(120),
@@ -66,6 +94,7 @@ export const configSchema = z.object({
   API_KEY_ACCOUNT_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(30),
   /** After a rotation, deliveries are signed with the old webhook secret too for this long. */
   WEBHOOK_SECRET_OVERLAP_SECONDS: z.coerce.number().int().nonnegative().default(86_400),
+  /** How long an instance keeps the catalog (models, styles, colors, sizes) before reading it again. */
   CATALOG_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
   // Custom models and uploads (issue 15): see models/ and uploads/.
   /** The training queue (its own: a run holds a GPU for many minutes). */
@@ -74,22 +103,29 @@ export const configSchema = z.object({
   TRAINING_RUNNER_CAPACITY: int(1),
   /** Cloud Tasks' cap for HTTP targets; a longer run is held by the runner's lease, not by the task. */
   TRAINING_DISPATCH_DEADLINE_SECONDS: int(1800),
+  /** Custom models queued, training or ready per user without a plan period; a plan's modelSlots replaces it. */
   MAX_CUSTOM_MODELS_PER_USER: int(3),
+  /** Fewest usable photos a training run accepts. */
   MIN_TRAINING_IMAGES: int(10),
+  /** Most photos a training run accepts. */
   MAX_TRAINING_IMAGES: int(20),
   /** Inline `images` of createCustomModel, all together (uploads are the way for real photos). */
   MAX_TRAINING_INLINE_BYTES: int(10 * 1024 * 1024),
+  /** Largest file one upload may hold. */
   MAX_UPLOAD_BYTES: int(25 * 1024 * 1024),
   /** How long a signed upload URL may be used. */
   UPLOAD_URL_TTL_SECONDS: int(900),
   /** An upload not used within this long is deleted (and can no longer be used). */
   UPLOAD_MAX_AGE_SECONDS: int(86_400),
+  /** Expired uploads deleted per run of the hourly cleanupUploads. */
   UPLOAD_CLEANUP_BATCH: int(200),
   /** Uploads a user may hold unused (pending, younger than UPLOAD_MAX_AGE_SECONDS); more get QUOTA_EXCEEDED (429). */
   MAX_OUTSTANDING_UPLOADS: int(100),
   /** createUpload calls per user per minute; more get RATE_LIMITED (429) with Retry-After. */
   MAX_UPLOADS_PER_MINUTE: int(60),
+  /** Items per page of list endpoints when no `limit` is given. */
   PAGE_SIZE_DEFAULT: int(20),
+  /** Largest `limit` a list endpoint accepts. */
   PAGE_SIZE_MAX: int(100),
   // --- money in (issue 16) ---
   /** Stripe's secret API key. Required when deployed; the emulator never reaches Stripe. */
@@ -98,7 +134,9 @@ export const configSchema = z.object({
   STRIPE_WEBHOOK_SECRET: unset(z.string().startsWith("whsec_").optional()),
   /** Where the Stripe client sends API calls instead of api.stripe.com (tests: a local stand-in). */
   STRIPE_API_BASE: unset(z.string().url().optional()),
+  /** Where Stripe Checkout returns after a payment. */
   CHECKOUT_SUCCESS_URL: z.string().url().default("http://127.0.0.1:5000/console/?checkout=success"),
+  /** Where Stripe Checkout returns when the buyer cancels. */
   CHECKOUT_CANCEL_URL: z.string().url().default("http://127.0.0.1:5000/console/?checkout=cancel"),
 });
 

@@ -11,6 +11,7 @@ export const configSchema = z.object({
   INPUT_RETENTION_DAYS: days(7),
   /** Documents (or objects) per retention batch; a run does at most RETENTION_MAX_BATCHES of them per pass. */
   RETENTION_BATCH_LIMIT: z.coerce.number().int().min(1).max(500).default(200),
+  /** Batches one retention run does per pass before it stops (the next hourly run continues). */
   RETENTION_MAX_BATCHES: z.coerce.number().int().min(1).max(1000).default(20),
   /** A user erasing their own account must have signed in this recently (ID token auth_time). */
   ERASE_FRESH_SIGNIN_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
