@@ -18,6 +18,16 @@ import { standInPort, startStripeStandIn } from "./lib/stripe-stand-in.mjs";
 
 const started = Date.now();
 const step = (msg) => console.log(`\n▶ ${msg} (+${((Date.now() - started) / 1000).toFixed(1)}s)`);
+// Seconds each stage took, printed on one line at the end (the README quotes them).
+const timings = [];
+const timed = async (label, fn) => {
+  const t0 = Date.now();
+  try {
+    return await fn();
+  } finally {
+    timings.push(`${label} ${Math.round((Date.now() - t0) / 1000)} s`);
+  }
+};
 const jestArgs = process.argv.slice(2);
 const jestBin = path.join(repoRoot, "node_modules", ".bin", "jest");
 const phases = process.env.IMAGEGEN_TEST_PHASES || "all";
@@ -36,13 +46,16 @@ const phase2 = phase2Files();
 await ensurePrereqs("npm test", {
   emulators: true,
   browser: phase2.some((f) => f.endsWith(".browser.test.ts")),
+  examples: phase2.some((f) => f.endsWith("doc-examples.e2e.test.ts")),
   ports: { ...ports(offset), runner: runnerPort, "stripe stand-in": standInPort() },
   offset,
 });
 
 step("type-checking and building workspaces");
-if (spawnSync("npm", ["run", "typecheck", "--silent"], { cwd: repoRoot, stdio: "inherit" }).status !== 0) process.exit(1);
-buildWorkspaces();
+await timed("typecheck + build", () => {
+  if (spawnSync("npm", ["run", "typecheck", "--silent"], { cwd: repoRoot, stdio: "inherit" }).status !== 0) process.exit(1);
+  buildWorkspaces();
+});
 
 let testEnv;
 try {
@@ -126,11 +139,11 @@ const stripeStandIn = await startStripeStandIn().catch((e) => {
   console.error(`cannot start the local Stripe stand-in on port ${standInPort()}: ${e.message} (another test run? set IMAGEGEN_PORT_OFFSET)`);
   process.exit(1);
 });
-let code = phases === "e2e" ? 0 : await phase("phase 1 (unit + emulator)", "phase1", ["unit", "emulator"], testEnv);
+let code = phases === "e2e" ? 0 : await timed("phase 1", () => phase("phase 1 (unit + emulator)", "phase1", ["unit", "emulator"], testEnv));
 if (code === 0 && phase2.length > 0) {
   // One stack of runners on one port: e2e and browser files run one at a time.
-  code = await phase("phase 2 (e2e + browser, Tasks emulator -> runner, Hosting)", "phase2", ["e2e", "browser"], e2eEnv, ["--runInBand"], `${BACKEND_EMULATORS},hosting`);
+  code = await timed("phase 2", () => phase("phase 2 (e2e + browser, Tasks emulator -> runner, Hosting)", "phase2", ["e2e", "browser"], e2eEnv, ["--runInBand"], `${BACKEND_EMULATORS},hosting`));
 }
 await stripeStandIn.close();
-step(`done: exit ${code}`);
+step(`done: exit ${code}; ${timings.join(", ")}, total ${Math.round((Date.now() - started) / 1000)} s`);
 process.exit(code);

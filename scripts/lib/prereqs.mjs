@@ -1,14 +1,15 @@
 // The first seconds of `npm test`, `npm run dev` and `.ci/run`: the doctor's machine checks (Node,
-// Java, emulator binaries, Chromium when browser tests will run, free ports). A missing Java or
-// Chromium is installed with apt when this process may (root or passwordless sudo; it says so
-// first, and IMAGEGEN_NO_INSTALL=1 turns that off); anything else stops the run at once with the
-// command that fixes it, instead of failing minutes later.
+// Java, emulator binaries, Chromium when browser tests will run, curl and jq when the
+// documentation's examples will, free ports). A missing Java, Chromium, curl or jq is installed
+// with apt when this process may (root or passwordless sudo; it says so first, and
+// IMAGEGEN_NO_INSTALL=1 turns that off); anything else stops the run at once with the command
+// that fixes it, instead of failing minutes later.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { resolveEmulatorBinaries } from "./emulator-binaries.mjs";
 import { checkJava, checkNode, checkPorts, line } from "./doctor/checks.mjs";
-import { checkChromium, DEFAULT_CHROMIUM, provisionPlan, stopMessage } from "./doctor/prereqs.mjs";
+import { checkChromium, checkTool, DEFAULT_CHROMIUM, EXAMPLE_TOOLS, provisionPlan, stopMessage } from "./doctor/prereqs.mjs";
 import { firebaseToolsVersion, javaVersionOutput, portTaken } from "./doctor/probes.mjs";
 import { repoRoot } from "./env.mjs";
 
@@ -39,10 +40,11 @@ function emulatorLine() {
   }
 }
 
-function machineLines({ browser, emulators }) {
+function machineLines({ browser, emulators, examples }) {
   const out = [checkNode(process.version), checkJava(javaVersionOutput(), firebaseToolsVersion(repoRoot))];
   if (emulators) out.push(emulatorLine());
   if (browser) out.push(chromiumLine());
+  if (examples) out.push(...EXAMPLE_TOOLS.map((t) => checkTool(t, onPath(t))));
   return out;
 }
 
@@ -67,7 +69,7 @@ function aptInstall(prefix, packages) {
 
 /**
  * Checks (and where allowed, provisions) what `what` needs; exits the process with 1 and the fix
- * when something is missing. opts: {browser, emulators, ports: {name: port}, offset}.
+ * when something is missing. opts: {browser, emulators, examples (curl and jq), ports: {name: port}, offset}.
  */
 export async function ensurePrereqs(what, opts) {
   const started = Date.now();

@@ -46,6 +46,9 @@ describe("documentation examples", () => {
     expect(outputMatches('{"id":"r_aaaaaaaa11","status":"queued"}', '{"id":"r_bbbbbbbb22","status":"running"}')).toBe(false);
     expect(outputMatches('{"status":"succeeded",…,"cost":1}', '{"status":"succeeded","seed":4,"x":[1],"cost":1}')).toBe(true);
     expect(outputMatches('{"userId":"user_test1","n":"eyJ…"}', '{"userId":"t_abc","n":"eyJzz"}')).toBe(true);
+    expect(outputMatches('{"a":1,…,"b":2}', '{"a":1,"b":2}')).toBe(true);
+    expect(outputMatches('HTTP/1.1 429 Too Many Requests\nretry-after: …', 'HTTP/1.1 429 Too Many Requests\r\nretry-after: 12\r')).toBe(true);
+    expect(outputMatches('{"keyId":"61b97336772c9c26","prefix":"sk_test_61b97336772c9c26"}', '{"keyId":"ffe8f097dde1b6cd","prefix":"sk_test_ffe8f097dde1b6cd"}')).toBe(true);
   });
 
   it("retargets hosts and emails for another stack", () => {

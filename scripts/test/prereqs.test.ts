@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { checkChromium, provisionPlan, stopMessage } from "../lib/doctor/prereqs.mjs";
+import { checkChromium, checkTool, provisionPlan, stopMessage } from "../lib/doctor/prereqs.mjs";
 import { line } from "../lib/doctor/checks.mjs";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
@@ -27,6 +27,14 @@ describe("prerequisites of npm test and npm run dev", () => {
     expect(provisionPlan(lines, { canInstall: true, noInstall: false, chromiumOverride: true })).toMatchObject({ installs: ["java"], blocking: [chromium, ports] });
     expect(provisionPlan(lines, { canInstall: true, noInstall: true, chromiumOverride: false })).toMatchObject({ packages: [], blocking: [java, chromium, ports] });
     expect(provisionPlan(lines, { canInstall: false, noInstall: false, chromiumOverride: false })).toMatchObject({ packages: [], blocking: [java, chromium, ports] });
+  });
+
+  it("checks the examples' tools and installs a missing one with apt where it may", () => {
+    expect(checkTool("jq", "/usr/bin/jq")).toMatchObject({ status: "ok", name: "jq" });
+    const jq = checkTool("jq", null);
+    expect(jq).toMatchObject({ status: "fail", fix: "apt-get install -y jq (as root)" });
+    expect(provisionPlan([jq], { canInstall: true, noInstall: false, chromiumOverride: false })).toEqual({ packages: ["jq"], installs: ["jq"], blocking: [] });
+    expect(provisionPlan([jq], { canInstall: false, noInstall: false, chromiumOverride: false })).toMatchObject({ packages: [], blocking: [jq] });
   });
 
   it("stops with every missing piece and its fix", () => {

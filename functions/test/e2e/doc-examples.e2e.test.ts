@@ -1,8 +1,9 @@
 // The documentation's examples run as shown: every `<!-- example: … -->` block of the README and
-// docs/ is run with bash against this stack (functions, Tasks emulator, a runner, the fake
-// ComfyUI), after its file's preamble (run from the repository's root, where the sample photos are), in a fresh account of its own (10 credits, like the seeded
-// user1@example.com the preamble names), and each command's real output must match the one shown,
-// ids and times aside. No example depends on another.
+// docs/ is run with bash from the repository's root (where the sample photos are) against this
+// stack (functions, Tasks emulator, a runner, the fake ComfyUI), after its file's preamble, in
+// fresh accounts of its own (standing in for the seeded accounts the examples name, with the same
+// balances and roles), and each command's real output must match the one shown, ids and times
+// aside. No example depends on another.
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -26,6 +27,20 @@ function bash(script: string): Promise<{ stdout: string; stderr: string }> {
   });
 }
 
+// The seeded accounts the examples name, each replaced by a fresh one with the same balance and role.
+// Superadmin first: "admin@example.com" is part of "superadmin@example.com".
+const SEEDED = [
+  { email: "superadmin@example.com", uid: "superadmin_test", credits: 0, role: "superadmin" as const },
+  { email: "admin@example.com", uid: "admin_test", credits: 0, role: "admin" as const },
+  { email: "user1@example.com", uid: "user_test1", credits: 10 },
+  { email: "user2@example.com", uid: "user_test2", credits: 3 },
+];
+
+async function freshAccounts(): Promise<[string, string][]> {
+  const fresh = await Promise.all(SEEDED.map((s) => createTestUser({ credits: s.credits, role: s.role, prefix: "docs" })));
+  return SEEDED.flatMap((s, i): [string, string][] => [[s.email, fresh[i].email], [s.uid, fresh[i].uid]]);
+}
+
 describe("the documentation's examples", () => {
   const stack = oneRunnerStack("doc-examples");
 
@@ -37,13 +52,12 @@ describe("the documentation's examples", () => {
 
   it.each(documented.map((d) => [`${d.file}:${d.line} ${d.name}`, d] as const))("%s runs as shown", async (_title, d) => {
     expect(stack.runner).toBeDefined();
-    const user = await createTestUser({ credits: 10, prefix: "docs" });
     const pairs: [string, string][] = [
       ["http://127.0.0.1:5001/demo-imagegen/us-central1", functionsUrl("").replace(/\/$/, "")],
       ["127.0.0.1:9099", process.env.FIREBASE_AUTH_EMULATOR_HOST!],
       ["127.0.0.1:8090", `127.0.0.1:${process.env.E2E_RUNNER_PORT}`],
       ["http://127.0.0.1:8188", stack.fake.url],
-      ["user1@example.com", user.email],
+      ...(await freshAccounts()),
     ];
     const steps = transcriptSteps(retarget(d.body, pairs));
     const { stdout, stderr } = await bash(exampleScript(retarget(d.preamble, pairs), steps));

@@ -9,7 +9,18 @@ export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
 export const APT_PACKAGES = {
   java: ["openjdk-17-jre-headless"],
   chromium: ["chromium", "fonts-liberation"],
+  curl: ["curl"],
+  jq: ["jq"],
 };
+
+/** The tools the documentation's examples call; the e2e test runs those examples. */
+export const EXAMPLE_TOOLS = ["curl", "jq"];
+
+/** A tool of EXAMPLE_TOOLS: `found` is its path on PATH, or null. */
+export function checkTool(name, found) {
+  if (found) return line("ok", name, found);
+  return line("fail", name, `no ${name} on PATH (the documentation's examples use it, and a test runs them)`, `apt-get install -y ${name} (as root)`);
+}
 
 /**
  * `chromium --version` prints e.g. "Chromium 156.0.8078.73 built on Debian ...". `path` is where
@@ -33,7 +44,7 @@ export function checkChromium(path, output) {
 export function provisionPlan(lines, ctx) {
   const failed = lines.filter((l) => l.status === "fail");
   const installable = (l) =>
-    ctx.canInstall && !ctx.noInstall && (l.name === "java" || (l.name === "chromium" && !ctx.chromiumOverride));
+    ctx.canInstall && !ctx.noInstall && (l.name === "java" || EXAMPLE_TOOLS.includes(l.name) || (l.name === "chromium" && !ctx.chromiumOverride));
   const install = failed.filter(installable);
   return {
     packages: install.flatMap((l) => APT_PACKAGES[l.name]),
