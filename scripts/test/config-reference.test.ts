@@ -1,5 +1,6 @@
 // docs/configuration.md is generated from the three config schemas (npm run docs): it must be
-// current, name every setting, and take descriptions from the schema's own doc comments.
+// current, name every setting, and take descriptions from the schema's own doc comments (which
+// every setting has).
 import fs from "node:fs";
 import path from "node:path";
 import { toJSONSchema } from "../../functions/node_modules/zod";
@@ -24,6 +25,14 @@ describe("docs/configuration.md", () => {
     }
     expect(rendered).not.toContain(repoRoot);
     expect(rendered).toMatch(/\| `TRAINING_PHOTO_RETENTION_HOURS` \| integer, 0–8760 \| `0` \| Training photos are deleted/);
+  });
+
+  it("describes every setting: each schema key has a doc comment", () => {
+    const undocumented = packages.flatMap((p) => {
+      const comments = keyComments(p.source);
+      return Object.keys((p.schema as { shape: object }).shape).filter((k) => !comments[k]).map((k) => `${p.file}: ${k}`);
+    });
+    expect(undocumented).toEqual([]);
   });
 
   it("reads a setting's doc comment and its type, limits and default from the schema", () => {
