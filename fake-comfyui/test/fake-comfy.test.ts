@@ -187,7 +187,7 @@ describe("fake ComfyUI protocol", () => {
     await post("/fake/faults", { realReconnect: false });
   });
 
-  it("accepts a partial fault update and keeps the current mode (README: POST /fake/faults {stepMs})", async () => {
+  it("accepts a partial fault update and keeps the current mode (docs/custom-models.md: POST /fake/faults {stepMs})", async () => {
     expect((await post("/fake/faults", { mode: "execution_error", count: 2 })).status).toBe(200);
     const partial = await post("/fake/faults", { stepMs: 1234 });
     expect(partial.status).toBe(200);
