@@ -1,12 +1,15 @@
 // Reads what the money audit checks from the emulator: every wallet (a document with `credits`,
 // a `ledger` and a `grants` subcollection), the paid jobs and the weekly usage counters.
-// An organisation's wallet is one more entry in WALLETS once organisations exist.
+// An organisation's wallet (orgs/{orgId}) is the same shape; its jobs and counters name it by `orgId`.
 import type { DocumentSnapshot, Firestore, Timestamp } from "firebase-admin/firestore";
 import type { AuditEntry, AuditGrantDoc, AuditJob, AuditUsage, AuditWallet } from "./checks";
 import { REFUNDABLE } from "./checks";
 
 /** Wallet collections, and which field of a job or a usage counter names the wallet's owner. */
-export const WALLETS = [{ collection: "users", jobOwner: "userId", usageOwner: "uid" }] as const;
+export const WALLETS = [
+  { collection: "users", jobOwner: "userId", usageOwner: "uid" },
+  { collection: "orgs", jobOwner: "orgId", usageOwner: "orgId" },
+] as const;
 export const JOB_COLLECTIONS = ["generationRequests", "customModels"] as const;
 
 /**
@@ -54,10 +57,12 @@ function grantOf(d: DocumentSnapshot): AuditGrantDoc {
 async function readJobs(db: Firestore, owner: string): Promise<Map<string, AuditJob[]>> {
   const byOwner = new Map<string, AuditJob[]>();
   for (const collection of JOB_COLLECTIONS) {
-    const snap = await db.collection(collection).select(owner, "status", "cost", "refunded", "createdAt").get();
+    const snap = await db.collection(collection).select(owner, "orgId", "status", "cost", "refunded", "createdAt").get();
     for (const d of snap.docs) {
       const uid = d.get(owner);
       if (typeof uid !== "string") continue;
+      // A member's create for an organisation charged the organisation, not the member.
+      if (owner === "userId" && typeof d.get("orgId") === "string") continue;
       const job = { collection, id: d.id, status: String(d.get("status")), cost: num(d.get("cost")), refunded: d.get("refunded") === true, createdAtMs: ms(d.get("createdAt")) };
       byOwner.set(uid, [...(byOwner.get(uid) ?? []), job]);
     }

@@ -17,6 +17,8 @@ export interface KeyGrant {
   scopes: KeyScope[];
   /** Create calls this key may have in progress on one instance (null: the configured default). */
   maxConcurrentCreates?: number | null;
+  /** The organisation an organisation's key always acts for (null: the user's own key). */
+  orgId?: string | null;
 }
 
 export interface NewKeyInput {
@@ -45,7 +47,7 @@ export async function verifyApiKey(db: Firestore, plain: string, now: Date, acco
   }
   return {
     uid: snap.get("uid"),
-    key: { keyId: parsed.keyId, scopes: snap.get("scopes"), maxConcurrentCreates: snap.get("maxConcurrentCreates") ?? null },
+    key: { keyId: parsed.keyId, scopes: snap.get("scopes"), maxConcurrentCreates: snap.get("maxConcurrentCreates") ?? null, orgId: snap.get("orgId") ?? null },
   };
 }
 

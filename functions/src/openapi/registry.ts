@@ -16,6 +16,7 @@ import { cancelCustomModel, createCustomModel, deleteCustomModel, getCustomModel
 import { setUserPlan } from "../billing/http";
 import { createCheckoutSession } from "../billing/stripe/checkout";
 import { stripeWebhook } from "../billing/stripe/webhook";
+import { acceptInvitation, createOrganization, getOrganization, inviteMember, listMembers, removeMember, setBudget, setMemberRole } from "../orgs/http";
 
 /** Grouped as the reference shows them (one OpenAPI tag per group). */
 export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoints: DescribedFunction[] }> = [
@@ -25,6 +26,7 @@ export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoint
   { tag: "Admin", description: "Users, roles, API keys, the audit log and the weekly report (ID tokens of admins only)", endpoints: [listUsers, setUserRole, createApiKey, listApiKeys, revokeApiKey, listAuditLog, scheduleWeeklyReport] },
   { tag: "Data lifecycle", description: "Delete a request, export a user's data, erase a user", endpoints: [deleteGenerationRequest, exportUserData, eraseUser] },
   { tag: "Billing", description: "Plans, packs and payments", endpoints: [createCheckoutSession, stripeWebhook, setUserPlan] },
+  { tag: "Organisations", description: "Teams sharing one wallet: members and roles, invitations, budgets that are never exceeded", endpoints: [createOrganization, getOrganization, inviteMember, acceptInvitation, listMembers, setMemberRole, removeMember, setBudget] },
   { tag: "Health", description: "Liveness, no credentials", endpoints: [health] },
   // Custom models and the uploads they train from.
   { tag: "Uploads", description: "Signed, single-use PUT URLs for images too big for a JSON body", endpoints: [createUpload] },

@@ -25,6 +25,7 @@ export function createRequestSchema(cfg: Pick<Config, "MAX_PROMPT_CHARS" | "MAX_
     idempotencyKey: idempotencyKey.optional(),
     webhookUrl: z.string().url().max(2048).optional(),
     userId: docId.optional(),
+    orgId: docId.optional().meta({ description: "charge this organisation's wallet (you must be a member); an organisation's API key always does" }),
   })
     .refine((b) => !(b.inputImage && b.inputImageUploadId), { message: "give inputImage or inputImageUploadId, not both", path: ["inputImageUploadId"] })
     .refine((b) => b.loraStrength === undefined || b.customModelId !== undefined, { message: "only applies with customModelId", path: ["loraStrength"] });
