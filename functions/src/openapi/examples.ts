@@ -75,7 +75,7 @@ export const EXAMPLES: Record<string, Example> = {
     },
   },
   inviteMember: { input: { orgId: ORG, email: "user2@example.com", role: "member" }, output: { invitationId: "Qz1inv0000000000000A", expiresAt: "2026-11-29T08:00:00.000Z" } },
-  acceptInvitation: { input: { invitationId: "Qz1inv0000000000000A" }, output: { orgId: ORG, role: "member", replayed: false } },
+  acceptInvitation: { input: { invitationId: "Qz1inv0000000000000A" }, output: { orgId: ORG, uid: "user_test2", role: "member", replayed: false } },
   listMembers: {
     input: { orgId: ORG },
     output: {

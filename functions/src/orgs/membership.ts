@@ -47,7 +47,7 @@ export async function accept(db: Firestore, actor: AuditActor, invitationId: str
       throw new ApiError("PERMISSION_DENIED", "this invitation is for another email address (or yours is not verified yet)");
     }
     if (inv.get("acceptedAt")) {
-      if (inv.get("acceptedBy") === actor.uid) return { orgId, role, replayed: true };
+      if (inv.get("acceptedBy") === actor.uid) return { orgId, uid: actor.uid, role, replayed: true };
       throw new ApiError("FAILED_PRECONDITION", "this invitation has already been accepted");
     }
     const now = new Date();
@@ -58,7 +58,7 @@ export async function accept(db: Firestore, actor: AuditActor, invitationId: str
     if (!member.exists) tx.create(member.ref, { uid: actor.uid, orgId, role, email: who.email.toLowerCase(), joinedAt: now });
     tx.update(inv.ref, { acceptedAt: now, acceptedBy: actor.uid });
     audit(db, tx, "org.member.join", actor, orgId, actor.uid, null, { invitationId, role: member.exists ? member.get("role") : role }, now);
-    return { orgId, role: (member.exists ? member.get("role") : role) as OrgRole, replayed: false };
+    return { orgId, uid: actor.uid, role: (member.exists ? member.get("role") : role) as OrgRole, replayed: false };
   });
 }
 

@@ -29,7 +29,7 @@ export const inviteSchema = z.strictObject({ orgId, email: z.string().trim().ema
 export const invitedSchema = z.strictObject({ invitationId: z.string(), expiresAt: isoTime });
 
 export const acceptSchema = z.strictObject({ invitationId: docId });
-export const acceptedSchema = z.strictObject({ orgId: z.string(), role, replayed: z.boolean() });
+export const acceptedSchema = z.strictObject({ orgId: z.string(), uid: z.string(), role, replayed: z.boolean() });
 
 export const membersSchema = z.strictObject({
   members: z.array(z.strictObject({ uid: z.string(), email: z.string().nullable(), role, joinedAt: isoTime, budget: budgetSchema.nullable(), usage: usageSchema.nullable() })),

@@ -58,7 +58,10 @@ export const cancelSchema = z.strictObject({ id: docId });
 export const getSchema = z.strictObject({ id: docId });
 
 export const listQuerySchema = (cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SIZE_MAX">) =>
-  z.strictObject({ ...pageQuerySchema(cfg), status: z.enum(REQUEST_STATUSES).optional() });
+  z.strictObject({
+    ...pageQuerySchema(cfg), status: z.enum(REQUEST_STATUSES).optional(),
+    orgId: docId.optional().meta({ description: "an organisation's requests: all of them for its owners and admins, your own for other members" }),
+  });
 
 // Replies. Timestamps are ISO strings; nullable fields are always present.
 const isoTime = z.string().datetime();

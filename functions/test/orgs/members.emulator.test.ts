@@ -13,7 +13,7 @@ describe("organisations: members and the shared wallet", () => {
     expect(wrong.status).toBe(403);
     expect(wrong.body.error.code).toBe("PERMISSION_DENIED");
     const ok = await callFunction("acceptInvitation", { token: member.token, body: { invitationId: inv.body.invitationId } });
-    expect(ok.body).toEqual({ orgId, role: "member", replayed: false });
+    expect(ok.body).toEqual({ orgId, uid: member.uid, role: "member", replayed: false });
     await join(orgId, owner, biller, "billing");
     await fundOrg(orgId, 30);
 
@@ -62,5 +62,40 @@ describe("organisations: members and the shared wallet", () => {
     const after = await callFunction("createGenerationRequest", { token: a.token, body: { ...CAT, orgId } });
     expect(after.status).toBe(403);
     expect(await orgLedger(orgId)).toMatchObject({ credits: 9, ledgerSum: 9 });
+  });
+});
+
+describe("organisation requests", () => {
+  it("shows members their own requests and owners and admins all of the organisation's", async () => {
+    const [owner, a, b] = await Promise.all([verifiedUser(), verifiedUser(), verifiedUser()]);
+    const orgId = await newOrg(owner);
+    await join(orgId, owner, a, "member");
+    await join(orgId, owner, b, "admin");
+    await fundOrg(orgId, 10);
+    const mine = await callFunction("createGenerationRequest", { token: a.token, body: { ...CAT, prompt: "a's", orgId } });
+    await callFunction("createGenerationRequest", { token: b.token, body: { ...CAT, prompt: "b's", orgId } });
+    const ids = async (token: string) => (await callFunction("listGenerationRequests", { token, query: { orgId } })).body.requests.map((r: { userId: string }) => r.userId).sort();
+    expect(await ids(a.token)).toEqual([a.uid]);
+    expect(await ids(owner.token)).toEqual([a.uid, b.uid].sort());
+    expect(await ids(b.token)).toEqual([a.uid, b.uid].sort());
+    expect((await callFunction("getGenerationRequest", { token: b.token, query: { id: mine.body.generationRequestId } })).status).toBe(200);
+    expect((await callFunction("listGenerationRequests", { token: (await verifiedUser()).token, query: { orgId } })).status).toBe(403);
+  });
+
+  it("lets owners and admins make organisation keys that charge the organisation; members may not", async () => {
+    const [owner, member] = await Promise.all([verifiedUser(), verifiedUser(3)]);
+    const orgId = await newOrg(owner);
+    await join(orgId, owner, member, "member");
+    await fundOrg(orgId, 10);
+    const refused = await callFunction("createApiKey", { token: member.token, body: { orgId, name: "mine" } });
+    expect(refused.status).toBe(403);
+    const made = await callFunction("createApiKey", { token: owner.token, body: { orgId, name: "ci" } });
+    expect(made.status).toBe(201);
+    const created = await callFunction("createGenerationRequest", { apiKey: made.body.key, body: CAT });
+    expect(created.status).toBe(201);
+    expect((await db().doc(`generationRequests/${created.body.generationRequestId}`).get()).get("orgId")).toBe(orgId);
+    expect(await orgLedger(orgId)).toMatchObject({ credits: 9, ledgerSum: 9 });
+    const removed = await callFunction("removeMember", { token: owner.token, body: { orgId, uid: owner.uid } });
+    expect(removed.status).toBe(409);
   });
 });
