@@ -7,8 +7,8 @@ import { REFUNDABLE } from "./checks";
 
 /** Wallet collections, and which field of a job or a usage counter names the wallet's owner. */
 export const WALLETS = [
-  { collection: "users", jobOwner: "userId", usageOwner: "uid" },
-  { collection: "orgs", jobOwner: "orgId", usageOwner: "orgId" },
+  { collection: "users", jobOwner: "userId", usageOwner: "uid", usageCollection: "usageWeekly" },
+  { collection: "orgs", jobOwner: "orgId", usageOwner: "orgId", usageCollection: "orgUsageWeekly" },
 ] as const;
 export const JOB_COLLECTIONS = ["generationRequests", "customModels"] as const;
 
@@ -70,9 +70,9 @@ async function readJobs(db: Firestore, owner: string): Promise<Map<string, Audit
   return byOwner;
 }
 
-async function readUsage(db: Firestore, owner: string): Promise<Map<string, AuditUsage[]>> {
+async function readUsage(db: Firestore, collection: string, owner: string): Promise<Map<string, AuditUsage[]>> {
   const byOwner = new Map<string, AuditUsage[]>();
-  for (const d of (await db.collection("usageWeekly").get()).docs) {
+  for (const d of (await db.collection(collection).get()).docs) {
     const uid = d.get(owner);
     if (typeof uid !== "string") continue;
     byOwner.set(uid, [...(byOwner.get(uid) ?? []), { week: String(d.get("week")), creditsDebited: num(d.get("creditsDebited")), creditsRefunded: num(d.get("creditsRefunded")) }]);
@@ -94,7 +94,7 @@ export async function pendingRefunds(db: Firestore): Promise<string[]> {
 export async function readWallets(db: Firestore): Promise<AuditWallet[]> {
   const out: AuditWallet[] = [];
   for (const kind of WALLETS) {
-    const [refs, jobs, usage] = await Promise.all([db.collection(kind.collection).listDocuments(), readJobs(db, kind.jobOwner), readUsage(db, kind.usageOwner)]);
+    const [refs, jobs, usage] = await Promise.all([db.collection(kind.collection).listDocuments(), readJobs(db, kind.jobOwner), readUsage(db, kind.usageCollection, kind.usageOwner)]);
     const owners = [...new Set([...refs.map((r) => r.id), ...jobs.keys(), ...usage.keys()])].filter((id) => !excluded(id));
     out.push(...await pooled(owners, 16, async (id) => {
       const ref = db.doc(`${kind.collection}/${id}`);

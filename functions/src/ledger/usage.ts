@@ -23,14 +23,16 @@ export function usageDocPath(uid: string, when: Date): string {
 }
 
 /**
- * The counter of the wallet charged: a user's (`uid`, as the reports read it) or an
- * organisation's (`orgId`, its own id prefix, so the per-user report lists never mix the two).
+ * The counter of the wallet charged: a user's in `usageWeekly` (`uid`, as the weekly report's
+ * user figures read it), an organisation's in `orgUsageWeekly` (`orgId`), so per-user figures
+ * never count an organisation as a user.
  */
 export function addUsage(db: Firestore, tx: MergeWriter, wallet: WalletRef, weekOf: Date, delta: UsageDelta, now: Date) {
   const inc: Record<string, FieldValue> = {};
   for (const [k, v] of Object.entries(delta)) if (v) inc[k] = FieldValue.increment(v);
   const week = isoWeekOf(weekOf, reportTimeZone());
   const owner = wallet.kind === "user" ? { uid: wallet.id } : { orgId: wallet.id };
-  const id = wallet.kind === "user" ? `${week}_${wallet.id}` : `${week}_org_${wallet.id}`;
-  tx.set(db.doc(`usageWeekly/${id}`), { ...owner, week, ...inc, updatedAt: now }, { merge: true });
+  tx.set(db.doc(`${USAGE_COLLECTIONS[wallet.kind]}/${week}_${wallet.id}`), { ...owner, week, ...inc, updatedAt: now }, { merge: true });
 }
+
+export const USAGE_COLLECTIONS = { user: "usageWeekly", org: "orgUsageWeekly" } as const;
