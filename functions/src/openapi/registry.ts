@@ -26,11 +26,11 @@ export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoint
   { tag: "Admin", description: "Users, roles, API keys, the audit log and the weekly report (ID tokens of admins only)", endpoints: [listUsers, setUserRole, createApiKey, listApiKeys, revokeApiKey, listAuditLog, scheduleWeeklyReport] },
   { tag: "Data lifecycle", description: "Delete a request, export a user's data, erase a user", endpoints: [deleteGenerationRequest, exportUserData, eraseUser] },
   { tag: "Billing", description: "Plans, packs and payments", endpoints: [createCheckoutSession, stripeWebhook, setUserPlan] },
-  { tag: "Organisations", description: "Teams sharing one wallet: members and roles, invitations, budgets that are never exceeded", endpoints: [createOrganization, getOrganization, inviteMember, acceptInvitation, listMembers, setMemberRole, removeMember, setBudget] },
   { tag: "Health", description: "Liveness, no credentials", endpoints: [health] },
   // Custom models and the uploads they train from.
   { tag: "Uploads", description: "Signed, single-use PUT URLs for images too big for a JSON body", endpoints: [createUpload] },
   { tag: "Custom models", description: "Train a LoRA from 10-20 photos, follow it, then generate with `customModelId`", endpoints: [createCustomModel, getCustomModel, listCustomModels, cancelCustomModel, deleteCustomModel] },
+  { tag: "Organisations", description: "Teams sharing one wallet: members and roles, invitations, budgets that are never exceeded", endpoints: [createOrganization, getOrganization, inviteMember, acceptInvitation, listMembers, setMemberRole, removeMember, setBudget] },
 ];
 
 export interface RegisteredEndpoint extends DescribedSpec {
