@@ -15,6 +15,7 @@ import { addUsage } from "../ledger/usage";
 import { walletPath, type WalletRef } from "../ledger/walletRef";
 import { memberPath, notAMember } from "../orgs/access";
 import { budgetState, type Budget } from "../orgs/budget";
+import { spendOf, writeCrossings } from "../orgs/budgetCommit";
 import { log } from "../shared/log";
 import { accountBusy } from "../shared/transaction";
 import { limitsOf, planRate } from "./admission";
@@ -251,14 +252,10 @@ function writeGroup(db: Firestore, items: PreparedCreate[], reads: GroupReads, p
     const usage = plan.usage.get(keyPrincipal(keyId));
     if (usage) guardedWrite(batch, snap, { ...usage, lastUsedAt: now, ...spendOf(plan, keyPrincipal(keyId)) });
   }
+  writeCrossings(db, batch, reads.wallet, plan, now);
   addUsage(db, batch, reads.wallet, now, { requests: plan.totals.requests, images: plan.totals.images, creditsDebited: plan.totals.credits }, now);
   return batch;
 }
-
-const spendOf = (plan: Plan, id: string) => {
-  const b = plan.budgets.get(id);
-  return b ? { budgetUsed: { key: b.key, used: b.used } } : {};
-};
 
 /** Written only if nobody wrote the document since it was read; one that did not exist must still not. */
 function guardedWrite(batch: WriteBatch, snap: DocumentSnapshot, data: Record<string, unknown>): void {

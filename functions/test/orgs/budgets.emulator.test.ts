@@ -41,6 +41,9 @@ describe("organisation budgets", () => {
     expect(outcomes.filter((o) => o !== "created")).toEqual(Array(30).fill("BUDGET_EXCEEDED"));
     expect(await orgLedger(orgId)).toMatchObject({ credits: 80, ledgerSum: 80 });
     expect((await db().doc(`orgs/${orgId}/members/${member.uid}`).get()).get("budgetUsed.used")).toBe(20);
+    // Each threshold crossed once under the race, shown by getOrganization.
+    const org = await callFunction("getOrganization", { token: owner.token, query: { orgId } });
+    expect(org.body.notices.map((x: { type: string; message: string }) => `${x.type} ${/reached (\d+) %/.exec(x.message)?.[1]}`).sort()).toEqual(["budget.threshold 100", "budget.threshold 50", "budget.threshold 80"]);
   });
 
   it("lets exactly 20 of 50 parallel creates by an organisation key through its 20-credit budget", async () => {
