@@ -49,6 +49,6 @@ describe("api.http", () => {
     }
     expect(outcomes.filter((o) => !o.startsWith("2"))).toEqual([]);
     expect(outcomes.length).toBe(file.requests.length - file.requests.filter((x) => isJetBrains(x.title)).length - file.requests.filter((x) => onlyStripeSigns(x.title)).length);
-   // About 50 calls one after another, each a cold function start on a loaded machine at worst.
+    // About 50 calls one after another, each a cold function start on a loaded machine at worst.
   }, 300_000);
 });
