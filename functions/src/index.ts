@@ -25,3 +25,4 @@ export { createUpload, cleanupUploads } from "./uploads/http";
 export { createCustomModel, getCustomModel, listCustomModels, cancelCustomModel, deleteCustomModel } from "./models/http";
 export { onCustomModelUpdated } from "./models/trigger";
 export { setUserPlan, renewPlans, expireGrants, createCheckoutSession, stripeWebhook } from "./billing/triggers";
+export { createOrganization, getOrganization, inviteMember, acceptInvitation, listMembers, setMemberRole, removeMember, setBudget } from "./orgs/http";

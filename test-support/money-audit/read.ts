@@ -1,12 +1,15 @@
 // Reads what the money audit checks from the emulator: every wallet (a document with `credits`,
 // a `ledger` and a `grants` subcollection), the paid jobs and the weekly usage counters.
-// An organisation's wallet is one more entry in WALLETS once organisations exist.
+// An organisation's wallet (orgs/{orgId}) is the same shape; its jobs and counters name it by `orgId`.
 import type { DocumentSnapshot, Firestore, Timestamp } from "firebase-admin/firestore";
 import type { AuditEntry, AuditGrantDoc, AuditJob, AuditUsage, AuditWallet } from "./checks";
 import { REFUNDABLE } from "./checks";
 
 /** Wallet collections, and which field of a job or a usage counter names the wallet's owner. */
-export const WALLETS = [{ collection: "users", jobOwner: "userId", usageOwner: "uid" }] as const;
+export const WALLETS = [
+  { collection: "users", jobOwner: "userId", usageOwner: "uid", usageCollection: "usageWeekly" },
+  { collection: "orgs", jobOwner: "orgId", usageOwner: "orgId", usageCollection: "orgUsageWeekly" },
+] as const;
 export const JOB_COLLECTIONS = ["generationRequests", "customModels"] as const;
 
 /**
@@ -54,10 +57,12 @@ function grantOf(d: DocumentSnapshot): AuditGrantDoc {
 async function readJobs(db: Firestore, owner: string): Promise<Map<string, AuditJob[]>> {
   const byOwner = new Map<string, AuditJob[]>();
   for (const collection of JOB_COLLECTIONS) {
-    const snap = await db.collection(collection).select(owner, "status", "cost", "refunded", "createdAt").get();
+    const snap = await db.collection(collection).select(owner, "orgId", "status", "cost", "refunded", "createdAt").get();
     for (const d of snap.docs) {
       const uid = d.get(owner);
       if (typeof uid !== "string") continue;
+      // A member's create for an organisation charged the organisation, not the member.
+      if (owner === "userId" && typeof d.get("orgId") === "string") continue;
       const job = { collection, id: d.id, status: String(d.get("status")), cost: num(d.get("cost")), refunded: d.get("refunded") === true, createdAtMs: ms(d.get("createdAt")) };
       byOwner.set(uid, [...(byOwner.get(uid) ?? []), job]);
     }
@@ -65,9 +70,9 @@ async function readJobs(db: Firestore, owner: string): Promise<Map<string, Audit
   return byOwner;
 }
 
-async function readUsage(db: Firestore, owner: string): Promise<Map<string, AuditUsage[]>> {
+async function readUsage(db: Firestore, collection: string, owner: string): Promise<Map<string, AuditUsage[]>> {
   const byOwner = new Map<string, AuditUsage[]>();
-  for (const d of (await db.collection("usageWeekly").get()).docs) {
+  for (const d of (await db.collection(collection).get()).docs) {
     const uid = d.get(owner);
     if (typeof uid !== "string") continue;
     byOwner.set(uid, [...(byOwner.get(uid) ?? []), { week: String(d.get("week")), creditsDebited: num(d.get("creditsDebited")), creditsRefunded: num(d.get("creditsRefunded")) }]);
@@ -89,7 +94,7 @@ export async function pendingRefunds(db: Firestore): Promise<string[]> {
 export async function readWallets(db: Firestore): Promise<AuditWallet[]> {
   const out: AuditWallet[] = [];
   for (const kind of WALLETS) {
-    const [refs, jobs, usage] = await Promise.all([db.collection(kind.collection).listDocuments(), readJobs(db, kind.jobOwner), readUsage(db, kind.usageOwner)]);
+    const [refs, jobs, usage] = await Promise.all([db.collection(kind.collection).listDocuments(), readJobs(db, kind.jobOwner), readUsage(db, kind.usageCollection, kind.usageOwner)]);
     const owners = [...new Set([...refs.map((r) => r.id), ...jobs.keys(), ...usage.keys()])].filter((id) => !excluded(id));
     out.push(...await pooled(owners, 16, async (id) => {
       const ref = db.doc(`${kind.collection}/${id}`);

@@ -8,7 +8,8 @@ import { pageOf, type PageQuery } from "../shared/cursor";
 
 export const AUDIT = "auditLog";
 
-export const AUDIT_ACTIONS = ["role.set", "apiKey.create", "apiKey.revoke", "credits.grant", "user.erase", "plan.set"] as const;
+export const AUDIT_ACTIONS = ["role.set", "apiKey.create", "apiKey.revoke", "credits.grant", "user.erase", "plan.set",
+  "org.create", "org.member.invite", "org.member.join", "org.member.role", "org.member.remove", "org.budget.set"] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditActor {
@@ -20,7 +21,7 @@ export interface AuditActor {
 export interface AuditEntry {
   action: AuditAction;
   actor: AuditActor;
-  target: { userId: string; keyId?: string };
+  target: { userId: string; keyId?: string; orgId?: string };
   before?: Record<string, unknown> | null;
   after?: Record<string, unknown> | null;
   reason?: string | null;
@@ -56,7 +57,7 @@ export const auditEntrySchema = z.strictObject({
   id: z.string(),
   action: z.enum(AUDIT_ACTIONS),
   actor: z.strictObject({ uid: z.string(), role: z.string(), via: z.enum(["id-token", "api-key", "cli"]) }),
-  target: z.strictObject({ userId: z.string(), keyId: z.string().optional() }),
+  target: z.strictObject({ userId: z.string(), keyId: z.string().optional(), orgId: z.string().optional() }),
   before: z.record(z.string(), z.unknown()).nullable(),
   after: z.record(z.string(), z.unknown()).nullable(),
   reason: z.string().nullable(),

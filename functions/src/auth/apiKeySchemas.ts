@@ -8,7 +8,8 @@ const userId = docId;
 
 // The expiry refinements read the clock when a body is parsed, so one schema serves every call.
 export const createKeySchema = z.strictObject({
-  userId,
+  userId: userId.optional().meta({ description: "the user the key acts as (admins; give userId or orgId)" }),
+  orgId: docId.optional().meta({ description: "make a key that always acts for this organisation (its owners and admins)" }),
   name: z.string().trim().min(1).max(100),
   scopes: z.array(z.enum(KEY_SCOPES)).min(1).max(KEY_SCOPES.length).refine((s) => new Set(s).size === s.length, "must not repeat a scope").default([...DEFAULT_KEY_SCOPES]),
   expiresAt: z.string().datetime({ offset: true }).optional()
@@ -19,7 +20,7 @@ export const createKeySchema = z.strictObject({
   ratePerMinute: z.number().int().min(1).max(10_000).nullable().default(null),
   maxConcurrentCreates: z.number().int().min(1).max(1000).nullable().default(null)
     .meta({ description: "create calls this key may have in progress on one instance; default MAX_CONCURRENT_CREATES_PER_KEY" }),
-});
+}).refine((b) => !!b.userId !== !!b.orgId, { message: "give exactly one of userId and orgId", path: ["userId"] });
 
 export const listKeysQuerySchema = z.strictObject({ userId });
 

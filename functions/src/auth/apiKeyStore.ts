@@ -17,10 +17,14 @@ export interface KeyGrant {
   scopes: KeyScope[];
   /** Create calls this key may have in progress on one instance (null: the configured default). */
   maxConcurrentCreates?: number | null;
+  /** The organisation an organisation's key always acts for (null: the user's own key). */
+  orgId?: string | null;
 }
 
 export interface NewKeyInput {
   userId: string;
+  /** An organisation's key: acts for it, whoever made it. */
+  orgId?: string | null;
   name: string;
   scopes: KeyScope[];
   expiresAt: Date | null;
@@ -45,7 +49,7 @@ export async function verifyApiKey(db: Firestore, plain: string, now: Date, acco
   }
   return {
     uid: snap.get("uid"),
-    key: { keyId: parsed.keyId, scopes: snap.get("scopes"), maxConcurrentCreates: snap.get("maxConcurrentCreates") ?? null },
+    key: { keyId: parsed.keyId, scopes: snap.get("scopes"), maxConcurrentCreates: snap.get("maxConcurrentCreates") ?? null, orgId: snap.get("orgId") ?? null },
   };
 }
 
@@ -63,9 +67,9 @@ export async function createKey(db: Firestore, env: KeyEnv, input: NewKeyInput, 
   const summary = { keyId, prefix, name: input.name, scopes: input.scopes, expiresAt: input.expiresAt, dailyQuota: input.dailyQuota, ratePerMinute: input.ratePerMinute, maxConcurrentCreates: input.maxConcurrentCreates };
   const batch = db.batch();
   batch.create(db.doc(`${API_KEYS}/${keyId}`), {
-    ...summary, uid: input.userId, env, hash: hashApiKey(plain), createdBy: actor.uid, createdAt: now, revokedAt: null, revokedBy: null, lastUsedAt: null,
+    ...summary, uid: input.userId, orgId: input.orgId ?? null, env, hash: hashApiKey(plain), createdBy: actor.uid, createdAt: now, revokedAt: null, revokedBy: null, lastUsedAt: null,
   });
-  recordAudit(db, batch, { action: "apiKey.create", actor, target: { userId: input.userId, keyId }, after: summary }, now);
+  recordAudit(db, batch, { action: "apiKey.create", actor, target: { userId: input.userId, keyId, ...(input.orgId ? { orgId: input.orgId } : {}) }, after: summary }, now);
   await batch.commit();
   return { ...viewOf({ ...summary, userId: input.userId, createdAt: now, revokedAt: null, lastUsedAt: null }), key: plain };
 }

@@ -7,19 +7,25 @@ import { parseInput } from "../http/validate";
 import { actorOf } from "../audit/audit";
 import { adminAuth, firestore } from "../shared/firestore";
 import { createKey, listKeys, revokeKey } from "./apiKeyStore";
+import { isAdmin } from "./caller";
+import { orgAccess } from "../orgs/access";
 import { createdKeySchema, createKeySchema, keyListSchema, listKeysQuerySchema, revokeKeySchema, revokeResultSchema } from "./apiKeySchemas";
 
 export const createApiKey = endpoint({
-  name: "createApiKey", method: "POST", access: "admin",
-  summary: "Create an API key for a user; the plain key is in this answer only",
+  name: "createApiKey", method: "POST", access: "user",
+  summary: "Create an API key for a user (admins) or for an organisation (its owners and admins); the plain key is in this answer only",
   input: () => createKeySchema, output: () => createdKeySchema, statuses: [201], errors: ["NOT_FOUND"],
 }, async ({ caller, body }) => {
   const input = parseInput(createKeySchema, body);
-  await adminAuth().getUser(input.userId).catch(() => {
-    throw new ApiError("NOT_FOUND", `user '${input.userId}' not found`);
+  // An organisation's key is made by its owners and admins and named after its maker; any other key by a platform admin.
+  if (input.orgId) await orgAccess(firestore(), caller, input.orgId, "keys");
+  else if (!isAdmin(caller)) throw new ApiError("PERMISSION_DENIED", "admin role required (or name an orgId you manage)");
+  const userId = input.orgId ? caller.uid : input.userId!;
+  await adminAuth().getUser(userId).catch(() => {
+    throw new ApiError("NOT_FOUND", `user '${userId}' not found`);
   });
   const env = config().EMULATED ? "test" : "live";
-  const created = await createKey(firestore(), env, { ...input, expiresAt: input.expiresAt ? new Date(input.expiresAt) : null }, actorOf(caller));
+  const created = await createKey(firestore(), env, { ...input, userId, orgId: input.orgId ?? null, expiresAt: input.expiresAt ? new Date(input.expiresAt) : null }, actorOf(caller));
   return { status: 201, body: { ...created, note: "store this key now: it is not shown again" } };
 });
 

@@ -6,6 +6,7 @@ import { planCreditLimit } from "../ledger/grants/allocate";
 import { WalletSession } from "../ledger/grants/session";
 import { walletFields, walletOf } from "../ledger/grants/wallet";
 import { writeSession } from "../ledger/grants/write";
+import { userWallet } from "../ledger/walletRef";
 import { dayKey, type Period } from "./period";
 import { FREE_PLAN, type PlanDef } from "./catalog";
 
@@ -78,7 +79,7 @@ export function startPeriod(db: Firestore, tx: Transaction, user: DocumentSnapsh
     session.grant({ id: allowance.id, source: "plan", amount: credits, expiresAtMs: s.period.end.getTime(), origin: { planId: s.def.id, periodStart: s.period.start } }, { reason: s.reason, actor: s.actor });
   }
   const userExtra = granted && s.onGrant ? s.onGrant(session, granted) : {};
-  writeSession(db, tx, uid, session, now);
+  writeSession(db, tx, userWallet(uid), session, now);
   const plan: UserPlan = {
     id: s.def.id, status: s.status ?? "active", source: s.source, periodStart: s.period.start, periodEnd: s.period.end, anchorDay: s.anchorDay,
     ...(s.subscriptionId ? { subscriptionId: s.subscriptionId } : {}),

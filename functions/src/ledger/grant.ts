@@ -9,9 +9,12 @@ import { runMoneyTransaction } from "../shared/transaction";
 import { WalletSession } from "./grants/session";
 import { walletFields, walletOf } from "./grants/wallet";
 import { writeSession } from "./grants/write";
+import { ledgerEntryPath, orgWallet, userWallet, walletPath } from "./walletRef";
 
 export interface GrantInput {
   userId: string;
+  /** Grant to this organisation's wallet instead of the user's (userId then names the organisation). */
+  orgId?: string;
   amount: number;
   reason: string;
   idempotencyKey?: string;
@@ -36,17 +39,18 @@ export function grantEntryId(userId: string, key?: string): string {
 }
 
 export async function grantCredits(db: Firestore, input: GrantInput, userExists: (uid: string) => Promise<boolean>): Promise<GrantResult> {
-  const entryId = grantEntryId(input.userId, input.idempotencyKey);
+  const wallet = input.orgId ? orgWallet(input.orgId) : userWallet(input.userId);
+  const entryId = grantEntryId(wallet.kind === "org" ? `org:${wallet.id}` : wallet.id, input.idempotencyKey);
   return runMoneyTransaction(db, async (tx) => {
-    const userRef = db.doc(`users/${input.userId}`);
-    const entryRef = db.doc(`users/${input.userId}/ledger/${entryId}`);
+    const userRef = db.doc(walletPath(wallet));
+    const entryRef = db.doc(ledgerEntryPath(wallet, entryId));
     const [user, entry] = await Promise.all([tx.get(userRef), tx.get(entryRef)]);
     const balance = (user.get("credits") as number | undefined) ?? 0;
     if (entry.exists) {
       if (entry.get("amount") !== input.amount) throw new ApiError("FAILED_PRECONDITION", "idempotencyKey was already used with a different amount");
       return { userId: input.userId, entryId, amount: input.amount, currentCredits: balance, replayed: true };
     }
-    if (!user.exists && !(await userExists(input.userId))) throw new ApiError("NOT_FOUND", `user '${input.userId}' not found`);
+    if (!user.exists && (wallet.kind === "org" || !(await userExists(input.userId)))) throw new ApiError("NOT_FOUND", `${wallet.kind === "org" ? "organisation" : "user"} '${wallet.id}' not found`);
     assertNotErased(user, "grant");
     const now = new Date();
     const session = new WalletSession(walletOf(user.data()), now.getTime(), input.actor);
@@ -57,10 +61,10 @@ export async function grantCredits(db: Firestore, input: GrantInput, userExists:
       throw new ApiError("FAILED_PRECONDITION", `an adjustment of ${input.amount} would make the balance negative (${session.credits})`, { available: session.credits });
     }
     const balanceAfter = session.credits;
-    writeSession(db, tx, input.userId, session, now);
+    writeSession(db, tx, wallet, session, now);
     tx.set(userRef, { ...walletFields(session.wallet), updatedAt: now, ...(user.exists ? {} : { createdAt: now, role: "user" }) }, { merge: true });
     recordAudit(db, tx, {
-      action: "credits.grant", actor: input.auditActor, target: { userId: input.userId },
+      action: "credits.grant", actor: input.auditActor, target: { userId: input.userId, ...(input.orgId ? { orgId: input.orgId } : {}) },
       before: { credits: balance }, after: { credits: balanceAfter, entryId }, reason: input.reason,
     }, now);
     return { userId: input.userId, entryId, amount: input.amount, currentCredits: balanceAfter, replayed: false };

@@ -2,9 +2,11 @@ import type { Firestore } from "firebase-admin/firestore";
 import { pageOf, type PageQuery } from "../shared/cursor";
 import { planOf } from "../billing/userPlan";
 import { spendOrder, walletOf } from "./grants/wallet";
+import { walletPath, type WalletRef } from "./walletRef";
 
-export async function creditHistory(db: Firestore, uid: string, opts: PageQuery) {
-  const [user, page] = await Promise.all([db.doc(`users/${uid}`).get(), pageOf(db.collection(`users/${uid}/ledger`), "createdAt", opts)]);
+/** A wallet's balance and ledger page: a user's or an organisation's, the same answer. */
+export async function creditHistory(db: Firestore, ref: WalletRef, opts: PageQuery) {
+  const [user, page] = await Promise.all([db.doc(walletPath(ref)).get(), pageOf(db.collection(`${walletPath(ref)}/ledger`), "createdAt", opts)]);
   const wallet = walletOf(user.data());
   const plan = planOf(user.data());
   const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());

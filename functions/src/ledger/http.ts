@@ -6,6 +6,8 @@ import { adminAuth, firestore } from "../shared/firestore";
 import { creditHistory } from "./history";
 import { grantCredits as grant } from "./grant";
 import { actorOf } from "../audit/audit";
+import { orgAccess } from "../orgs/access";
+import { orgWallet, userWallet } from "./walletRef";
 import { creditHistorySchema, creditsQuerySchema, grantResultSchema, grantSchema } from "./schema";
 
 export const getUserCredits = endpoint({
@@ -14,7 +16,8 @@ export const getUserCredits = endpoint({
   input: creditsQuerySchema, output: () => creditHistorySchema,
 }, async ({ caller, query }) => {
   const q = parseInput(creditsQuerySchema(config()), query, "query");
-  return { body: await creditHistory(firestore(), targetUser(caller, q.userId), q) };
+  if (q.orgId) await orgAccess(firestore(), caller, q.orgId, "billing");
+  return { body: await creditHistory(firestore(), q.orgId ? orgWallet(q.orgId) : userWallet(targetUser(caller, q.userId)), q) };
 });
 
 export const grantCredits = endpoint({
@@ -24,6 +27,6 @@ export const grantCredits = endpoint({
 }, async ({ caller, body }) => {
   const input = parseInput(grantSchema(config()), body);
   const exists = (uid: string) => adminAuth().getUser(uid).then(() => true, () => false);
-  const result = await grant(firestore(), { ...input, expiresAt: input.expiresAt ? new Date(input.expiresAt) : undefined, actor: `admin:${caller.uid}`, auditActor: actorOf(caller) }, exists);
+  const result = await grant(firestore(), { ...input, userId: input.userId ?? input.orgId!, expiresAt: input.expiresAt ? new Date(input.expiresAt) : undefined, actor: `admin:${caller.uid}`, auditActor: actorOf(caller) }, exists);
   return { status: result.replayed ? 200 : 201, body: result };
 });

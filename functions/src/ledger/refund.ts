@@ -9,16 +9,18 @@ import { addUsage } from "./usage";
 import { readChargeRefund, writeChargeRefund, type ChargeReads, type RefundWritten } from "./grants/charge";
 import { runMoneyTransaction } from "../shared/transaction";
 import { GENERATE, type JobKind } from "../dispatch/jobKinds";
+import { walletOfJob } from "./walletRef";
+import { readBudgetRefund, writeBudgetRefund, type BudgetReads } from "../orgs/budgetRefund";
 
 export interface RefundReads extends ChargeReads {
   request: DocumentSnapshot;
+  budgets: BudgetReads;
 }
 
 /** All reads the refund needs; call before any write in the transaction. */
 export async function readForRefund(db: Firestore, tx: Transaction, request: DocumentSnapshot): Promise<RefundReads> {
-  const uid = request.get("userId") as string;
-  const reads = await readChargeRefund(db, tx, { uid, debitEntryId: debitEntryId(request.id), refundEntryId: refundEntryId(request.id) });
-  return { ...reads, request };
+  const reads = await readChargeRefund(db, tx, { wallet: walletOfJob(request), debitEntryId: debitEntryId(request.id), refundEntryId: refundEntryId(request.id) });
+  return { ...reads, request, budgets: await readBudgetRefund(db, tx, request) };
 }
 
 export type WrittenDecision = RefundDecision | ({ action: "refund"; amount: number } & RefundWritten);
@@ -47,10 +49,10 @@ export function writeRefund(
     tx.update(requestRef, { refunded: true, updatedAt: opts.now });
     return decision;
   }
-  const uid = request.get("userId") as string;
   const written = writeChargeRefund(db, tx, reads, { cost, now: opts.now, fields: { requestId: request.id, reason: opts.reason, actor: opts.actor } });
   tx.update(requestRef, { refunded: true, refundedAt: opts.now, updatedAt: opts.now });
-  addUsage(db, tx, uid, request.get("createdAt").toDate(), { creditsRefunded: written.credited }, opts.now);
+  writeBudgetRefund(tx, reads.budgets, opts.now);
+  addUsage(db, tx, reads.ref.wallet, request.get("createdAt").toDate(), { creditsRefunded: written.credited }, opts.now);
   return { ...decision, ...written };
 }
 

@@ -4,11 +4,14 @@ import type { Config } from "../config";
 import { docId } from "../http/ids";
 import { nextCursorSchema, pageQuerySchema } from "../requests/schema";
 
-export const creditsQuerySchema = (cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SIZE_MAX">) => z.strictObject(pageQuerySchema(cfg));
+const orgId = docId.optional().meta({ description: "an organisation's wallet instead of the caller's (owners and billing members)" });
+
+export const creditsQuerySchema = (cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SIZE_MAX">) => z.strictObject({ ...pageQuerySchema(cfg), orgId });
 
 export const grantSchema = (cfg: Pick<Config, "MAX_GRANT_AMOUNT">) =>
   z.strictObject({
-    userId: docId,
+    userId: docId.optional().meta({ description: "the user to grant to (give userId or orgId)" }),
+    orgId: docId.optional().meta({ description: "the organisation to grant to" }),
     amount: z.number().int()
       .refine((n) => n !== 0, "must not be 0")
       .refine((n) => Math.abs(n) <= cfg.MAX_GRANT_AMOUNT, `must be at most ${cfg.MAX_GRANT_AMOUNT} in absolute value`)
@@ -17,7 +20,7 @@ export const grantSchema = (cfg: Pick<Config, "MAX_GRANT_AMOUNT">) =>
     idempotencyKey: z.string().min(8).max(255).optional(),
     source: z.enum(["admin", "promo"]).optional().meta({ description: "what the grant is, for the reports (default admin)" }),
     expiresAt: z.string().datetime().optional().meta({ description: "when what remains of it expires (default never)" }),
-  });
+  }).refine((b) => !!b.userId !== !!b.orgId, { message: "give exactly one of userId and orgId", path: ["userId"] });
 
 export const ledgerEntrySchema = z.strictObject({
   id: z.string(),

@@ -3,6 +3,7 @@
 // all users. Increments need no precondition: concurrent commits add up.
 import { FieldValue, type DocumentReference, type Firestore, type SetOptions } from "firebase-admin/firestore";
 import { isoWeekOf, reportTimeZone } from "../shared/isoWeek";
+import type { WalletRef } from "./walletRef";
 
 /** A transaction or a write batch: either can carry the counter in the same commit. */
 export interface MergeWriter {
@@ -21,9 +22,17 @@ export function usageDocPath(uid: string, when: Date): string {
   return `usageWeekly/${isoWeekOf(when, reportTimeZone())}_${uid}`;
 }
 
-export function addUsage(db: Firestore, tx: MergeWriter, uid: string, weekOf: Date, delta: UsageDelta, now: Date) {
+/**
+ * The counter of the wallet charged: a user's in `usageWeekly` (`uid`, as the weekly report's
+ * user figures read it), an organisation's in `orgUsageWeekly` (`orgId`), so per-user figures
+ * never count an organisation as a user.
+ */
+export function addUsage(db: Firestore, tx: MergeWriter, wallet: WalletRef, weekOf: Date, delta: UsageDelta, now: Date) {
   const inc: Record<string, FieldValue> = {};
   for (const [k, v] of Object.entries(delta)) if (v) inc[k] = FieldValue.increment(v);
   const week = isoWeekOf(weekOf, reportTimeZone());
-  tx.set(db.doc(`usageWeekly/${week}_${uid}`), { uid, week, ...inc, updatedAt: now }, { merge: true });
+  const owner = wallet.kind === "user" ? { uid: wallet.id } : { orgId: wallet.id };
+  tx.set(db.doc(`${USAGE_COLLECTIONS[wallet.kind]}/${week}_${wallet.id}`), { ...owner, week, ...inc, updatedAt: now }, { merge: true });
 }
+
+export const USAGE_COLLECTIONS = { user: "usageWeekly", org: "orgUsageWeekly" } as const;

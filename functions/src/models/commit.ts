@@ -7,6 +7,7 @@ import type { DocumentSnapshot, Firestore, Transaction } from "firebase-admin/fi
 import { ApiError } from "../http/errors";
 import { walletFields, walletOf } from "../ledger/grants/wallet";
 import { writeSession } from "../ledger/grants/write";
+import { userWallet } from "../ledger/walletRef";
 import type { WalletSession } from "../ledger/grants/session";
 import { slotsFor } from "../billing/userPlan";
 import { addUsage } from "../ledger/usage";
@@ -80,8 +81,8 @@ function write(db: Firestore, tx: Transaction, p: PreparedModel, user: DocumentS
     updatedAt: now,
   });
   // The debit entry (with its draws), any lazy expiry, the grant counters, then the wallet.
-  writeSession(db, tx, p.uid, session, now);
+  writeSession(db, tx, userWallet(p.uid), session, now);
   tx.set(user.ref, { ...walletFields(session.wallet), updatedAt: now }, { merge: true });
-  addUsage(db, tx, p.uid, now, { creditsDebited: p.cost }, now);
+  addUsage(db, tx, userWallet(p.uid), now, { creditsDebited: p.cost }, now);
   for (const u of uploads) tx.update(u.ref, { status: "used", usedBy: p.id, usedAt: now });
 }

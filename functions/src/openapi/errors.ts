@@ -20,6 +20,7 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   API_KEY_REVOKED: "the API key was revoked",
   API_KEY_EXPIRED: "the API key's expiresAt has passed",
   INSUFFICIENT_CREDITS: "the balance is below the price (details.required, details.available)",
+  BUDGET_EXCEEDED: "an organisation member's or key's budget would be exceeded (details.limit, details.used, details.period, details.resetsAt)",
   PERMISSION_DENIED: "the caller's role does not allow this, or a non-admin named another userId",
   INSUFFICIENT_SCOPE: "the API key lacks the endpoint's scope (details.required, details.granted)",
   NOT_FOUND: "no such item, or someone else's",

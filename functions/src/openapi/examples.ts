@@ -4,6 +4,7 @@ import type { Example } from "./document";
 
 const REQ = "r_1d3eac19d0affc8902ed955c2b2f24a1";
 const T0 = "2026-11-21T21:44:56.156Z";
+const ORG = "Qz1orgAcme0000000000";
 const request = {
   id: REQ, userId: "user_test1", status: "succeeded", model: "A", style: "realistic", color: "vibrant", size: "512x512",
   prompt: "A cat in space", negativePrompt: null, numImages: 1, seed: 1041354420, cost: 1, charge: "charged", progress: 1,
@@ -64,6 +65,32 @@ export const EXAMPLES: Record<string, Example> = {
       ],
       nextCursor: null,
     },
+  },
+  createOrganization: { input: { name: "Acme Staging" }, output: { orgId: ORG, name: "Acme Staging", role: "owner" } },
+  getOrganization: {
+    input: { orgId: ORG },
+    output: {
+      orgId: ORG, name: "Acme Staging", role: "owner", timeZone: "UTC", lowBalanceCredits: null,
+      balance: { currentCredits: 480, debt: 0, creditLimit: 0 }, plan: { id: "free", status: "active", periodEnd: null }, notices: [],
+    },
+  },
+  inviteMember: { input: { orgId: ORG, email: "user2@example.com", role: "member" }, output: { invitationId: "Qz1inv0000000000000A", expiresAt: "2026-11-29T08:00:00.000Z" } },
+  acceptInvitation: { input: { invitationId: "Qz1inv0000000000000A" }, output: { orgId: ORG, uid: "user_test2", role: "member", replayed: false } },
+  listMembers: {
+    input: { orgId: ORG },
+    output: {
+      members: [
+        { uid: "user_test1", email: "user1@example.com", role: "owner", joinedAt: T0, budget: null, usage: null },
+        { uid: "user_test2", email: "user2@example.com", role: "member", joinedAt: T0, budget: { period: "day", credits: 20 }, usage: { period: "2026-11-22", used: 3, limit: 20, resetsAt: "2026-11-23T00:00:00.000Z" } },
+      ],
+      invitations: [],
+    },
+  },
+  setMemberRole: { input: { orgId: ORG, uid: "user_test2", role: "billing" }, output: { orgId: ORG, uid: "user_test2", role: "billing", previousRole: "member" } },
+  removeMember: { input: { orgId: ORG, uid: "user_test2", revokeKeys: true }, output: { orgId: ORG, uid: "user_test2", role: null, previousRole: "member", revokedKeys: 1 } },
+  setBudget: {
+    input: { orgId: ORG, uid: "user_test2", period: "day", credits: 20 },
+    output: { orgId: ORG, uid: "user_test2", keyId: null, budget: { period: "day", credits: 20 }, usage: { period: "2026-11-22", used: 3, limit: 20, resetsAt: "2026-11-23T00:00:00.000Z" } },
   },
   grantCredits: {
     input: { userId: "user_test2", amount: 25, reason: "support ticket 4711", idempotencyKey: "ticket-4711" },

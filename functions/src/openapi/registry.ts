@@ -16,6 +16,7 @@ import { cancelCustomModel, createCustomModel, deleteCustomModel, getCustomModel
 import { setUserPlan } from "../billing/http";
 import { createCheckoutSession } from "../billing/stripe/checkout";
 import { stripeWebhook } from "../billing/stripe/webhook";
+import { acceptInvitation, createOrganization, getOrganization, inviteMember, listMembers, removeMember, setBudget, setMemberRole } from "../orgs/http";
 
 /** Grouped as the reference shows them (one OpenAPI tag per group). */
 export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoints: DescribedFunction[] }> = [
@@ -29,6 +30,7 @@ export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoint
   // Custom models and the uploads they train from.
   { tag: "Uploads", description: "Signed, single-use PUT URLs for images too big for a JSON body", endpoints: [createUpload] },
   { tag: "Custom models", description: "Train a LoRA from 10-20 photos, follow it, then generate with `customModelId`", endpoints: [createCustomModel, getCustomModel, listCustomModels, cancelCustomModel, deleteCustomModel] },
+  { tag: "Organisations", description: "Teams sharing one wallet: members and roles, invitations, budgets that are never exceeded", endpoints: [createOrganization, getOrganization, inviteMember, acceptInvitation, listMembers, setMemberRole, removeMember, setBudget] },
 ];
 
 export interface RegisteredEndpoint extends DescribedSpec {

@@ -12,6 +12,7 @@ import { runMoneyTransaction } from "../shared/transaction";
 import { planDebit, planExpiry } from "../ledger/grants/allocate";
 import { refusalOf } from "../ledger/grants/refusal";
 import { walletOf } from "../ledger/grants/wallet";
+import { userWallet, walletPath, type WalletRef } from "../ledger/walletRef";
 
 /** A key's own limits (from the snapshot read), else the per-user default. */
 export function limitsOf(key: DocumentSnapshot | null, defaultPerMinute: number): PrincipalLimits {
@@ -29,14 +30,14 @@ const principalRef = (db: Firestore, caller: Caller, uid: string) =>
  * or stored. A refusal for funds is counted (one small transaction); a rate-limited one is not
  * (its window is already full). The create's commit re-checks everything exactly.
  */
-export async function precheckCreate(db: Firestore, caller: Caller, uid: string, cost: number, defaultPerMinute: number, now: Date): Promise<void> {
+export async function precheckCreate(db: Firestore, caller: Caller, uid: string, cost: number, defaultPerMinute: number, now: Date, wallet: WalletRef = userWallet(uid)): Promise<void> {
   const pRef = principalRef(db, caller, uid);
-  const [user, key] = await Promise.all([db.doc(`users/${uid}`).get(), caller.key ? pRef.get() : null]);
+  const [user, key, walletDoc] = await Promise.all([db.doc(`users/${uid}`).get(), caller.key ? pRef.get() : null, db.doc(walletPath(wallet)).get()]);
   if (key) assertKeyUsable(key, now);
   const limits = limitsOf(key, planRate(user) ?? defaultPerMinute);
   const window = admitCreate((key ?? user).get("createWindow"), now.getTime(), limits.perMinute);
   if (!window.allowed) throw rateLimited(limits.perMinute, window.retryAfterSeconds);
-  const debit = planDebit(planExpiry(walletOf(user.data()), now.getTime()).wallet, cost);
+  const debit = planDebit(planExpiry(walletOf(walletDoc.data()), now.getTime()).wallet, cost);
   if (!debit.ok) {
     await countRefusal(db, pRef, limits.perMinute, now);
     throw refusalOf(debit, cost);

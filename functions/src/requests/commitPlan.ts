@@ -10,6 +10,7 @@ import { debitEntryId } from "../ledger/types";
 import { refusalOf } from "../ledger/grants/refusal";
 import { WalletSession } from "../ledger/grants/session";
 import { walletOf, type Wallet } from "../ledger/grants/wallet";
+import { crossed, fits, type BudgetState } from "../orgs/budget";
 
 export interface CreateResult {
   generationRequestId: string;
@@ -31,6 +32,8 @@ export interface PlanItem {
   /** Written on the debit entry. */
   ledgerReason?: string;
   actor?: string;
+  /** Budgets this create counts against (an organisation member's `member:{uid}`, a key's `key:{keyId}`). */
+  budgets?: readonly string[];
 }
 
 /** The fields of a stored request that a replay answers from. */
@@ -58,6 +61,15 @@ export interface PlanInput {
   /** Request documents that already exist, by id. */
   stored: ReadonlyMap<string, StoredRequest>;
   items: readonly PlanItem[];
+  /** The budgets named by the items, as read (an id without a state has no budget). */
+  budgets?: ReadonlyMap<string, BudgetState>;
+}
+
+/** What a created item counted against a budget: a refund gives `amount` back within period `key`. */
+export interface BudgetCharge {
+  budget: string;
+  key: string;
+  amount: number;
 }
 
 export type Outcome =
@@ -74,10 +86,18 @@ export interface Plan {
   /** New counters of the principals that admitted at least one item (only these are written). */
   usage: Map<string, PrincipalUsage>;
   totals: { requests: number; images: number; credits: number };
+  /** Budgets spent by this commit: their new state (only these are written). */
+  budgets: Map<string, BudgetState>;
+  /** Per created request, the budgets it counted against. */
+  budgetCharges: Map<string, BudgetCharge[]>;
+  /** Alert thresholds (percent) first crossed by this commit, per budget. */
+  crossings: Map<string, number[]>;
 }
 
 export const USER_PRINCIPAL = "user";
 export const keyPrincipal = (keyId: string) => `key:${keyId}`;
+/** A member creating for an organisation (their rate window is on their user document). */
+export const memberPrincipal = (uid: string) => `member:${uid}`;
 
 export function insufficientCredits(cost: number, balance: number): ApiError {
   return new ApiError("INSUFFICIENT_CREDITS", `this request costs ${cost} credits; the balance is ${balance}`, { required: cost, available: balance });
@@ -85,7 +105,7 @@ export function insufficientCredits(cost: number, balance: number): ApiError {
 
 export function planCommit(input: PlanInput): Plan {
   const session = new WalletSession(input.wallet ?? walletOf({ credits: input.balance }), input.nowMs);
-  const plan: Plan = { outcomes: [], balance: session.credits, session, usage: new Map(), totals: { requests: 0, images: 0, credits: 0 } };
+  const plan: Plan = { outcomes: [], balance: session.credits, session, usage: new Map(), totals: { requests: 0, images: 0, credits: 0 }, budgets: new Map(), budgetCharges: new Map(), crossings: new Map() };
   // Items created earlier in this commit count as stored: a second item with the same
   // idempotency key is a replay of the first, never a second charge.
   const stored = new Map(input.stored);
@@ -109,11 +129,15 @@ function admit(item: PlanItem, input: PlanInput, plan: Plan): Outcome {
     if (err instanceof ApiError) return { kind: "refused", error: err };
     throw err;
   }
+  const budgets = budgetsOf(item, input, plan);
+  const over = budgets.find((b) => !fits(b.state, item.cost));
+  if (over) return { kind: "refused", error: budgetExceeded(over.state) };
   // A refusal for funds leaves the counters as they were: it writes nothing.
   const debit = plan.session.debit(debitEntryId(item.requestId), item.cost, { requestId: item.requestId, reason: item.ledgerReason ?? "generation", actor: item.actor ?? `user:${item.userId}` });
   if (!debit.ok) return { kind: "refused", error: refusalOf(debit, item.cost) };
   plan.balance = plan.session.credits;
   plan.usage.set(item.principal, next);
+  spendBudgets(plan, item, budgets);
   plan.totals.requests += 1;
   plan.totals.images += item.numImages;
   plan.totals.credits += item.cost;
@@ -121,6 +145,29 @@ function admit(item: PlanItem, input: PlanInput, plan: Plan): Outcome {
     kind: "created",
     result: { generationRequestId: item.requestId, deductedCredits: item.cost, currentCredits: plan.balance, status: "queued", replayed: false },
   };
+}
+
+/** The item's budgets as this commit has left them so far (those with no budget set are skipped). */
+function budgetsOf(item: PlanItem, input: PlanInput, plan: Plan): { id: string; state: BudgetState }[] {
+  return (item.budgets ?? []).flatMap((id) => {
+    const state = plan.budgets.get(id) ?? input.budgets?.get(id);
+    return state ? [{ id, state }] : [];
+  });
+}
+
+function spendBudgets(plan: Plan, item: PlanItem, budgets: { id: string; state: BudgetState }[]): void {
+  for (const { id, state } of budgets) {
+    const hit = crossed(state, item.cost);
+    if (hit.length) plan.crossings.set(id, [...(plan.crossings.get(id) ?? []), ...hit]);
+    plan.budgets.set(id, { ...state, used: state.used + item.cost });
+  }
+  if (budgets.length) plan.budgetCharges.set(item.requestId, budgets.map((b) => ({ budget: b.id, key: b.state.key, amount: item.cost })));
+}
+
+export function budgetExceeded(s: BudgetState): ApiError {
+  return new ApiError("BUDGET_EXCEEDED", `this create would take the ${s.budget.period === "day" ? "daily" : "monthly"} budget of ${s.budget.credits} credits past its limit (${s.used} used)`, {
+    limit: s.budget.credits, used: s.used, period: s.budget.period, resetsAt: new Date(s.resetsAtMs).toISOString(),
+  });
 }
 
 function replayOf(item: PlanItem, prior: StoredRequest): Outcome {

@@ -9,7 +9,9 @@ import { loadCatalog, pick } from "../catalog/catalog";
 import type { ModelItem, PromptItem, SizeItem } from "../catalog/types";
 import { invalidArgument } from "../http/errors";
 import { parseInput } from "../http/validate";
-import { targetUser, type Caller } from "../auth/caller";
+import type { Caller } from "../auth/caller";
+import { actingFor, type Acting } from "../orgs/acting";
+import { walletPath } from "../ledger/walletRef";
 import { storage } from "../storage/storage";
 import { log } from "../shared/log";
 import { dispatchAfterCommit, type DispatcherSource } from "../dispatch/dispatch";
@@ -23,7 +25,7 @@ import { renderSpec } from "./render";
 import { checkWebhookUrl } from "./webhookUrl";
 import { precheckCreate } from "./admission";
 import { decodes } from "../shared/decodes";
-import { keyPrincipal, USER_PRINCIPAL, type CreateResult, type Outcome } from "./commitPlan";
+import { keyPrincipal, memberPrincipal, USER_PRINCIPAL, type CreateResult, type Outcome } from "./commitPlan";
 import { GroupCommitter } from "./groupCommit";
 import { InFlight } from "./inFlight";
 import { commitCreates, type PreparedCreate } from "./optimisticCommit";
@@ -39,7 +41,7 @@ const committers = new WeakMap<Firestore, GroupCommitter<PreparedCreate, Outcome
 export function committerFor(db: Firestore): GroupCommitter<PreparedCreate, Outcome> {
   let committer = committers.get(db);
   if (!committer) {
-    committer = new GroupCommitter((uid, items, pull) => commitCreates(db, uid, items, { defaultPerMinute: config().MAX_CREATES_PER_MINUTE }, pull), MAX_GROUP);
+    committer = new GroupCommitter((account, items, pull) => commitCreates(db, account, items, { defaultPerMinute: config().MAX_CREATES_PER_MINUTE }, pull), MAX_GROUP);
     committers.set(db, committer);
   }
   return committer;
@@ -49,7 +51,7 @@ export function committerFor(db: Firestore): GroupCommitter<PreparedCreate, Outc
 export async function createGenerationRequest(db: Firestore, caller: Caller, rawBody: unknown, deps: { dispatcher?: DispatcherSource } = {}): Promise<CreateResult> {
   return withCreateSlot(caller, async () => {
     const item = await prepareCreate(db, caller, rawBody);
-    const [outcome] = await committerFor(db).submit(item.userId, [item]);
+    const [outcome] = await committerFor(db).submit(walletPath(item.wallet), [item]);
     if (outcome.kind === "refused") throw outcome.error;
     if (outcome.kind === "created") await afterCommit(db, item, deps.dispatcher);
     return outcome.result;
@@ -72,7 +74,8 @@ export async function afterCommit(db: Firestore, item: PreparedCreate, dispatche
 export async function prepareCreate(db: Firestore, caller: Caller, rawBody: unknown): Promise<PreparedCreate> {
   const cfg = config();
   const input = parseInput(createRequestSchema(cfg), rawBody);
-  const uid = targetUser(caller, input.userId);
+  const acting = await actingFor(db, caller, input.orgId, input.userId);
+  const uid = acting.uid;
   if (input.webhookUrl) checkWebhookUrl(input.webhookUrl, cfg.EMULATED);
   const catalog = await loadCatalog();
   const model = pick(catalog, "models", input.model);
@@ -85,13 +88,14 @@ export async function prepareCreate(db: Firestore, caller: Caller, rawBody: unkn
   const custom = input.customModelId ? await loraForRequest(db, uid, input.customModelId, model.id, input.loraStrength ?? DEFAULT_LORA_STRENGTH) : undefined;
   const cost = priceOf(model, size, input.numImages);
   const requestId = input.idempotencyKey ? requestIdFor(uid, input.idempotencyKey) : db.collection("generationRequests").doc().id;
-  const image = imageSource ? await storedInputImage(db, caller, uid, cost, imageSource) : undefined;
-  const fingerprint = paramsHash({ ...fingerprintFields(input), userId: uid, inputImageSha256: image?.sha256 });
-  return preparedItem({ caller, uid, input, picked: { model, style, color, size }, cost, requestId, image, fingerprint, custom });
+  const image = imageSource ? await storedInputImage(db, caller, acting, cost, imageSource) : undefined;
+  const fingerprint = paramsHash({ ...fingerprintFields(input), userId: uid, orgId: acting.orgId, inputImageSha256: image?.sha256 });
+  return preparedItem({ caller, acting, uid, input, picked: { model, style, color, size }, cost, requestId, image, fingerprint, custom });
 }
 
 interface Resolved {
   caller: Caller;
+  acting: Acting;
   uid: string;
   input: CreateRequestInput;
   picked: { model: ModelItem; style: PromptItem; color: PromptItem; size: SizeItem };
@@ -102,7 +106,7 @@ interface Resolved {
   custom?: { lora: LoraRef; triggerWord: string };
 }
 
-function preparedItem({ caller, uid, input, picked, cost, requestId, image, fingerprint, custom }: Resolved): PreparedCreate {
+function preparedItem({ caller, acting, uid, input, picked, cost, requestId, image, fingerprint, custom }: Resolved): PreparedCreate {
   const { model, style, color, size } = picked;
   const seed = input.seed ?? randomInt(0, 2 ** 32);
   return {
@@ -111,13 +115,17 @@ function preparedItem({ caller, uid, input, picked, cost, requestId, image, fing
     cost,
     numImages: input.numImages,
     fingerprint,
-    principal: caller.key ? keyPrincipal(caller.key.keyId) : USER_PRINCIPAL,
+    principal: caller.key ? keyPrincipal(caller.key.keyId) : acting.orgId ? memberPrincipal(uid) : USER_PRINCIPAL,
+    // An organisation's creates count against the key's budget, or else the member's.
+    budgets: acting.orgId ? [caller.key ? keyPrincipal(caller.key.keyId) : memberPrincipal(uid)] : [],
+    wallet: acting.wallet,
     keyId: caller.key?.keyId ?? null,
     mayExist: !!input.idempotencyKey,
     ledgerReason: `generation ${model.id} ${size.id} x${input.numImages}`,
     actor: caller.uid === uid ? `user:${uid}` : `admin:${caller.uid}`,
     fields: {
       userId: uid,
+      orgId: acting.orgId,
       model: model.id,
       style: style.id,
       color: color.id,
@@ -156,9 +164,10 @@ function preparedItem({ caller, uid, input, picked, cost, requestId, image, fing
  */
 type StoredImage = Awaited<ReturnType<typeof storedInputImage>>;
 
-async function storedInputImage(db: Firestore, caller: Caller, uid: string, cost: number, source: { dataUrl: string } | { uploadId: string }) {
+async function storedInputImage(db: Firestore, caller: Caller, acting: Acting, cost: number, source: { dataUrl: string } | { uploadId: string }) {
   const cfg = config();
-  await precheckCreate(db, caller, uid, cost, cfg.MAX_CREATES_PER_MINUTE, new Date());
+  const uid = acting.uid;
+  await precheckCreate(db, caller, uid, cost, cfg.MAX_CREATES_PER_MINUTE, new Date(), acting.wallet);
   const limits = { maxBytes: cfg.MAX_INPUT_IMAGE_BYTES, maxPixels: cfg.MAX_INPUT_IMAGE_PIXELS, minSide: cfg.MIN_INPUT_IMAGE_SIDE };
   // An upload is checked exactly like a data URL; it may feed several requests while it lives.
   const bytes = "uploadId" in source ? await uploadBytesOrThrow(db, storage(), uid, source.uploadId, "input-image", "inputImageUploadId") : undefined;

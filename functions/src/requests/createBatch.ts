@@ -12,6 +12,7 @@ import type { DispatcherSource } from "../dispatch/dispatch";
 import type { Outcome } from "./commitPlan";
 import type { PreparedCreate } from "./optimisticCommit";
 import { afterCommit, committerFor, prepareCreate, withCreateSlot } from "./create";
+import { walletPath } from "../ledger/walletRef";
 import { createBatchSchema } from "./schema";
 
 export interface BatchItemResult {
@@ -64,12 +65,13 @@ function withBatchKey(raw: unknown, batchKey: string | undefined, index: number)
   return { ...raw, idempotencyKey: `${batchKey}:${index}` };
 }
 
-/** One submission per account (an admin may name several users), all committed concurrently. */
+/** One submission per wallet (an admin may name several users; items may name organisations), all committed concurrently. */
 async function commitByAccount(db: Firestore, prepared: Prepared[]): Promise<Map<number, Outcome>> {
   const byUser = new Map<string, { index: number; item: PreparedCreate }[]>();
   for (const p of prepared) {
     if (p.error) continue;
-    byUser.set(p.item.userId, [...(byUser.get(p.item.userId) ?? []), p]);
+    const account = walletPath(p.item.wallet);
+    byUser.set(account, [...(byUser.get(account) ?? []), p]);
   }
   const outcomes = new Map<number, Outcome>();
   await Promise.all([...byUser].map(async ([uid, group]) => {

@@ -7,7 +7,7 @@ import { storage } from "../storage/storage";
 import { createGenerationRequest as create } from "./create";
 import { createGenerationRequests as createBatch } from "./createBatch";
 import { cancelRequest } from "./cancel";
-import { listRequests, readOwnRequest } from "./queries";
+import { listRequests, orgListScope, readOwnRequest } from "./queries";
 import { batchResultSchema, cancelResultSchema, cancelSchema, createBatchSchema, createRequestSchema, createResultSchema, getSchema, listQuerySchema, requestDetailSchema, requestListSchema } from "./schema";
 import { detailView, summaryView } from "./view";
 
@@ -49,7 +49,8 @@ export const listGenerationRequests = endpoint({
   input: listQuerySchema, output: () => requestListSchema,
 }, async ({ caller, query }) => {
   const q = parseInput(listQuerySchema(config()), query, "query");
-  const { docs, nextCursor } = await listRequests(firestore(), targetUser(caller, q.userId), q);
+  const scope = q.orgId ? await orgListScope(firestore(), caller, q.orgId) : { uid: targetUser(caller, q.userId) };
+  const { docs, nextCursor } = await listRequests(firestore(), scope, q);
   return { body: { requests: docs.map(summaryView), nextCursor } };
 });
 

@@ -12,11 +12,16 @@ import { API_KEYS, assertKeyUsable } from "../auth/apiKeyStore";
 import { walletFields, walletOf } from "../ledger/grants/wallet";
 import { writeSession } from "../ledger/grants/write";
 import { addUsage } from "../ledger/usage";
+import { walletPath, type WalletRef } from "../ledger/walletRef";
+import { memberPath, notAMember } from "../orgs/access";
+import { budgetState, type Budget } from "../orgs/budget";
+import { spendOf, writeCrossings } from "../orgs/budgetCommit";
 import { log } from "../shared/log";
 import { accountBusy } from "../shared/transaction";
 import { limitsOf, planRate } from "./admission";
 import { Contention } from "./contention";
-import { keyPrincipal, planCommit, USER_PRINCIPAL, type Outcome, type Plan, type PlanItem, type PrincipalState, type StoredRequest } from "./commitPlan";
+import { keyPrincipal, memberPrincipal, planCommit, USER_PRINCIPAL, type Outcome, type Plan, type PlanItem, type PrincipalState, type StoredRequest } from "./commitPlan";
+import type { BudgetState } from "../orgs/budget";
 
 /** A validated, priced create, ready to commit. */
 export interface PreparedCreate extends PlanItem {
@@ -27,6 +32,8 @@ export interface PreparedCreate extends PlanItem {
   fields: Record<string, unknown>;
   ledgerReason: string;
   actor: string;
+  /** The wallet charged: the user's own, or the organisation's the create acts for (`fields.orgId`). */
+  wallet: WalletRef;
 }
 
 /** About five seconds of rounds on a busy account; then 503, and nothing was written. */
@@ -37,27 +44,32 @@ const contention = new Contention();
 export const commitCounters = { commits: 0, conflicts: 0, created: 0 };
 
 interface GroupReads {
+  wallet: WalletRef;
+  /** The wallet's document: the user's own (also their rate counters), or the organisation's. */
   user: DocumentSnapshot;
   keys: Map<string, DocumentSnapshot>;
   stored: Map<string, ReadRequest>;
+  /** An organisation's creates by members (not keys): each member's user and member documents. */
+  members: Map<string, { user: DocumentSnapshot; member: DocumentSnapshot }>;
 }
 
 /** A stored request as read here: what a replay answers from, and what tells this call's own writes apart. */
 type ReadRequest = StoredRequest & { createdAt?: Timestamp; dispatch?: { state?: string } };
 
 /** `pull` (groupCommit.ts) adds creates that queued meanwhile to a commit that runs again. */
-export async function commitCreates(db: Firestore, uid: string, items: PreparedCreate[], opts: { defaultPerMinute: number; maxAttempts?: number }, pull: () => PreparedCreate[] = () => []): Promise<Outcome[]> {
+export async function commitCreates(db: Firestore, account: string, items: PreparedCreate[], opts: { defaultPerMinute: number; maxAttempts?: number }, pull: () => PreparedCreate[] = () => []): Promise<Outcome[]> {
   const maxAttempts = opts.maxAttempts ?? COMMIT_ATTEMPTS;
   let readAll = false;
   // Requests this call wrote in a commit whose fate is unknown, with the createdAt it wrote.
   const unsure: Unsure = new Map();
+  const uid = account;
   await sleep(contention.yieldMs(uid, Date.now()));
   for (let attempt = 1; ; attempt++) {
     if (attempt > 1) items = [...items, ...pull()];
     const started = performance.now();
     const round: Round = { unsure, written: null };
     try {
-      return await commitOnce(db, uid, items, opts.defaultPerMinute, readAll, round);
+      return await commitOnce(db, items, opts.defaultPerMinute, readAll, round);
     } catch (err) {
       const failure = commitFailure(err);
       if (!failure) throw err;
@@ -86,9 +98,9 @@ interface Round {
 }
 
 /** One round: read, plan, and (when anything is to be created) commit; throws what the commit threw. */
-async function commitOnce(db: Firestore, uid: string, items: PreparedCreate[], defaultPerMinute: number, readAll: boolean, round: Round): Promise<Outcome[]> {
+async function commitOnce(db: Firestore, items: PreparedCreate[], defaultPerMinute: number, readAll: boolean, round: Round): Promise<Outcome[]> {
   const started = performance.now();
-  const reads = await readGroup(db, uid, items, readAll);
+  const reads = await readGroup(db, items, readAll);
   const now = new Date();
   const plan = planCommit({
     nowMs: now.getTime(),
@@ -97,12 +109,13 @@ async function commitOnce(db: Firestore, uid: string, items: PreparedCreate[], d
     principals: principalsOf(reads, defaultPerMinute, now),
     stored: reads.stored,
     items,
+    budgets: budgetsOf(reads, now),
   });
   const outcomes = claimOwn(plan.outcomes, items, reads.stored, round.unsure);
   // Replays and refusals only: nothing to write, and nothing another writer could invalidate.
   if (plan.totals.requests === 0) return outcomes;
   round.written = { ids: plan.outcomes.flatMap((o, i) => (o.kind === "created" ? [items[i].requestId] : [])), atMs: now.getTime() };
-  await writeGroup(db, uid, items, reads, plan, now).commit();
+  await writeGroup(db, items, reads, plan, now).commit();
   contention.measured(performance.now() - started);
   commitCounters.commits++;
   commitCounters.created += plan.totals.requests;
@@ -142,30 +155,57 @@ export function commitFailure(err: unknown): "conflict" | "recheck" | "unknown" 
   return null;
 }
 
-async function readGroup(db: Firestore, uid: string, items: PreparedCreate[], readAll: boolean): Promise<GroupReads> {
+async function readGroup(db: Firestore, items: PreparedCreate[], readAll: boolean): Promise<GroupReads> {
+  const wallet = items[0].wallet;
   const keyIds = [...new Set(items.flatMap((i) => (i.keyId ? [i.keyId] : [])))];
   const requestIds = [...new Set(items.filter((i) => readAll || i.mayExist).map((i) => i.requestId))];
+  const memberIds = wallet.kind === "org" ? [...new Set(items.flatMap((i) => (i.keyId ? [] : [i.userId])))] : [];
   const [user, ...rest] = await db.getAll(
-    db.doc(`users/${uid}`),
+    db.doc(walletPath(wallet)),
     ...keyIds.map((k) => db.doc(`${API_KEYS}/${k}`)),
     ...requestIds.map((id) => db.doc(`generationRequests/${id}`)),
+    ...memberIds.flatMap((uid) => [db.doc(`users/${uid}`), db.doc(memberPath(wallet.id, uid))]),
   );
   const keys = new Map(keyIds.map((k, i) => [k, rest[i]]));
   const stored = new Map<string, ReadRequest>();
-  for (const snap of rest.slice(keyIds.length)) {
+  for (const snap of rest.slice(keyIds.length, keyIds.length + requestIds.length)) {
     if (snap.exists) stored.set(snap.id, snap.data() as ReadRequest);
   }
-  return { user, keys, stored };
+  const at = keyIds.length + requestIds.length;
+  const members = new Map(memberIds.map((uid, i) => [uid, { user: rest[at + 2 * i], member: rest[at + 2 * i + 1] }]));
+  return { wallet, user, keys, stored, members };
 }
 
+// An account being erased (lifecycle/erasure.ts) takes no new paid work, whatever token is still valid.
+const erasedRefusal = (user: DocumentSnapshot) => (user.get("erasureStartedAt") ? new ApiError("UNAUTHENTICATED", "this account has been erased") : null);
+
 function principalsOf(reads: GroupReads, defaultPerMinute: number, now: Date): Map<string, PrincipalState> {
-  // An account being erased (lifecycle/erasure.ts) takes no new paid work, whatever token is still valid.
-  const erased = reads.user.get("erasureStartedAt") ? new ApiError("UNAUTHENTICATED", "this account has been erased") : null;
-  const principals = new Map<string, PrincipalState>([[USER_PRINCIPAL, { usage: reads.user.data() ?? {}, limits: limitsOf(null, planRate(reads.user) ?? defaultPerMinute), refusal: erased }]]);
+  const principals = new Map<string, PrincipalState>();
+  if (reads.wallet.kind === "user") principals.set(USER_PRINCIPAL, { usage: reads.user.data() ?? {}, limits: limitsOf(null, planRate(reads.user) ?? defaultPerMinute), refusal: erasedRefusal(reads.user) });
+  // A member counts against their own rate window (on their user document), at the organisation's plan rate;
+  // one removed since the call was authenticated is refused here, in the commit.
+  for (const [uid, m] of reads.members) {
+    const refusal = erasedRefusal(m.user) ?? (m.member.exists ? null : notAMember(reads.wallet.id));
+    principals.set(memberPrincipal(uid), { usage: m.user.data() ?? {}, limits: limitsOf(null, planRate(reads.user) ?? defaultPerMinute), refusal });
+  }
   for (const [keyId, snap] of reads.keys) {
     principals.set(keyPrincipal(keyId), { usage: snap.data() ?? {}, limits: limitsOf(snap, planRate(reads.user) ?? defaultPerMinute), refusal: keyRefusalOf(snap, now) });
   }
   return principals;
+}
+
+/** The budgets of an organisation's members and keys, in its time zone, as read for this commit. */
+function budgetsOf(reads: GroupReads, now: Date): Map<string, BudgetState> {
+  const out = new Map<string, BudgetState>();
+  if (reads.wallet.kind !== "org") return out;
+  const tz = (reads.user.get("timeZone") as string | undefined) ?? "UTC";
+  const add = (id: string, snap: DocumentSnapshot) => {
+    const state = budgetState(snap.get("budget") as Budget | undefined, snap.get("budgetUsed"), now.getTime(), tz);
+    if (state) out.set(id, state);
+  };
+  for (const [uid, m] of reads.members) if (m.member.exists) add(memberPrincipal(uid), m.member);
+  for (const [keyId, snap] of reads.keys) add(keyPrincipal(keyId), snap);
+  return out;
 }
 
 /** A key revoked or expired since authentication must not debit. */
@@ -179,7 +219,7 @@ function keyRefusalOf(snap: DocumentSnapshot, now: Date): ApiError | null {
   }
 }
 
-function writeGroup(db: Firestore, uid: string, items: PreparedCreate[], reads: GroupReads, plan: Plan, now: Date): WriteBatch {
+function writeGroup(db: Firestore, items: PreparedCreate[], reads: GroupReads, plan: Plan, now: Date): WriteBatch {
   const batch = db.batch();
   plan.outcomes.forEach((outcome, i) => {
     if (outcome.kind !== "created") return;
@@ -189,6 +229,7 @@ function writeGroup(db: Firestore, uid: string, items: PreparedCreate[], reads: 
       ...item.fields,
       status: "queued",
       balanceAfterDebit: balanceAfter,
+      budgetCharges: plan.budgetCharges.get(item.requestId) ?? [],
       dispatch: { state: "pending", attempts: 0, updatedAt: now },
       createdAt: now,
       updatedAt: now,
@@ -196,13 +237,23 @@ function writeGroup(db: Firestore, uid: string, items: PreparedCreate[], reads: 
   });
   // Debit entries with their draws, lazy expiries, grant counters; then the wallet, each key's
   // counters and the weekly usage counter: once per commit.
-  writeSession(db, batch, uid, plan.session, now);
+  writeSession(db, batch, reads.wallet, plan.session, now);
   guardedWrite(batch, reads.user, { ...walletFields(plan.session.wallet), updatedAt: now, ...plan.usage.get(USER_PRINCIPAL) });
+  // A member's document is written (guarded) by every commit that charges for them, so a removal
+  // or a budget change since the read makes this commit run again instead of slipping past it.
+  for (const [uid, m] of reads.members) {
+    const id = memberPrincipal(uid);
+    const usage = plan.usage.get(id);
+    if (!usage) continue;
+    guardedWrite(batch, m.user, { ...usage });
+    guardedWrite(batch, m.member, { lastCreateAt: now, ...spendOf(plan, id) });
+  }
   for (const [keyId, snap] of reads.keys) {
     const usage = plan.usage.get(keyPrincipal(keyId));
-    if (usage) guardedWrite(batch, snap, { ...usage, lastUsedAt: now });
+    if (usage) guardedWrite(batch, snap, { ...usage, lastUsedAt: now, ...spendOf(plan, keyPrincipal(keyId)) });
   }
-  addUsage(db, batch, uid, now, { requests: plan.totals.requests, images: plan.totals.images, creditsDebited: plan.totals.credits }, now);
+  writeCrossings(db, batch, reads.wallet, plan, now);
+  addUsage(db, batch, reads.wallet, now, { requests: plan.totals.requests, images: plan.totals.images, creditsDebited: plan.totals.credits }, now);
   return batch;
 }
 

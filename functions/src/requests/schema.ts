@@ -25,6 +25,7 @@ export function createRequestSchema(cfg: Pick<Config, "MAX_PROMPT_CHARS" | "MAX_
     idempotencyKey: idempotencyKey.optional(),
     webhookUrl: z.string().url().max(2048).optional(),
     userId: docId.optional(),
+    orgId: docId.optional().meta({ description: "charge this organisation's wallet (you must be a member); an organisation's API key always does" }),
   })
     .refine((b) => !(b.inputImage && b.inputImageUploadId), { message: "give inputImage or inputImageUploadId, not both", path: ["inputImageUploadId"] })
     .refine((b) => b.loraStrength === undefined || b.customModelId !== undefined, { message: "only applies with customModelId", path: ["loraStrength"] });
@@ -57,7 +58,10 @@ export const cancelSchema = z.strictObject({ id: docId });
 export const getSchema = z.strictObject({ id: docId });
 
 export const listQuerySchema = (cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SIZE_MAX">) =>
-  z.strictObject({ ...pageQuerySchema(cfg), status: z.enum(REQUEST_STATUSES).optional() });
+  z.strictObject({
+    ...pageQuerySchema(cfg), status: z.enum(REQUEST_STATUSES).optional(),
+    orgId: docId.optional().meta({ description: "an organisation's requests: all of them for its owners and admins, your own for other members" }),
+  });
 
 // Replies. Timestamps are ISO strings; nullable fields are always present.
 const isoTime = z.string().datetime();

@@ -76,7 +76,7 @@ function isoWeekOfDay(year: number, month: number, day: number): string {
 }
 
 /** The instant of 00:00 on the calendar day of `day` (a UTC midnight) in `timeZone`. */
-function zonedMidnight(day: Date, timeZone: string): Date {
+export function zonedMidnight(day: Date, timeZone: string): Date {
   if (timeZone === "UTC") return day;
   // Two passes settle the offset across a DST change; where midnight does not exist (a few
   // zones switch at 00:00) this lands on the first instant of the day.
@@ -91,7 +91,7 @@ function offsetMs(instant: Date, timeZone: string): number {
   return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
-function wallClock(date: Date, timeZone: string) {
+export function wallClock(date: Date, timeZone: string) {
   if (timeZone === "UTC") {
     return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: date.getUTCHours(), minute: date.getUTCMinutes(), second: date.getUTCSeconds() };
   }

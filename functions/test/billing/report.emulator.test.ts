@@ -4,6 +4,7 @@ import { parseIsoWeek } from "../../src/shared/isoWeek";
 import { WalletSession } from "../../src/ledger/grants/session";
 import { walletFields, walletOf } from "../../src/ledger/grants/wallet";
 import { writeSession } from "../../src/ledger/grants/write";
+import { userWallet } from "../../src/ledger/walletRef";
 import { firestore } from "../../src/shared/firestore";
 
 // A week nobody else writes into, far from the other report tests' weeks.
@@ -28,7 +29,7 @@ it("shows credits granted by source and credits expired", async () => {
     const s = new WalletSession(walletOf(user.data()), now.getTime());
     act(s);
     const batch = firestore().batch();
-    writeSession(firestore(), batch, u.uid, s, now);
+    writeSession(firestore(), batch, userWallet(u.uid), s, now);
     batch.set(firestore().doc(`users/${u.uid}`), walletFields(s.wallet), { merge: true });
     await batch.commit();
   }

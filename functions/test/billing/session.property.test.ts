@@ -9,10 +9,12 @@ import type { GrantInfo } from "../../src/ledger/grants/allocate";
 import { WalletSession } from "../../src/ledger/grants/session";
 import { creditsOf, type Draw, type Wallet } from "../../src/ledger/grants/wallet";
 import { writeSession, type MoneyWriter } from "../../src/ledger/grants/write";
+import { orgWallet, userWallet, walletPath, type WalletRef } from "../../src/ledger/walletRef";
 import { violations, type Entry, type GrantDoc } from "./invariants";
 
 const DAY = 86_400_000;
-const UID = "u";
+// Odd seeds walk a user's wallet, even ones an organisation's: one implementation, one set of invariants.
+const WALLETS = [userWallet("u"), orgWallet("o")];
 // Only builds document references (no connection is made).
 const refs = new Firestore({ projectId: "demo-unit" });
 
@@ -50,16 +52,17 @@ class Model {
   batch = new CommittedBatch();
   debits: { id: string; draws: Draw[]; refunded: boolean }[] = [];
   now = Date.parse("2026-01-31T00:00:00Z");
+  constructor(readonly owner: WalletRef = WALLETS[0]) {}
 
   session() { return new WalletSession(this.wallet, this.now); }
 
   apply(s: WalletSession) {
-    writeSession(refs, this.batch, UID, s, new Date(this.now));
+    writeSession(refs, this.batch, this.owner, s, new Date(this.now));
     this.wallet = s.wallet;
   }
 
-  get entries(): Entry[] { return this.batch.under(`users/${UID}/ledger/`) as unknown as Entry[]; }
-  get grants(): (GrantDoc & { source: GrantInfo["source"]; expiresAt: Date | null; createdAt: Date })[] { return this.batch.under(`users/${UID}/grants/`) as never; }
+  get entries(): Entry[] { return this.batch.under(`${walletPath(this.owner)}/ledger/`) as unknown as Entry[]; }
+  get grants(): (GrantDoc & { source: GrantInfo["source"]; expiresAt: Date | null; createdAt: Date })[] { return this.batch.under(`${walletPath(this.owner)}/grants/`) as never; }
 
   grantInfo(): Map<string, GrantInfo> {
     return new Map(this.grants.map((g) => [g.id, { source: g.source, expiresAtMs: g.expiresAt?.getTime() ?? null, createdAtMs: g.createdAt.getTime() }]));
@@ -118,7 +121,7 @@ function step(m: Model, r: () => number, n: number): string {
 
 it.each([1, 2, 3, 4, 5, 6, 7, 8])("every invariant holds after every step of a random interleaving (seed %i)", (seed) => {
   const r = rng(seed);
-  const m = new Model();
+  const m = new Model(WALLETS[seed % 2]);
   for (let n = 0; n < 400; n++) m.check(`${step(m, r, n)} #${n}`);
   expect(m.entries.length).toBeGreaterThan(100);
   for (const e of m.entries) seen.add(e.type);

@@ -9,6 +9,7 @@ import { runMoneyTransaction } from "../../shared/transaction";
 import { WalletSession } from "../../ledger/grants/session";
 import { walletFields, walletOf } from "../../ledger/grants/wallet";
 import { writeSession } from "../../ledger/grants/write";
+import { userWallet } from "../../ledger/walletRef";
 import type { PackDef } from "../catalog";
 import { ignoreIfErased } from "./erased";
 import type { FindInvoice, InvoiceLink } from "./invoicePayments";
@@ -32,7 +33,7 @@ export async function fulfilPack(db: Firestore, f: { uid: string; pack: PackDef;
     session.grant({ id: grantId, source: "pack", amount: f.pack.credits, expiresAtMs, origin: { packId: f.pack.id, checkoutSession: f.sessionId, paymentIntent: f.paymentIntent } }, { reason: `pack ${f.pack.id}`, actor: ACTOR });
     // A refund or dispute that arrived first is applied now, as it would have been.
     const extra = attachGrant(tx, payment ? [payment] : [], { uid: f.uid, grantId, credits: f.pack.credits }, session, user, now);
-    writeSession(db, tx, f.uid, session, now);
+    writeSession(db, tx, userWallet(f.uid), session, now);
     tx.set(user.ref, { ...walletFields(session.wallet), updatedAt: now, ...extra, ...(user.exists ? {} : { createdAt: now, role: "user" }) }, { merge: true });
     return { granted: f.pack.credits, replayed: false };
   });
@@ -78,7 +79,7 @@ async function applyFact(db: Firestore, paymentIntent: string, fact: Fact, link:
     ignoreIfErased(user);
     const session = new WalletSession(walletOf(user.data()), now.getTime(), ACTOR);
     const extra = settleInto(tx, [[payment, merged]], session, user, now);
-    writeSession(db, tx, merged.uid, session, now);
+    writeSession(db, tx, userWallet(merged.uid), session, now);
     tx.set(user.ref, { ...walletFields(session.wallet), updatedAt: now, ...extra }, { merge: true });
     return { done: describe(session) };
   });

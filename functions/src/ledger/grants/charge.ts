@@ -6,16 +6,18 @@ import type { DocumentSnapshot, Firestore, Transaction } from "firebase-admin/fi
 import { refundTargets, type GrantInfo } from "./allocate";
 import { WalletSession } from "./session";
 import { DEBT, walletOf, walletFields, type Draw } from "./wallet";
-import { grantDocPath, writeSession } from "./write";
+import { writeSession } from "./write";
+import { grantDocPath, ledgerEntryPath, walletPath, type WalletRef } from "../walletRef";
 
 export interface ChargeRef {
-  uid: string;
+  wallet: WalletRef;
   debitEntryId: string;
   refundEntryId: string;
 }
 
 export interface ChargeReads {
   ref: ChargeRef;
+  /** The wallet's document (a user's or an organisation's). */
   user: DocumentSnapshot;
   debitEntry: DocumentSnapshot;
   refundEntry: DocumentSnapshot;
@@ -25,17 +27,17 @@ export interface ChargeReads {
 
 const msOf = (v: unknown) => (v == null ? null : (v as { toMillis(): number }).toMillis());
 
-/** All reads a refund needs (the user, both entries, the few grants it may revive); before any write. */
+/** All reads a refund needs (the wallet, both entries, the few grants it may revive); before any write. */
 export async function readChargeRefund(db: Firestore, tx: Transaction, ref: ChargeRef): Promise<ChargeReads> {
   const [user, debitEntry, refundEntry] = await Promise.all([
-    tx.get(db.doc(`users/${ref.uid}`)),
-    tx.get(db.doc(`users/${ref.uid}/ledger/${ref.debitEntryId}`)),
-    tx.get(db.doc(`users/${ref.uid}/ledger/${ref.refundEntryId}`)),
+    tx.get(db.doc(walletPath(ref.wallet))),
+    tx.get(db.doc(ledgerEntryPath(ref.wallet, ref.debitEntryId))),
+    tx.get(db.doc(ledgerEntryPath(ref.wallet, ref.refundEntryId))),
   ]);
   // Every drawn grant (a few documents): one in the wallet may expire lazily in this very refund;
   // and the grants their clawback shortfalls took from, which the refund may give back to.
   const missing = refundTargets(walletOf(user.data()), drawsOf(debitEntry, 0).map((d) => d.grantId));
-  const snaps = await Promise.all(missing.map((id) => tx.get(db.doc(grantDocPath(ref.uid, id)))));
+  const snaps = await Promise.all(missing.map((id) => tx.get(db.doc(grantDocPath(ref.wallet, id)))));
   const grantInfo = new Map<string, GrantInfo>();
   for (const s of snaps) {
     if (s.exists) grantInfo.set(s.id, { source: s.get("source"), expiresAtMs: msOf(s.get("expiresAt")), createdAtMs: msOf(s.get("createdAt")) ?? 0 });
@@ -65,7 +67,7 @@ export interface RefundWritten {
 export function writeChargeRefund(db: Firestore, tx: Transaction, reads: ChargeReads, opts: { cost: number; fields: Record<string, unknown>; now: Date }): RefundWritten {
   const session = new WalletSession(walletOf(reads.user.data()), opts.now.getTime());
   const plan = session.refund(reads.ref.refundEntryId, drawsOf(reads.debitEntry, opts.cost), reads.grantInfo, opts.fields);
-  writeSession(db, tx, reads.ref.uid, session, opts.now);
+  writeSession(db, tx, reads.ref.wallet, session, opts.now);
   tx.set(reads.user.ref, { ...walletFields(session.wallet), updatedAt: opts.now }, { merge: true });
   return { credited: plan.amount, forfeited: plan.forfeited.reduce((s, d) => s + d.amount, 0), balanceAfter: session.credits };
 }

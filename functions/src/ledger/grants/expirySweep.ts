@@ -8,6 +8,7 @@ import { runMoneyTransaction } from "../../shared/transaction";
 import { WalletSession } from "./session";
 import { walletFields, walletOf } from "./wallet";
 import { writeSession } from "./write";
+import { userWallet } from "../walletRef";
 
 export interface ExpirySummary {
   users: number;
@@ -23,7 +24,7 @@ export async function expireUser(db: Firestore, uid: string, now: Date): Promise
       if (user.get("nextExpiryAt")) tx.set(user.ref, { nextExpiryAt: walletFields(session.wallet).nextExpiryAt }, { merge: true });
       return { entries: 0, credits: 0 };
     }
-    writeSession(db, tx, uid, session, now);
+    writeSession(db, tx, userWallet(uid), session, now);
     tx.set(user.ref, { ...walletFields(session.wallet), updatedAt: now }, { merge: true });
     return { entries: session.entries.length, credits: -session.entries.reduce((s, e) => s + (e.data.amount as number), 0) };
   });
