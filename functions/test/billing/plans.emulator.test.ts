@@ -35,9 +35,11 @@ it("renewPlans run twice (and concurrently) for one period grants once; the old 
   const start = new Date(Date.now() - 31 * DAY);
   await setUserPlan(firestore(), { userId: u.uid, planId: "creator", reason: "t", ...admin }, exists, start);
   const now = new Date();
-  await Promise.all([renewUser(firestore(), u.uid, now), renewUser(firestore(), u.uid, now)]);
-  // The scheduled sweep over all due users (other tests' users may be due too) adds nothing here.
-  await renewPlans(firestore(), now, 200);
+  // Two renewals and the scheduled sweep (scoped to this test's user) race; one of them renews.
+  const [a, b, sweep] = await Promise.all([renewUser(firestore(), u.uid, now), renewUser(firestore(), u.uid, now), renewPlans(firestore(), now, 200, { userIds: [u.uid] })]);
+  expect([a.renewed, b.renewed].filter(Boolean).length + sweep.renewed).toBe(1);
+  // Renewed, the user is no longer due.
+  expect(await renewPlans(firestore(), now, 200, { userIds: [u.uid] })).toEqual({ users: 0, renewed: 0, credits: 0 });
   expect(await renewUser(firestore(), u.uid, now)).toEqual({ renewed: false, granted: 0 });
   const entries = await ledgerOf(u.uid);
   expect(entries.filter((e) => e.type === "grant").map((e) => e.amount)).toEqual([200, 200]);
@@ -83,7 +85,7 @@ it("an expiry racing a refund keeps every invariant; the expired share is forfei
     tx.update(userRef, { grants: grants.map((g) => ({ ...g, expiresAt: past })), nextExpiryAt: past });
     tx.update(db().doc(`users/${u.uid}/grants/${granted.body.entryId}`), { expiresAt: past });
   });
-  await Promise.all([refundIfOwed(firestore(), id, "test"), sweepExpiredGrants(firestore(), new Date(), 50), refundIfOwed(firestore(), id, "test")]);
+  await Promise.all([refundIfOwed(firestore(), id, "test"), sweepExpiredGrants(firestore(), new Date(), 50, { userIds: [u.uid] }), refundIfOwed(firestore(), id, "test")]);
   const entries = await ledgerOf(u.uid);
   expect(entries.filter((e) => e.type === "refund")).toHaveLength(1);
   expect(entries.filter((e) => e.type === "expire")).toHaveLength(1);
