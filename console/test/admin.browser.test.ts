@@ -1,8 +1,8 @@
 // An admin in the console, in headless Chromium against the phase-2 stack: users, grants seen
 // live by the user, an API key shown once and revoked, the weekly report with its chart.
 import { callFunction, createTestUser, db } from "../../test-support/emulator";
-import { lastCompleteIsoWeek, shiftIsoWeek } from "../../functions/src/shared/isoWeek";
-import { planRequests, writeSeed } from "../../functions/test/reports/seed-weeks";
+import { lastCompleteIsoWeek, parseIsoWeek, shiftIsoWeek } from "../../functions/src/shared/isoWeek";
+import { planRequests, seedHistory } from "../../test-support/seed-history";
 import { browserPerFile, screenshot, signInAs, type Harness } from "./browser";
 
 let h: Harness;
@@ -73,7 +73,9 @@ describe("console: an admin", () => {
     const weeks = Array.from({ length: 12 }, (_, i) => shiftIsoWeek(last, i - 11));
     const uids = [`rpt_${Date.now().toString(36)}_a`, `rpt_${Date.now().toString(36)}_b`];
     // Steady weeks, then a spike from one user in the last complete week.
-    await writeSeed(db(), planRequests(weeks, uids, weeks.map((_, i) => (i === 11 ? [45, 4] : [4 + (i % 2), 4]))), []);
+    const opening = parseIsoWeek(weeks[0]).start;
+    await seedHistory(db(), planRequests(weeks, uids, weeks.map((_, i) => (i === 11 ? [45, 4] : [4 + (i % 2), 4]))),
+      uids.map((userId) => ({ userId, week: weeks[0], amount: 1000, createdAt: opening })));
 
     const page = await adminOn("admin/reports");
     await page.getByRole("button", { name: "Run the report now" }).click();

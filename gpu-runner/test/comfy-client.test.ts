@@ -9,6 +9,7 @@ import { RunnerError } from "../src/errors";
 import { startFakeComfy, type FakeComfy } from "../../fake-comfyui/src/server";
 import { readPngText } from "../src/shared/png-chunks";
 import { quietLogger } from "./helpers";
+import { until } from "../../test-support/wait";
 
 const templates = loadTemplates(path.join(__dirname, "..", "workflows"));
 const workflow = (over: Partial<Parameters<typeof renderWorkflow>[1]> = {}) =>
@@ -99,7 +100,8 @@ describe("ComfyUI client against the fake ComfyUI", () => {
   it("does not count time queued behind another prompt against the execution budget", async () => {
     fake.faults.set({ mode: "none", imageMs: 500 });
     const first = runPrompt(http, opts({ workflow: workflow({ batchSize: 4 }) })); // about 2 s on the fake GPU
-    await new Promise((r) => setTimeout(r, 100));
+    // The second is queued only once the first runs (not after a guessed delay).
+    await until("the first prompt to run", async () => (fake.engine.running ? true : undefined), 10_000, 10);
     const second = await runPrompt(http, opts({ workflow: workflow({ batchSize: 1 }), timeoutMs: 1500 }));
     expect(second.images).toHaveLength(1);
     expect((await first).images).toHaveLength(4);

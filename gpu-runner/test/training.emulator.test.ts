@@ -209,7 +209,7 @@ describe("generation with a custom model's LoRA", () => {
     expect(fs.existsSync(cacheFile(lora.sha256))).toBe(true);
     const prompt = fake.engine.accepted.find((p) => JSON.stringify(p.prompt).includes(`imagegen/${id}/`))!;
     expect(Object.values(prompt.prompt).map((n) => n.class_type)).toContain("LoraLoader");
-    expect(uid).toBeTruthy();
+    expect(out.path.startsWith(`generations/${uid}/${id}/`)).toBe(true);
   });
 
   it("a missing or corrupt LoRA fails the job permanently with LORA_UNAVAILABLE", async () => {

@@ -19,4 +19,7 @@ export async function writeSeed() {
     await batch.commit();
   }
   console.log(`seeded ${users.length} users and ${Object.values(catalog).flat().length} catalog entries`);
+  // After the catalog: the history's creates are priced from it.
+  const history = await (await import("./seed-history.mjs")).seedUsageHistory(db);
+  console.log(`seeded ${history.requests} requests of usage history over ${history.weeks.join(", ")}`);
 }

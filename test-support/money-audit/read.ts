@@ -20,8 +20,7 @@ export const EXCLUDED_OWNERS: { prefix: string; reason: string }[] = [
   { prefix: "runner_user_", reason: "gpu-runner/test/harness.ts queues requests with no debit: runner-only tests, no wallet" },
   { prefix: "train_user_", reason: "gpu-runner/test/training-harness.ts queues custom models with no debit: runner-only tests, no wallet" },
   { prefix: "jobs_user", reason: "gpu-runner/test/jobs.emulator.test.ts writes requests with no debit: runner-only tests, no wallet" },
-  { prefix: "rep_", reason: "functions/test/reports/seed-weeks.ts writes 2021 history by hand (no wallet document, balanceAfter 0); still to be seeded through the real create and refund paths (issue 29)" },
-  { prefix: "rpt_", reason: "console/test/admin.browser.test.ts writes report history with seed-weeks.ts, as above" },
+  { prefix: "tzb_", reason: "functions/test/reports/weekly-report.emulator.test.ts seeds one user as a Europe/Berlin deployment would: its usage counters are keyed by Berlin weeks, the audit reads them in the run's zone" },
   { prefix: "rules_", reason: "functions/test/rules/firestore.rules.emulator.test.ts writes fixtures with rules disabled to test reads, not money" },
 ];
 

@@ -2,6 +2,7 @@
 // cancelled at period end, which fall back to `free`): per user and period the old allowance
 // expires (its grant ends with the period) and the new one is granted exactly once, because the
 // allowance's entry id names the plan and the period start and is read in the same transaction.
+import { dueUsers, type SweepScope } from "../shared/dueUsers";
 import type { Firestore } from "firebase-admin/firestore";
 import { log } from "../shared/log";
 import { runMoneyTransaction } from "../shared/transaction";
@@ -34,10 +35,10 @@ export async function renewUser(db: Firestore, uid: string, now: Date): Promise<
   });
 }
 
-export async function renewPlans(db: Firestore, now: Date, batchLimit: number): Promise<RenewSummary> {
-  const due = await db.collection("users").where("plan.periodEnd", "<=", now).orderBy("plan.periodEnd").limit(batchLimit).get();
-  const summary: RenewSummary = { users: due.size, renewed: 0, credits: 0 };
-  for (const doc of due.docs) {
+export async function renewPlans(db: Firestore, now: Date, batchLimit: number, scope: SweepScope = {}): Promise<RenewSummary> {
+  const due = await dueUsers(db, "plan.periodEnd", now, batchLimit, scope);
+  const summary: RenewSummary = { users: due.length, renewed: 0, credits: 0 };
+  for (const doc of due) {
     try {
       const r = await renewUser(db, doc.id, now);
       if (r.renewed) summary.renewed++;

@@ -111,7 +111,7 @@ async function apply(db: Firestore, a: SweepAction, opts: SweepOptions, nowMs: n
       if (await dispatchRequest(db, a.id, a.n, opts.dispatcher, opts.kind ?? GENERATE)) summary.dispatched.push(a.id);
       else summary.errors.push(a.id);
     } else if (a.kind === "fail") {
-      if (await failAndRefund(db, opts.kind ?? GENERATE, a.id, opts.limits, nowMs)) summary.failed.push(a.id);
+      if (await failAndRefund(db, opts.kind ?? GENERATE, a.id, opts.limits, nowMs, opts.now)) summary.failed.push(a.id);
     }
   } catch (err) {
     log.error("sweep action failed", { requestId: a.id, action: a.kind, ...errorFields(err) });
@@ -120,14 +120,14 @@ async function apply(db: Firestore, a: SweepAction, opts: SweepOptions, nowMs: n
 }
 
 /** Ends the request failed and refunds it, in one transaction, if the plan still says so. */
-async function failAndRefund(db: Firestore, kind: JobKind, id: string, limits: SweepLimits, nowMs: number): Promise<boolean> {
+async function failAndRefund(db: Firestore, kind: JobKind, id: string, limits: SweepLimits, nowMs: number, at?: Date): Promise<boolean> {
   let code: string | undefined;
   const ended = await endJobAndRefund(db, kind, id, "system:sweeper", (job) => {
     const plan = planSweep(factsOf(kind, id, job.data() ?? {}), nowMs, limits);
     if (plan.kind !== "fail") return null;
     code = plan.code;
     return { status: "failed", error: { code: plan.code, message: plan.message } };
-  });
+  }, at);
   if (ended) log.warn("sweep ended job", { kind: kind.name, jobId: id, code });
   return ended;
 }

@@ -38,7 +38,8 @@ export function grantEntryId(userId: string, key?: string): string {
   return key ? `grant-${createHash("sha256").update(`${userId}\u0000${key}`).digest("hex").slice(0, 32)}` : `grant-${randomUUID()}`;
 }
 
-export async function grantCredits(db: Firestore, input: GrantInput, userExists: (uid: string) => Promise<boolean>): Promise<GrantResult> {
+/** `clock` is the wall clock except where past history is seeded through this path. */
+export async function grantCredits(db: Firestore, input: GrantInput, userExists: (uid: string) => Promise<boolean>, clock = () => new Date()): Promise<GrantResult> {
   const wallet = input.orgId ? orgWallet(input.orgId) : userWallet(input.userId);
   const entryId = grantEntryId(wallet.kind === "org" ? `org:${wallet.id}` : wallet.id, input.idempotencyKey);
   return runMoneyTransaction(db, async (tx) => {
@@ -52,7 +53,7 @@ export async function grantCredits(db: Firestore, input: GrantInput, userExists:
     }
     if (!user.exists && (wallet.kind === "org" || !(await userExists(input.userId)))) throw new ApiError("NOT_FOUND", `${wallet.kind === "org" ? "organisation" : "user"} '${wallet.id}' not found`);
     assertNotErased(user, "grant");
-    const now = new Date();
+    const now = clock();
     const session = new WalletSession(walletOf(user.data()), now.getTime(), input.actor);
     const fields = { reason: input.reason, actor: input.actor };
     if (input.amount > 0) {

@@ -81,14 +81,15 @@ export interface JobEnding {
 /**
  * Ends a job and refunds it in one transaction, when `decide` (shown the job as this transaction
  * read it) says how; returns whether it did. Sweeper, erasure and model deletion all end jobs so.
+ * `at` (the sweep's own `now` when it is given one) stamps the ending; the wall clock otherwise.
  */
-export async function endJobAndRefund(db: Firestore, kind: JobKind, id: string, actor: string, decide: (job: DocumentSnapshot) => JobEnding | null): Promise<boolean> {
+export async function endJobAndRefund(db: Firestore, kind: JobKind, id: string, actor: string, decide: (job: DocumentSnapshot) => JobEnding | null, at?: Date): Promise<boolean> {
   return runMoneyTransaction(db, async (tx) => {
     const job = await tx.get(db.doc(`${kind.collection}/${id}`));
     const ending = job.exists ? decide(job) : null;
     if (!ending) return false;
     const reads = await readForRefund(db, tx, job);
-    const now = new Date();
+    const now = at ?? new Date();
     tx.update(job.ref, { status: ending.status, error: ending.error, lease: null, finishedAt: now, updatedAt: now });
     writeRefund(db, tx, reads, { statusAfter: ending.status, actor, reason: kind.refundReason(ending.status, ending.error.code), now });
     return true;

@@ -14,8 +14,8 @@ export interface CancelResult {
   currentCredits: number;
 }
 
-/** Cancels a queued job of either kind (a generation request, or a training run). */
-export async function cancelRequest(db: Firestore, caller: Caller, id: string, kind: JobKind = GENERATE): Promise<CancelResult> {
+/** Cancels a queued job of either kind (a generation request, or a training run); `clock` is the wall clock except where past history is seeded. */
+export async function cancelRequest(db: Firestore, caller: Caller, id: string, kind: JobKind = GENERATE, clock = () => new Date()): Promise<CancelResult> {
   return runMoneyTransaction(db, async (tx) => {
     const request = await tx.get(db.doc(`${kind.collection}/${id}`));
     if (!request.exists || (request.get("userId") !== caller.uid && !isAdmin(caller))) {
@@ -28,7 +28,7 @@ export async function cancelRequest(db: Firestore, caller: Caller, id: string, k
     if (status !== "queued") {
       throw new ApiError("FAILED_PRECONDITION", `${kind.noun} is '${status}'; only queued ones can be cancelled`, { status });
     }
-    const now = new Date();
+    const now = clock();
     tx.update(request.ref, {
       status: "cancelled",
       error: { code: "CANCELLED", message: caller.uid === request.get("userId") ? "cancelled by the user" : `cancelled by admin ${caller.uid}` },

@@ -57,7 +57,7 @@ interface GroupReads {
 type ReadRequest = StoredRequest & { createdAt?: Timestamp; dispatch?: { state?: string } };
 
 /** `pull` (groupCommit.ts) adds creates that queued meanwhile to a commit that runs again. */
-export async function commitCreates(db: Firestore, account: string, items: PreparedCreate[], opts: { defaultPerMinute: number; maxAttempts?: number }, pull: () => PreparedCreate[] = () => []): Promise<Outcome[]> {
+export async function commitCreates(db: Firestore, account: string, items: PreparedCreate[], opts: { defaultPerMinute: number; maxAttempts?: number; now?: () => Date }, pull: () => PreparedCreate[] = () => []): Promise<Outcome[]> {
   const maxAttempts = opts.maxAttempts ?? COMMIT_ATTEMPTS;
   let readAll = false;
   // Requests this call wrote in a commit whose fate is unknown, with the createdAt it wrote.
@@ -69,7 +69,7 @@ export async function commitCreates(db: Firestore, account: string, items: Prepa
     const started = performance.now();
     const round: Round = { unsure, written: null };
     try {
-      return await commitOnce(db, items, opts.defaultPerMinute, readAll, round);
+      return await commitOnce(db, items, opts.defaultPerMinute, readAll, round, opts.now);
     } catch (err) {
       const failure = commitFailure(err);
       if (!failure) throw err;
@@ -97,11 +97,14 @@ interface Round {
   written: { ids: string[]; atMs: number } | null;
 }
 
-/** One round: read, plan, and (when anything is to be created) commit; throws what the commit threw. */
-async function commitOnce(db: Firestore, items: PreparedCreate[], defaultPerMinute: number, readAll: boolean, round: Round): Promise<Outcome[]> {
+/**
+ * One round: read, plan, and (when anything is to be created) commit; throws what the commit threw.
+ * `clock` is the wall clock unless a caller seeding past history (test-support/seed-history) sets it.
+ */
+async function commitOnce(db: Firestore, items: PreparedCreate[], defaultPerMinute: number, readAll: boolean, round: Round, clock = () => new Date()): Promise<Outcome[]> {
   const started = performance.now();
   const reads = await readGroup(db, items, readAll);
-  const now = new Date();
+  const now = clock();
   const plan = planCommit({
     nowMs: now.getTime(),
     balance: 0,

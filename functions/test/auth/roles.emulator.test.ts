@@ -1,5 +1,6 @@
 // Roles over HTTP: what a user, an admin and a superadmin may do, role changes with their audit
 // entries, a demotion that takes effect at once, and the bootstrap script.
+import { afterIssueSecond } from "../../../test-support/wait";
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -62,7 +63,7 @@ describe("roles", () => {
     expect(again.body.changed).toBe(false);
     // Revocation has one-second granularity (Auth compares whole-second times): a token signed
     // in the same second as the demotion would survive it.
-    await new Promise((r) => setTimeout(r, 1100));
+    await afterIssueSecond(carolAdmin);
     const demote = await callFunction("setUserRole", { token: superadmin, body: { userId: carol.uid, role: "user", reason: "left the team" } });
     expect(demote.body).toMatchObject({ before: "admin", after: "user", changed: true, tokensRevoked: true });
     const stale = await callFunction("grantCredits", { token: carolAdmin, body: { userId: carol.uid, amount: 50, reason: "before I go" } });

@@ -70,7 +70,7 @@ it.each([[1], [2]])("every grant invariant holds under random interleavings (see
         const expiresAt = pick([new Date(Date.now() - DAY), new Date(Date.now() + 50 + Math.floor(rand() * 1500)), new Date(Date.now() + DAY), undefined]);
         await grantCredits(firestore(), { userId: u.uid, amount: 1 + Math.floor(rand() * 6), reason: "prop", source: pick(["admin", "promo"] as const), expiresAt, actor: "test", auditActor: admin.auditActor }, async () => true);
       } else if (kind === "sweep") {
-        await sweepExpiredGrants(firestore(), new Date(), 50);
+        await sweepExpiredGrants(firestore(), new Date(), 50, { userIds: users.map((x) => x.uid) });
       } else if (kind === "renew") {
         await renewUser(firestore(), u.uid, new Date());
       } else if (kind === "plan") {

@@ -6,7 +6,10 @@ import { setUserPlan } from "../../src/billing/setPlan";
 import { sweepExpiredGrants } from "../../src/ledger/grants/expirySweep";
 import { refundIfOwed } from "../../src/ledger/refund";
 import { firestore } from "../../src/shared/firestore";
-import { create, DAY, expectInvariants, ledgerOf, seedBilling, userDoc } from "./helpers";
+import { config } from "../../src/config";
+import { prepareCreate } from "../../src/requests/create";
+import { commitCreates } from "../../src/requests/optimisticCommit";
+import { CAT, create, DAY, expectInvariants, ledgerOf, seedBilling, userDoc } from "./helpers";
 
 beforeAll(seedBilling);
 const exists = async () => true;
@@ -35,9 +38,11 @@ it("renewPlans run twice (and concurrently) for one period grants once; the old 
   const start = new Date(Date.now() - 31 * DAY);
   await setUserPlan(firestore(), { userId: u.uid, planId: "creator", reason: "t", ...admin }, exists, start);
   const now = new Date();
-  await Promise.all([renewUser(firestore(), u.uid, now), renewUser(firestore(), u.uid, now)]);
-  // The scheduled sweep over all due users (other tests' users may be due too) adds nothing here.
-  await renewPlans(firestore(), now, 200);
+  // Two renewals and the scheduled sweep (scoped to this test's user) race; one of them renews.
+  const [a, b, sweep] = await Promise.all([renewUser(firestore(), u.uid, now), renewUser(firestore(), u.uid, now), renewPlans(firestore(), now, 200, { userIds: [u.uid] })]);
+  expect([a.renewed, b.renewed].filter(Boolean).length + sweep.renewed).toBe(1);
+  // Renewed, the user is no longer due.
+  expect(await renewPlans(firestore(), now, 200, { userIds: [u.uid] })).toEqual({ users: 0, renewed: 0, credits: 0 });
   expect(await renewUser(firestore(), u.uid, now)).toEqual({ renewed: false, granted: 0 });
   const entries = await ledgerOf(u.uid);
   expect(entries.filter((e) => e.type === "grant").map((e) => e.amount)).toEqual([200, 200]);
@@ -83,7 +88,7 @@ it("an expiry racing a refund keeps every invariant; the expired share is forfei
     tx.update(userRef, { grants: grants.map((g) => ({ ...g, expiresAt: past })), nextExpiryAt: past });
     tx.update(db().doc(`users/${u.uid}/grants/${granted.body.entryId}`), { expiresAt: past });
   });
-  await Promise.all([refundIfOwed(firestore(), id, "test"), sweepExpiredGrants(firestore(), new Date(), 50), refundIfOwed(firestore(), id, "test")]);
+  await Promise.all([refundIfOwed(firestore(), id, "test"), sweepExpiredGrants(firestore(), new Date(), 50, { userIds: [u.uid] }), refundIfOwed(firestore(), id, "test")]);
   const entries = await ledgerOf(u.uid);
   expect(entries.filter((e) => e.type === "refund")).toHaveLength(1);
   expect(entries.filter((e) => e.type === "expire")).toHaveLength(1);
@@ -94,8 +99,18 @@ it("an expiry racing a refund keeps every invariant; the expired share is forfei
 it("the plan's rate limit per minute applies to the user's creates (free: 10)", async () => {
   const u = await createTestUser({ credits: 30, prefix: "rate" });
   await setUserPlan(firestore(), { userId: u.uid, planId: "free", reason: "t", ...admin }, exists);
-  const statuses: number[] = [];
-  for (let i = 0; i < 11; i++) statuses.push((await create(u.token, `rate ${i}`)).status);
-  expect(statuses.slice(0, 10).every((s) => s === 201)).toBe(true);
-  expect(statuses[10]).toBe(429);
+  // The create's own validation and commit, with the commit's clock held at one instant: all 11
+  // fall in one window however slowly a loaded machine runs them (over HTTP they raced the minute).
+  const caller = { uid: u.uid, role: "user", via: "id-token" } as const;
+  const before = (await userDoc(u.uid)).credits;
+  const at = new Date();
+  const outcomes: string[] = [];
+  for (let i = 0; i < 11; i++) {
+    const item = await prepareCreate(firestore(), caller, { ...CAT, prompt: `rate ${i}` });
+    const [o] = await commitCreates(firestore(), u.uid, [item], { defaultPerMinute: config().MAX_CREATES_PER_MINUTE, now: () => at });
+    outcomes.push(o.kind === "refused" ? o.error.code : o.kind);
+  }
+  expect(outcomes).toEqual([...Array(10).fill("created"), "RATE_LIMITED"]);
+  expect((await userDoc(u.uid)).credits).toBe(before - 10);
+  await expectInvariants(u.uid);
 });

@@ -31,7 +31,7 @@ it("60 stale free failed jobs ahead of one owed refund: the owed refund is recon
   }
   await writes.commit();
 
-  const summary = await sweepStuckRequests(firestore(), { dispatcher: new RecordingDispatcher(), limits: sweepLimits(loadConfig()), batchLimit: BATCH });
+  const summary = await sweepStuckRequests(firestore(), { dispatcher: new RecordingDispatcher(), limits: sweepLimits(loadConfig()), batchLimit: BATCH, userIds: [u.uid] });
   expect(summary.refunded).toContain(res.generationRequestId);
   expect((await ref.get()).get("refunded")).toBe(true);
   const state = await ledgerState(u.uid);

@@ -141,7 +141,7 @@ describe("dispatch end to end (Tasks emulator → runner → fake ComfyUI)", () 
     expect(before.dispatch).toMatchObject({ state: "pending", attempts: 0 });
     expect(before.dispatch.lastError).toEqual(expect.any(String));
     // The next scheduled run, a few minutes on.
-    const summary = await sweepStuckRequests(firestore(), { dispatcher: createDispatcher(cfg), limits: sweepLimits(cfg), batchLimit: 50, now: new Date(Date.now() + 3 * 60_000) });
+    const summary = await sweepStuckRequests(firestore(), { dispatcher: createDispatcher(cfg), limits: sweepLimits(cfg), batchLimit: 50, now: new Date(Date.now() + 3 * 60_000), userIds: [u.uid] });
     expect(summary.dispatched).toContain(id);
     const done = await terminal(id);
     expect(done).toMatchObject({ status: "succeeded", dispatch: { state: "enqueued", taskId: id, attempts: 1, lastError: null } });

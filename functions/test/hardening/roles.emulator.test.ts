@@ -2,6 +2,7 @@
 // nothing; concurrent changes end with claim, mirror and audit log agreeing on the last writer; a
 // user promoted before having a users document is listed; a demotion whose revocation failed
 // still takes effect on the next admin call (the mirror is consulted).
+import { afterIssueSecond } from "../../../test-support/wait";
 import { auth, callFunction, createTestUser, db, signIn } from "../../../test-support/emulator";
 import { changeRole } from "../../src/auth/roleChange";
 import { firestore, adminAuth } from "../../src/shared/firestore";
@@ -22,9 +23,7 @@ function failingRevocation() {
 it("a demotion whose revocation failed is finished by the next call, and is effective meanwhile", async () => {
   const u = await createTestUser({ credits: 0, role: "admin", prefix: "demote" });
   const oldToken = u.token;
-  // Auth revokes in whole seconds: a token issued in the revocation's own second survives it.
-  const iat = JSON.parse(Buffer.from(oldToken.split(".")[1], "base64url").toString()).iat as number;
-  while (Date.now() < (iat + 1) * 1000 + 50) await new Promise((r) => setTimeout(r, 50));
+  await afterIssueSecond(oldToken);
   await expect(changeRole(firestore(), failingRevocation(), actor, { userId: u.uid, role: "user", reason: "left the team" })).rejects.toThrow(/unavailable/);
   expect((await db().doc(`users/${u.uid}`).get()).data()).toMatchObject({ role: "user", roleSync: { pending: true, revoke: true } });
   // The old admin token is not yet revoked, but the mirror already says user: admin calls fail.

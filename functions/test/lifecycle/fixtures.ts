@@ -1,5 +1,5 @@
-// Shared pieces of the lifecycle emulator tests: requests created over HTTP and finished the way
-// the runner finishes them (files in the local storage folder, then the document), and the
+// Shared pieces of the lifecycle emulator tests: requests created over HTTP and finished by the
+// runner's own repository (files in the local storage folder, then claimJob/completeJob), and the
 // runner's own signed /files route on a free port, so download URLs can be tried for real.
 import fs from "node:fs";
 import http from "node:http";
@@ -8,8 +8,10 @@ import path from "node:path";
 import { getFile } from "../../../gpu-runner/src/http/routes/files";
 import type { RunnerContext } from "../../../gpu-runner/src/http/context";
 import { LocalStorage as RunnerStorage } from "../../../gpu-runner/src/storage";
-import { callFunction, db } from "../../../test-support/emulator";
+import { callFunction } from "../../../test-support/emulator";
 import { storage } from "../../src/storage/storage";
+import { firestore } from "../../src/shared/firestore";
+import { claimJob, completeJob } from "../../../gpu-runner/src/jobs/job.repo";
 
 export const storageDir = process.env.LOCAL_STORAGE_DIR!;
 export const CAT = { model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt: "A cat in space, for Alice's birthday" };
@@ -29,7 +31,13 @@ export async function createRequest(token: string, body: Record<string, unknown>
   return res.body.generationRequestId;
 }
 
-/** What the runner does on success: stores each output and its thumbnail, then marks the request. */
+const RUNNER = "test-runner/1";
+const LEASE_MS = 600_000;
+
+/**
+ * What the runner does on success: stores each output and its thumbnail, then claims and completes
+ * the request through its own repository (claimJob, completeJob), with the clock at `finishedAt`.
+ */
 export async function finishWithOutputs(id: string, uid: string, n = 1, finishedAt = new Date()): Promise<string[]> {
   const outputs = [];
   for (let i = 0; i < n; i++) {
@@ -39,13 +47,20 @@ export async function finishWithOutputs(id: string, uid: string, n = 1, finished
     await storage().save(t, Buffer.from(`thumb ${i} of ${id}`), "image/webp");
     outputs.push({ path: p, thumbnailPath: t, contentType: "image/webp", width: 512, height: 512, bytes: 20, seed: 7 });
   }
-  await db().doc(`generationRequests/${id}`).update({ status: "succeeded", outputs, progress: 1, lease: null, startedAt: finishedAt, finishedAt, updatedAt: finishedAt });
+  const started = finishedAt.getTime() - 1000;
+  await claimed(id, started);
+  if (!(await completeJob(firestore(), id, RUNNER, outputs, started, { deliveredAt: started }, finishedAt.getTime()))) throw new Error(`the runner could not complete ${id}`);
   return outputs.flatMap((o) => [o.path, o.thumbnailPath]);
 }
 
-/** A running job as the runner leaves it mid-flight: claimed, leased. */
+/** A running job as the runner leaves it mid-flight: claimed through its repository, leased. */
 export async function markRunning(id: string): Promise<void> {
-  await db().doc(`generationRequests/${id}`).update({ status: "running", attempts: 1, lease: { owner: "test-runner/1", expiresAt: new Date(Date.now() + 600_000) }, startedAt: new Date() });
+  await claimed(id, Date.now());
+}
+
+async function claimed(id: string, at: number): Promise<void> {
+  const claim = await claimJob(firestore(), id, RUNNER, LEASE_MS, at);
+  if (claim.kind !== "claim") throw new Error(`the runner could not claim ${id}: ${claim.kind}`);
 }
 
 export interface FileServer { fetch(url: string): Promise<number>; close(): Promise<void> }

@@ -5,7 +5,7 @@ import { callFunction, db, functionsUrl, signIn } from "../../../test-support/em
 import { detectSpike } from "../../src/reports/anomaly";
 import { runWeeklyReport } from "../../src/reports/run-report";
 import { shiftIsoWeek } from "../../src/shared/isoWeek";
-import { planRequests, writeSeed, type SeedRequest } from "./seed-weeks";
+import { planRequests, seedHistory, type SeedRequest } from "../../../test-support/seed-history";
 
 jest.setTimeout(60_000);
 
@@ -21,7 +21,12 @@ const NEWBIE = UIDS[4];
 // Requests per week per user: the spiky user goes 6 → 30 (5×) in the last week; the newbie's
 // first week is the report's, with a volume like the steady users'.
 const COUNTS = WEEKS.map((_, w) => [w === 9 ? 30 : 6, 9 + (w % 2), 5 + (w % 3 === 0 ? 1 : 0), 3, w === 9 ? 12 : 0]);
-const GRANTS = UIDS.map((userId, u) => ({ userId, week: WEEKS[u === 1 ? 9 : 0], amount: 100 + u, createdAt: new Date(Date.parse("2021-03-10T10:00:00Z") + (u === 1 ? 63 : 0) * 86_400_000) }));
+// Every user is funded when the history begins (2021-03-08, Monday of WEEKS[0]); one more grant
+// lands in the report's week.
+const GRANTS = [
+  ...UIDS.map((userId, u) => ({ userId, week: WEEKS[0], amount: 1000 + u, createdAt: new Date("2021-03-08T00:00:00Z") })),
+  { userId: UIDS[1], week: WEEKS[9], amount: 101, createdAt: new Date("2021-05-12T10:00:00Z") },
+];
 // A manual run in the middle of the week before the report's: its report is incomplete.
 const MIDWEEK = new Date("2021-05-06T12:00:00Z");
 const noStore = { save: async () => {}, remove: async () => {}, signedUrl: async () => "" };
@@ -50,11 +55,11 @@ beforeAll(async () => {
   requests = planRequests(WEEKS, UIDS, COUNTS);
   // The weeks up to the middle of WEEKS[8], a mid-week report of WEEKS[8] (stored with
   // complete: false and part of the week's figures), then the rest of the weeks.
-  await writeSeed(db(), requests.filter((r) => r.createdAt < MIDWEEK), GRANTS);
+  await seedHistory(db(), requests.filter((r) => r.createdAt < MIDWEEK), GRANTS.filter((g) => g.createdAt < MIDWEEK));
   await runWeeklyReport(WEEKS[8], { db: db(), store: noStore, now: MIDWEEK, timeZone: "UTC" });
-  await writeSeed(db(), requests.filter((r) => r.createdAt >= MIDWEEK), []);
+  await seedHistory(db(), requests.filter((r) => r.createdAt >= MIDWEEK), GRANTS.filter((g) => g.createdAt >= MIDWEEK));
   admin = await signIn("admin@example.com");
-}, 60_000);
+}, 240_000);
 
 const ofWeek = (w: string) => requests.filter((r) => r.week === w);
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -237,16 +242,26 @@ describe("scheduleWeeklyReport on ten seeded weeks", () => {
 
 describe("the weekly report in REPORT_TIME_ZONE", () => {
   it("counts the week from Monday 00:00 to Monday 00:00 local time", async () => {
-    const uid = `rep_${run}_berlin`;
+    // A deployment whose REPORT_TIME_ZONE is Berlin: its usage counters are keyed by Berlin
+    // weeks (the money audit reads counters in the run's own zone, so this user's prefix is
+    // excluded from it, for that reason only).
+    const uid = `tzb_${run}_berlin`;
     // In Berlin (CEST, UTC+2) 2022-W20 runs from 2022-05-15T22:00Z to 2022-05-22T22:00Z: the
     // Sunday 23:30 request belongs to W19 and the Monday 00:30 one to W20, though both are
-    // Sunday in UTC. Usage counters are keyed by the Berlin week, as the ledger keys them there.
+    // Sunday in UTC.
     const at = ["2022-05-15T21:30:00Z", "2022-05-15T22:30:00Z", "2022-05-22T21:30:00Z", "2022-05-22T22:30:00Z"];
     const weeks = ["2022-W19", "2022-W20", "2022-W20", "2022-W21"];
     const seeded: SeedRequest[] = at.map((iso, i) => ({
       id: `${uid}_${i}`, userId: uid, week: weeks[i], status: "succeeded", model: "A", style: "anime", numImages: 1, cost: 1, durationMs: 2000, createdAt: new Date(iso),
     }));
-    await writeSeed(db(), seeded, []);
+    const zone = process.env.REPORT_TIME_ZONE;
+    process.env.REPORT_TIME_ZONE = "Europe/Berlin";
+    try {
+      await seedHistory(db(), seeded, [{ userId: uid, week: "2022-W19", amount: 10, createdAt: new Date(at[0]) }]);
+    } finally {
+      if (zone === undefined) delete process.env.REPORT_TIME_ZONE;
+      else process.env.REPORT_TIME_ZONE = zone;
+    }
 
     const berlin = await runWeeklyReport("2022-W20", { db: db(), store: noStore, timeZone: "Europe/Berlin" });
     expect(berlin).toMatchObject({ week: "2022-W20", timeZone: "Europe/Berlin", start: "2022-05-15T22:00:00.000Z", end: "2022-05-22T22:00:00.000Z", complete: true });

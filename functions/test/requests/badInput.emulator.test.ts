@@ -17,11 +17,15 @@ beforeAll(async () => {
   user = await createTestUser({ credits: 50 });
 });
 
+/** Refused with `status`/`code` (naming `field`), and no money moved: same balance, no new ledger entry. */
 async function expectRejected(body: unknown, status: number, code: string, field?: string) {
+  const before = await ledgerState(user.uid);
   const res = await callFunction("createGenerationRequest", { token: user.token, body });
   expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
   if (field) expect(res.body.error.details.fields.map((f: { path: string }) => f.path)).toContain(field);
   expect(typeof res.body.error.message).toBe("string");
+  const after = await ledgerState(user.uid);
+  expect([after.credits, after.entries.length]).toEqual([before.credits, before.entries.length]);
   return res;
 }
 

@@ -69,10 +69,10 @@ export const writeProgress = (db: Firestore, id: string, owner: string, progress
 export const recordComfyIds = (db: Firestore, id: string, owner: string, comfy: { promptId: string; clientId: string }, kind: JobKind = GENERATE) =>
   whileOwner(db, id, owner, () => ({ comfy }), kind);
 
+/** `now` is the wall clock except where past history is seeded through this path. */
 export function completeJob(
-  db: Firestore, id: string, owner: string, outputs: Output[], attemptStartedMs: number, timings: JobTimings = { deliveredAt: attemptStartedMs },
+  db: Firestore, id: string, owner: string, outputs: Output[], attemptStartedMs: number, timings: JobTimings = { deliveredAt: attemptStartedMs }, now = Date.now(),
 ): Promise<boolean> {
-  const now = Date.now();
   timings.completedAt = now;
   return whileOwner(db, id, owner, () => ({
     status: "succeeded", outputs, progress: 1, error: null, lease: null,

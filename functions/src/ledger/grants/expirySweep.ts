@@ -3,6 +3,7 @@
 // deterministic ids in a commit that also rewrites the user document, so whichever lands second
 // finds the grant already gone from the wallet and writes nothing.
 import type { Firestore } from "firebase-admin/firestore";
+import { dueUsers, type SweepScope } from "../../shared/dueUsers";
 import { log } from "../../shared/log";
 import { runMoneyTransaction } from "../../shared/transaction";
 import { WalletSession } from "./session";
@@ -30,10 +31,10 @@ export async function expireUser(db: Firestore, uid: string, now: Date): Promise
   });
 }
 
-export async function sweepExpiredGrants(db: Firestore, now: Date, batchLimit: number): Promise<ExpirySummary> {
-  const due = await db.collection("users").where("nextExpiryAt", "<=", now).orderBy("nextExpiryAt").limit(batchLimit).get();
+export async function sweepExpiredGrants(db: Firestore, now: Date, batchLimit: number, scope: SweepScope = {}): Promise<ExpirySummary> {
+  const due = await dueUsers(db, "nextExpiryAt", now, batchLimit, scope);
   const summary: ExpirySummary = { users: 0, entries: 0, credits: 0 };
-  for (const doc of due.docs) {
+  for (const doc of due) {
     const r = await expireUser(db, doc.id, now);
     summary.users++;
     summary.entries += r.entries;
