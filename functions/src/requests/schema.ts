@@ -20,6 +20,12 @@ export function createRequestSchema(cfg: Pick<Config, "MAX_PROMPT_CHARS" | "MAX_
     seed: z.number().int().min(0).max(4_294_967_295).optional(),
     inputImage: z.string().max(maxDataUrlChars, `image larger than ${cfg.MAX_INPUT_IMAGE_BYTES} bytes`).optional(),
     inputImageUploadId: docId.optional().meta({ description: "an upload of purpose input-image (createUpload): the alternative to inputImage" }),
+    maskImage: z.string().max(maxDataUrlChars, `image larger than ${cfg.MAX_INPUT_IMAGE_BYTES} bytes`).optional()
+      .meta({ description: "image-to-image only: a data URL of a mask the size of the input image; white is repainted, black is kept (grey blends)" }),
+    maskUploadId: docId.optional().meta({ description: "an upload of purpose input-image holding the mask: the alternative to maskImage" }),
+    upscale: z.literal([2, 4], { error: "must be 2 or 4" }).optional()
+      .meta({ description: "upscale the outputs 2× or 4× with the model's upscale model (priced with the catalog's upscale multiplier)" }),
+    refine: z.boolean().optional().meta({ description: "with upscale: a second, low-denoise sampling pass at the upscaled size" }),
     customModelId: docId.optional().meta({ description: "a ready custom model of yours; `model` must be its baseModel" }),
     loraStrength: z.number().min(0).max(2).optional().meta({ description: "with customModelId: how strongly its LoRA applies (default 0.9)" }),
     idempotencyKey: idempotencyKey.optional(),
@@ -27,6 +33,8 @@ export function createRequestSchema(cfg: Pick<Config, "MAX_PROMPT_CHARS" | "MAX_
     userId: docId.optional(),
   })
     .refine((b) => !(b.inputImage && b.inputImageUploadId), { message: "give inputImage or inputImageUploadId, not both", path: ["inputImageUploadId"] })
+    .refine((b) => !(b.maskImage && b.maskUploadId), { message: "give maskImage or maskUploadId, not both", path: ["maskUploadId"] })
+    .refine((b) => !b.refine || b.upscale !== undefined, { message: "needs upscale (the refine pass runs at the upscaled size)", path: ["refine"] })
     .refine((b) => b.loraStrength === undefined || b.customModelId !== undefined, { message: "only applies with customModelId", path: ["loraStrength"] });
 }
 
