@@ -52,6 +52,14 @@ export const configSchema = z.object({
   // One prompt on ComfyUI's worker with no event of ours this long = stuck: readiness fails and the process exits.
   COMFY_STALL_SECONDS: int(900, 1),
   COMFY_WATCHDOG_INTERVAL_MS: int(15_000, 10),
+  /**
+   * The generation template of the warm-up prompt the runner runs at boot (one 64×64 image, one
+   * step) before it reports ready, so the first paid job does not pay the model load. `off`
+   * skips it (readiness then does not wait for one).
+   */
+  WARMUP_TEMPLATE: env(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/).default("txt2img")),
+  /** After a failed warm-up, the next readiness probe retries it once this long has passed. */
+  WARMUP_RETRY_MS: int(5_000, 0),
   OUTPUT_FORMAT: env(z.enum(["webp", "png", "jpeg", "avif"]).default("webp")),
   OUTPUT_QUALITY: env(z.coerce.number().int().min(1).max(100).default(90)),
   OUTPUT_WEBP_EFFORT: env(z.coerce.number().int().min(0).max(6).default(2)),

@@ -32,6 +32,8 @@ afterAll(async () => {
 });
 
 const UPSCALE_2 = { factor: 2, model: "RealESRGAN_x2plus.pth" };
+type Sent = Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+const sentFor = (id: string) => fake.engine.accepted.find((p) => JSON.stringify(p.prompt).includes(`imagegen/${id}/`))!.prompt as unknown as Sent;
 const passesOf = (id: string) => {
   const promptIds = new Set(fake.engine.accepted.filter((p) => JSON.stringify(p.prompt).includes(`imagegen/${id}/`)).map((p) => p.promptId));
   return fake.engine.samplerPasses.filter((p) => promptIds.has(p.promptId));
@@ -57,7 +59,7 @@ describe("upscale and refine", () => {
     const doc = await data(id);
     expect(doc.outputs.map((o: { width: number; height: number }) => [o.width, o.height])).toEqual([[256, 192], [256, 192]]);
     expect((await stored(id, 1)).width).toBe(256);
-    const sent = fake.engine.accepted.find((p) => JSON.stringify(p.prompt).includes(`imagegen/${id}/`))!.prompt;
+    const sent = sentFor(id);
     expect(sent.imagegen_upscale_loader).toMatchObject({ class_type: "UpscaleModelLoader", inputs: { model_name: "RealESRGAN_x2plus.pth" } });
     expect(sent["9"].inputs.images).toEqual(["imagegen_upscale", 0]);
     // One sampling pass only, at the base size: no refine was asked for.
@@ -116,7 +118,7 @@ describe("masks", () => {
       expect(repaintedDiff / ((w / 2) * h * 3)).toBeGreaterThan(10);
     }
     expect(passesOf(id)).toEqual([expect.objectContaining({ masked: true, fromPixels: true, denoise: 0.6 })]);
-    const sent = fake.engine.accepted.find((p) => JSON.stringify(p.prompt).includes(`imagegen/${id}/`))!.prompt;
+    const sent = sentFor(id);
     expect(sent.imagegen_mask_load.inputs.image).toBe(`imagegen/${id}.mask.png`);
     expect(sent["3"].inputs.latent_image).toEqual(["imagegen_mask_latent", 0]);
   });

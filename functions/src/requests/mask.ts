@@ -20,6 +20,6 @@ export async function normalizeMask(source: MaskSource, limits: ImageLimits, inp
   const decoded = "dataUrl" in source ? await normalizeInputImage(source.dataUrl, limits, field) : await normalizeImageBytes(source.bytes, limits, field);
   checkMaskSize(decoded, input, field);
   const sharp = (await import("sharp")).default;
-  const png = await sharp(decoded.png).flatten({ background: "#000000" }).greyscale().png({ compressionLevel: 6 }).toBuffer();
+  const png = await sharp(decoded.png).flatten({ background: "#000000" }).greyscale().toColourspace("b-w").png({ compressionLevel: 6 }).toBuffer();
   return { ...decoded, png, sha256: createHash("sha256").update(png).digest("hex") };
 }
