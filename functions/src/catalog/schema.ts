@@ -38,6 +38,7 @@ const modelSchema = z.object({
   cfg: z.number().positive().max(30).optional(),
   denoise: z.number().gt(0).max(1).optional(),
   training: trainingSchema.optional(),
+  pool: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
   upscale: z.object({ "2": upscaleOptionSchema.optional(), "4": upscaleOptionSchema.optional() }).strict().optional(),
 });
 

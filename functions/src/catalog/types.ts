@@ -12,6 +12,8 @@ export interface ModelItem extends CatalogItem {
   denoise?: number;
   /** Present on models users may train a LoRA for (custom models). */
   training?: TrainingSpec;
+  /** The GPU pool its jobs run on (queue positions count within it); absent = "default". */
+  pool?: string;
   /** Upscale factors this model offers (keys "2" and "4"); absent = no upscaling. */
   upscale?: Partial<Record<UpscaleFactorKey, UpscaleOption>>;
 }

@@ -20,6 +20,8 @@ import { uploadBytesOrThrow } from "../uploads/use";
 import { paramsHash, requestIdFor } from "./ids";
 import { priceOf } from "./pricing";
 import { normalizeMask } from "./mask";
+import { etaKeyOf } from "../queue/eta";
+import { DEFAULT_POOL } from "../queue/queue";
 import { resolveUpscale, type UpscaleSpec } from "./upscale";
 import { renderSpec } from "./render";
 import { checkWebhookUrl } from "./webhookUrl";
@@ -133,11 +135,13 @@ function preparedItem({ caller, uid, input, picked, cost, requestId, image, fing
       numImages: input.numImages,
       seed,
       cost,
+      pool: model.pool ?? DEFAULT_POOL,
       render: renderSpec({
         model, style, color, size, negativePrompt: input.negativePrompt, numImages: input.numImages, seed, inputImagePath: image?.path,
         prompt: custom ? withTriggerWord(input.prompt, custom.triggerWord) : input.prompt, lora: custom?.lora, maskImagePath: image?.mask?.path, upscale,
       }),
       inputImage: image ? withoutMask(image) : null,
+      etaKey: etaKeyOf({ workflow: model.workflow, width: size.width, height: size.height, upscale }),
       maskImage: image?.mask ?? null,
       upscale: upscale?.factor ?? null,
       refine: Boolean(upscale?.refine),

@@ -10,6 +10,7 @@ import { cancelRequest } from "./cancel";
 import { listRequests, readOwnRequest } from "./queries";
 import { batchResultSchema, cancelResultSchema, cancelSchema, createBatchSchema, createRequestSchema, createResultSchema, getSchema, listQuerySchema, requestDetailSchema, requestListSchema } from "./schema";
 import { detailView, summaryView } from "./view";
+import { queueFigures } from "../queue/queue";
 
 // Input images travel inside the JSON body; 2nd-gen functions accept up to 32 MB requests.
 const bigBody = { memory: "1GiB" as const, timeoutSeconds: 60 };
@@ -40,7 +41,8 @@ export const getGenerationRequest = endpoint({
 }, async ({ caller, query }) => {
   const { id } = parseInput(getSchema, query, "query");
   const doc = await readOwnRequest(firestore(), caller, id);
-  return { body: await detailView(doc, storage(), config().SIGNED_URL_TTL_SECONDS) };
+  const queue = await queueFigures(firestore(), [doc], config());
+  return { body: { ...(await detailView(doc, storage(), config().SIGNED_URL_TTL_SECONDS)), queue: queue.get(doc.id) ?? null } };
 });
 
 export const listGenerationRequests = endpoint({
@@ -50,7 +52,8 @@ export const listGenerationRequests = endpoint({
 }, async ({ caller, query }) => {
   const q = parseInput(listQuerySchema(config()), query, "query");
   const { docs, nextCursor } = await listRequests(firestore(), targetUser(caller, q.userId), q);
-  return { body: { requests: docs.map(summaryView), nextCursor } };
+  const queue = await queueFigures(firestore(), docs, config());
+  return { body: { requests: docs.map((d) => ({ ...summaryView(d), queue: queue.get(d.id) ?? null })), nextCursor } };
 });
 
 export const cancelGenerationRequest = endpoint({

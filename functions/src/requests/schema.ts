@@ -107,6 +107,10 @@ export const requestSummarySchema = z.strictObject({
   }),
   deletedAt: isoTime.nullable(),
   outputsExpiredAt: isoTime.nullable(),
+  queue: z.strictObject({
+    position: z.number().int().min(0).nullable().meta({ description: "jobs of the same GPU pool ahead of this one (0 = next); null while running" }),
+    etaSeconds: z.number().int().min(0).meta({ description: "estimated seconds until done, from the runners' measured execution times, the pool's capacity and the job's progress" }),
+  }).nullable().meta({ description: "while queued or running: where the job is and when it should be done (computed when read); null otherwise" }),
 }).meta({ id: "GenerationRequest" });
 
 export const outputViewSchema = z.strictObject({

@@ -2,6 +2,7 @@
 // into download URLs, timestamps as ISO strings, and the charge outcome spelled out.
 import type { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import type { ObjectStorage } from "../storage/storage";
+import type { QueueFigures } from "../queue/eta";
 
 export interface OutputView {
   url: string;
@@ -49,6 +50,8 @@ export function summaryView(doc: DocumentSnapshot) {
     outputsState: outputsState(d),
     deletedAt: iso(d.deletedAt),
     outputsExpiredAt: iso(d.outputsExpiredAt),
+    // Filled in by the read endpoints (queue/queue.ts); webhooks and exports carry none.
+    queue: null as QueueFigures | null,
   };
 }
 

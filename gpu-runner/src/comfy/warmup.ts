@@ -65,17 +65,24 @@ export class Warmup {
     this.status = { ...this.status, state: "running", attempts: this.status.attempts + 1, error: undefined };
     const started = this.now();
     const prefix = `${WARMUP_NAMESPACE}/${started}`;
+    let error: unknown = null;
     try {
       const workflow = renderWorkflow(t, { positivePrompt: "warm-up", negativePrompt: "", seed: 0, steps: 1, cfg: 7, width: 64, height: 64, batchSize: 1, filenamePrefix: prefix });
       await runPrompt(this.comfy, { workflow, timeoutMs: this.opts.timeoutMs, pollIntervalMs: this.opts.pollIntervalMs, reconnectMs: this.opts.reconnectMs, log: this.log });
-      this.status = { ...this.status, state: "done", ms: this.now() - started };
-      this.log.info("runner.warmup_done", { template: t.name, ms: this.status.ms });
     } catch (e) {
-      this.failedAt = this.now();
-      this.status = { ...this.status, state: "failed", error: (e as Error).message };
-      this.log.warn("runner.warmup_failed", { template: t.name, error: e });
+      error = e;
     }
+    const ms = this.now() - started;
+    // Its files go before the state changes: ready means nothing of the warm-up is left behind.
     await this.removeFiles();
+    if (error) {
+      this.failedAt = this.now();
+      this.status = { ...this.status, state: "failed", error: (error as Error).message };
+      this.log.warn("runner.warmup_failed", { template: t.name, error });
+    } else {
+      this.status = { ...this.status, state: "done", ms };
+      this.log.info("runner.warmup_done", { template: t.name, ms });
+    }
   }
 
   /** The warm-up image is nobody's: it leaves ComfyUI's output folder at once. */

@@ -7,6 +7,7 @@ import { discardAttemptFiles } from "./discard";
 import { GENERATE } from "./job-kind";
 import { executeJob, type ComfyIds, type ExecuteDeps } from "./execute-job";
 import { parseJobInput } from "./job-input";
+import { recordExecution } from "./eta-stats.repo";
 import * as repo from "./job.repo";
 import { ProgressThrottle, SAMPLING_SHARE } from "./progress-throttle";
 import { LeaseSession } from "./lease-session";
@@ -54,6 +55,8 @@ export async function handleTask(
     });
     if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started, timings)))) return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
     log.info("job.succeeded", { outputs: outputs.length, durationMs: Date.now() - started, timings: timingSpans(timings) });
+    const executionMs = timings.executionStartedAt && timings.executionEndedAt ? timings.executionEndedAt - timings.executionStartedAt : undefined;
+    await recordExecution(db, claim.data.etaKey, executionMs, job.render.batchSize).catch((e) => log.warn("job.eta_sample_failed", { error: e }));
     await cleanUpComfyFiles(deps, requestId, log);
     return { status: 200, body: { result: "succeeded", outputs: outputs.length } };
   } catch (e) {
