@@ -24,6 +24,19 @@ export function etaKeyOf(render: { workflow: string; width: number; height: numb
 
 export type PerImage = (etaKey: string) => number;
 
+/**
+ * Pure: seconds per image by key from the measured estimates. A key not measured yet takes the
+ * mean of the measured ones (the same GPUs run it), or `fallback` when nothing is measured.
+ */
+export function perImageFrom(known: Map<string, number>, fallback: number): PerImage {
+  const valid = [...known.values()].filter((v) => Number.isFinite(v) && v >= 0);
+  const unmeasured = valid.length ? valid.reduce((s, v) => s + v, 0) / valid.length : fallback;
+  return (key) => {
+    const v = known.get(key);
+    return v !== undefined && Number.isFinite(v) && v >= 0 ? v : unmeasured;
+  };
+}
+
 const duration = (j: QueueJob, perImage: PerImage) => Math.max(0, j.images) * perImage(j.etaKey);
 
 /** Seconds left of a running job. */

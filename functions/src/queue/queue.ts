@@ -2,7 +2,7 @@
 // a request is read (eta.ts does the arithmetic), which costs a few reads per pool and call and
 // never a write, rather than stored on every queued job each time anything moves.
 import { FieldPath, type DocumentSnapshot, type Firestore } from "firebase-admin/firestore";
-import { etaKeyOf, planQueue, runningEta, type QueueFigures, type QueueJob } from "./eta";
+import { etaKeyOf, perImageFrom, planQueue, runningEta, type QueueFigures, type QueueJob } from "./eta";
 
 export interface QueueConfig { QUEUE_POOL_SLOTS: number; ETA_DEFAULT_SECONDS_PER_IMAGE: number; QUEUE_SCAN_LIMIT: number }
 
@@ -50,10 +50,9 @@ async function beyondScan(d: DocumentSnapshot, read: QueueJob[], running: QueueJ
   return planQueue(running, [jobOf(d)], cfg.QUEUE_POOL_SLOTS, perImage, position, average).get(d.id)!;
 }
 
-/** The runners' measured seconds per image for each key (etaStats/{key}), or the default. */
+/** The runners' measured seconds per image for each key (etaStats/{key}); unmeasured keys as perImageFrom says. */
 async function estimates(db: Firestore, keys: string[], fallback: number): Promise<(key: string) => number> {
   const unique = [...new Set(keys)];
   const snaps = unique.length ? await db.getAll(...unique.map((k) => db.collection("etaStats").doc(k))) : [];
-  const known = new Map(snaps.filter((s) => s.exists).map((s) => [s.id, Number(s.get("meanSecondsPerImage"))]));
-  return (key) => { const v = known.get(key); return v !== undefined && Number.isFinite(v) && v >= 0 ? v : fallback; };
+  return perImageFrom(new Map(snaps.filter((s) => s.exists).map((s) => [s.id, Number(s.get("meanSecondsPerImage"))])), fallback);
 }

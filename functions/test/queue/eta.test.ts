@@ -1,5 +1,5 @@
 // Queue position and ETA arithmetic: list scheduling of the work ahead onto the pool's slots.
-import { etaKeyOf, planQueue, runningEta, type QueueJob } from "../../src/queue/eta";
+import { etaKeyOf, perImageFrom, planQueue, runningEta, type QueueJob } from "../../src/queue/eta";
 
 const perImage = (key: string) => (key === "slow" ? 30 : 10);
 const job = (id: string, images = 1, etaKey = "fast", progress?: number): QueueJob => ({ id, etaKey, images, progress });
@@ -23,6 +23,12 @@ describe("queue figures", () => {
     const plan = planQueue([], [job("me", 1, "slow")], 1, perImage, 5, 10);
     expect(plan.get("me")).toEqual({ position: 5, etaSeconds: 80 });
     expect(runningEta(job("done", 1, "fast", 1.5), perImage)).toBe(0);
+  });
+
+  it("an unmeasured key takes the mean of the measured ones, or the default when none is", () => {
+    expect(perImageFrom(new Map(), 8)("a")).toBe(8);
+    const p = perImageFrom(new Map([["a", 2], ["b", 4]]), 8);
+    expect([p("a"), p("b"), p("c")]).toEqual([2, 4, 3]);
   });
 
   it("keys the estimate by template, size and upscale", () => {
