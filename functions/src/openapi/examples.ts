@@ -8,7 +8,7 @@ const request = {
   id: REQ, userId: "user_test1", status: "succeeded", model: "A", style: "realistic", color: "vibrant", size: "512x512",
   prompt: "A cat in space", negativePrompt: null, numImages: 1, seed: 1041354420, cost: 1, charge: "charged", progress: 1,
   attempts: 1, error: null, webhookUrl: null, createdAt: T0, startedAt: "2026-11-21T21:44:56.204Z", finishedAt: "2026-11-21T21:44:56.695Z", durationMs: 444,
-  outputsState: "available", deletedAt: null, outputsExpiredAt: null,
+  outputsState: "available", deletedAt: null, outputsExpiredAt: null, queue: null,
 };
 const key = {
   keyId: "61b97336772c9c26", prefix: "sk_test_61b97336772c9c26", name: "render farm", userId: "user_test1", scopes: ["generate", "read"],
