@@ -6,6 +6,7 @@ import { renderFakeImage } from "./render-image";
 import { runImageNode, type ImageNodeCtx } from "./image-nodes";
 import { decodeFrame, denoiseFrom, encodeFrame, type Frame, type Mask } from "./pixels";
 import { addPngTextChunks } from "./png-text";
+import { previewFrame, previewsWanted } from "./previews";
 import { NodeFailure, runTrainingNode, type TrainingCtx } from "./training";
 import type { WsHub } from "./ws-hub";
 
@@ -185,6 +186,7 @@ async function sample(inp: Value, id: string, item: QueueItem, ctx: Ctx): Promis
     if (step === steps) await ctx.engine.gate();
     await ctx.engine.sleep(step > 1 ? hangOf(item) ?? stepMs : stepMs);
     ctx.emit("progress", { value: step, max: steps, prompt_id: item.promptId, node: id });
+    if (item.clientId && previewsWanted(item.extraData)) ctx.hub.sendBinary(item.clientId, await previewFrame(Number(latent.width), Number(latent.height), step, steps, Number(inp.seed)));
   }
   if (!source) return { ...out, rendered };
   // Started from pixels (img2img, a mask, a refine pass): they move towards fresh ones by denoise.

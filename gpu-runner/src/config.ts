@@ -58,6 +58,8 @@ export const configSchema = z.object({
    * skips it (readiness then does not wait for one).
    */
   WARMUP_TEMPLATE: env(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/).default("txt2img")),
+  /** Live previews: at most one sampler preview per this many ms is stored (small WebP) for the API; 0 asks ComfyUI for none. */
+  PREVIEW_INTERVAL_MS: env(z.coerce.number().int().refine((v) => v === 0 || v >= 1000, "must be 0 (off) or at least 1000").default(1000)),
   /** After a failed warm-up, the next readiness probe retries it once this long has passed. */
   WARMUP_RETRY_MS: int(5_000, 0),
   OUTPUT_FORMAT: env(z.enum(["webp", "png", "jpeg", "avif"]).default("webp")),

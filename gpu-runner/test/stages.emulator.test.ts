@@ -123,3 +123,25 @@ describe("masks", () => {
     expect(sent["3"].inputs.latent_image).toEqual(["imagegen_mask_latent", 0]);
   });
 });
+
+describe("live previews", () => {
+  it("asks ComfyUI for previews and stores the latest as a small WebP on the running request", async () => {
+    const { id } = await queuedRequest({ width: 512, height: 384, batchSize: 1, steps: 10 });
+    // Held before its last step: the earlier steps' previews have been sent by then.
+    fake.engine.hold();
+    const pushed = pushTask(runner.url, id);
+    const preview = await new Promise<{ path: string }>((resolve) => {
+      const stop = ref(id).onSnapshot((s) => { const p = s.get("preview"); if (p?.path) (stop(), resolve(p)); });
+    });
+    expect((await data(id)).status).toBe("running");
+    const meta = await sharp((await storage.get(preview.path))!).metadata();
+    // ComfyUI's preview is the latent decoded: 1/8 of the picture, 64×48 here.
+    expect(meta).toMatchObject({ format: "webp", width: 64, height: 48 });
+    expect(preview.path).toMatch(new RegExp(`/${id}/preview\\.webp$`));
+    fake.engine.release();
+    expect((await pushed).body.result).toBe("succeeded");
+    const sent = fake.engine.accepted.find((p) => JSON.stringify(p.prompt).includes(`imagegen/${id}/`))!;
+    expect(sent.extraData).toMatchObject({ preview_method: "auto" });
+  });
+});
+

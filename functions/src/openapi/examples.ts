@@ -46,7 +46,7 @@ export const EXAMPLES: Record<string, Example> = {
   },
   getGenerationRequest: {
     input: { id: REQ },
-    output: { ...request, outputs: [{ url: `http://127.0.0.1:8090/files/generations/user_test1/${REQ}/0.webp?expires=1795301099&sig=a9f0`, thumbnailUrl: `http://127.0.0.1:8090/files/generations/user_test1/${REQ}/0.thumb.webp?expires=1795301099&sig=10ff`, contentType: "image/webp", width: 512, height: 512, bytes: 89754, seed: 1041354420 }] },
+    output: { ...request, outputs: [{ url: `http://127.0.0.1:8090/files/generations/user_test1/${REQ}/0.webp?expires=1795301099&sig=a9f0`, thumbnailUrl: `http://127.0.0.1:8090/files/generations/user_test1/${REQ}/0.thumb.webp?expires=1795301099&sig=10ff`, contentType: "image/webp", width: 512, height: 512, bytes: 89754, seed: 1041354420 }], previewUrl: null },
   },
   listGenerationRequests: { input: { limit: 1 }, output: { requests: [request], nextCursor: cursor } },
   cancelGenerationRequest: { input: { id: REQ }, output: { id: REQ, status: "cancelled", refundedCredits: 1, currentCredits: 9 } },

@@ -123,7 +123,10 @@ export const outputViewSchema = z.strictObject({
   seed: z.number().int().optional(),
 }).meta({ id: "Output" });
 
-export const requestDetailSchema = requestSummarySchema.extend({ outputs: z.array(outputViewSchema) }).meta({ id: "GenerationRequestWithOutputs" });
+export const requestDetailSchema = requestSummarySchema.extend({
+  outputs: z.array(outputViewSchema),
+  previewUrl: z.string().nullable().meta({ description: "while running: signed URL of the latest low-resolution preview (WebP, refreshed at most once a second); null otherwise" }),
+}).meta({ id: "GenerationRequestWithOutputs" });
 
 export const requestListSchema = z.strictObject({ requests: z.array(requestSummarySchema), nextCursor: nextCursorSchema });
 

@@ -75,5 +75,7 @@ export async function detailView(doc: DocumentSnapshot, files: ObjectStorage, tt
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
     })),
   );
-  return { ...summaryView(doc), outputs: withUrls };
+  const preview = doc.get("preview.path") as string | undefined;
+  const previewUrl = doc.get("status") === "running" && preview ? await files.signedUrl(preview, ttlSeconds) : null;
+  return { ...summaryView(doc), outputs: withUrls, previewUrl };
 }

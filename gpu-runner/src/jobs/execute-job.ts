@@ -34,6 +34,8 @@ export interface ExecuteHooks {
   reserved?: ComfyIds | null;
   signal: AbortSignal;
   onProgress: (fraction: number) => void;
+  /** Sampler preview frames (encoded JPEG or PNG), when the caller wants them. */
+  onPreview?: (image: Buffer) => void;
   onSubmitted: (ids: { promptId: string; clientId: string }) => Promise<void>;
   /** Filled in as the job moves on. */
   timings: JobTimings;
@@ -49,7 +51,7 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
   if (!template) throw errors.invalidRequest(`unknown workflow template "${r.workflow}"`);
   const common = {
     timeoutMs: config.JOB_TIMEOUT_SECONDS * 1000, pollIntervalMs: config.COMFY_POLL_INTERVAL_MS,
-    reconnectMs: config.COMFY_WS_RECONNECT_MS, signal: hooks.signal, onProgress: hooks.onProgress, log,
+    reconnectMs: config.COMFY_WS_RECONNECT_MS, signal: hooks.signal, onProgress: hooks.onProgress, onPreview: hooks.onPreview, log,
     // Progress only from the sampler (the node `steps` is mapped to), not tiled VAE or custom nodes.
     progressNode: progressSource(template).node,
   };
