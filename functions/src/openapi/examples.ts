@@ -125,7 +125,7 @@ export const EXAMPLES: Record<string, Example> = {
       },
       apiKeys: [key],
       grants: [{ id: "grant-seed", source: "admin", amount: 10, remaining: 8, drawn: 2, givenBack: 0, expired: 0, expiresAt: null, createdAt: "2026-11-20T09:00:00.000Z" }],
-      requests: [{ ...request, outputs: [], inputImageUrl: null }],
+      requests: [{ ...request, outputs: [], previewUrl: null, inputImageUrl: null }],
       ledger: [{ id: `debit-${REQ}`, type: "debit", amount: -1, balanceAfter: 8, requestId: REQ, reason: "generation A 512x512 x1", createdAt: T0 }],
       webhookDeliveries: [],
       customModels: [],

@@ -72,6 +72,7 @@ export async function handleTask(
     await cleanUpComfyFiles(deps, requestId, log);
     return { status: 200, body: { result: "succeeded", outputs: outputs.length } };
   } catch (e) {
+    await previews.flush(); // a preview still being stored must not land after the failure's cleanup
     return settleError(deps, requestId, owner, toRunnerError(e), retryCount, claim.attempts, started, log, writes, stored);
   } finally {
     session.close();
