@@ -67,6 +67,12 @@ export const configSchema = z.object({
   /** After a rotation, deliveries are signed with the old webhook secret too for this long. */
   WEBHOOK_SECRET_OVERLAP_SECONDS: z.coerce.number().int().nonnegative().default(86_400),
   CATALOG_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /** A live stream (streamGenerationRequest) ends politely after this long with a `retry:` hint; below the function's 300 s timeout. */
+  STREAM_MAX_SECONDS: int(240),
+  /** A comment line every this many seconds keeps proxies from closing an idle stream. */
+  STREAM_HEARTBEAT_SECONDS: int(15),
+  /** The reconnect delay a stream's `retry:` line asks the client's EventSource for. */
+  STREAM_RETRY_MS: int(1000),
   /** Generation jobs one GPU pool runs at once (runners × their MAX_CONCURRENT_JOBS): queued ETAs spread the work ahead over this many slots. */
   QUEUE_POOL_SLOTS: int(2),
   /** Execution seconds per image assumed for a template and size the runners have not measured yet. */

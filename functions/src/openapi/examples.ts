@@ -44,6 +44,10 @@ export const EXAMPLES: Record<string, Example> = {
       summary: { created: 1, replayed: 0, refused: 1 },
     },
   },
+  streamGenerationRequest: {
+    input: { id: REQ },
+    output: `id: running|0|0|\nevent: status\ndata: {"status":"running"}\n\nid: running|40|0|r:6\nevent: progress\ndata: {"progress":0.4}\n\nid: done\nevent: done\ndata: {"id":"${REQ}","status":"succeeded","…":"…"}\n\n`,
+  },
   getGenerationRequest: {
     input: { id: REQ },
     output: { ...request, outputs: [{ url: `http://127.0.0.1:8090/files/generations/user_test1/${REQ}/0.webp?expires=1795301099&sig=a9f0`, thumbnailUrl: `http://127.0.0.1:8090/files/generations/user_test1/${REQ}/0.thumb.webp?expires=1795301099&sig=10ff`, contentType: "image/webp", width: 512, height: 512, bytes: 89754, seed: 1041354420 }], previewUrl: null },

@@ -8,9 +8,10 @@ import { createGenerationRequest as create } from "./create";
 import { createGenerationRequests as createBatch } from "./createBatch";
 import { cancelRequest } from "./cancel";
 import { listRequests, readOwnRequest } from "./queries";
-import { batchResultSchema, cancelResultSchema, cancelSchema, createBatchSchema, createRequestSchema, createResultSchema, getSchema, listQuerySchema, requestDetailSchema, requestListSchema } from "./schema";
+import { batchResultSchema, cancelResultSchema, cancelSchema, createBatchSchema, createRequestSchema, createResultSchema, getSchema, listQuerySchema, requestDetailSchema, requestListSchema, streamQuerySchema, streamReplySchema } from "./schema";
 import { detailView, summaryView } from "./view";
 import { queueFigures } from "../queue/queue";
+import { streamRequest } from "./stream";
 
 // Input images travel inside the JSON body; 2nd-gen functions accept up to 32 MB requests.
 const bigBody = { memory: "1GiB" as const, timeoutSeconds: 60 };
@@ -54,6 +55,17 @@ export const listGenerationRequests = endpoint({
   const { docs, nextCursor } = await listRequests(firestore(), targetUser(caller, q.userId), q);
   const queue = await queueFigures(firestore(), docs, config());
   return { body: { requests: docs.map((d) => ({ ...summaryView(d), queue: queue.get(d.id) ?? null })), nextCursor } };
+});
+
+export const streamGenerationRequest = endpoint({
+  name: "streamGenerationRequest", method: "GET", access: "user", scope: "read", options: { timeoutSeconds: 300 }, contentType: "text/event-stream",
+  summary: "Follow one request live: status, queue position and ETA, progress and previews as server-sent events, ending with the final request",
+  input: () => streamQuerySchema, output: () => streamReplySchema, errors: ["NOT_FOUND"],
+}, async ({ caller, query, headers }) => {
+  const { id, lastEventId } = parseInput(streamQuerySchema, query, "query");
+  const doc = await readOwnRequest(firestore(), caller, id);
+  const resumeFrom = lastEventId ?? (typeof headers["last-event-id"] === "string" ? headers["last-event-id"] : undefined);
+  return { body: undefined, stream: (req, res) => streamRequest(firestore(), storage(), doc, resumeFrom, req, res, config()) };
 });
 
 export const cancelGenerationRequest = endpoint({

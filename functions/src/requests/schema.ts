@@ -62,6 +62,13 @@ export function pageQuerySchema(cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SI
 }
 
 export const cancelSchema = z.strictObject({ id: docId });
+export const streamQuerySchema = z.strictObject({
+  id: docId,
+  lastEventId: z.string().max(200).optional().meta({ description: "resume after this event (the Last-Event-ID header, which EventSource sends itself, works too)" }),
+});
+export const streamReplySchema = z.string().meta({
+  description: "text/event-stream. Events, in order: `status` {status}, `queue` {position, etaSeconds}, `progress` {progress 0..1}, `preview` {url, updatedAt} (a small WebP, at most one a second), and at a terminal state `done` (the request as getGenerationRequest answers it, with output URLs), after which the stream ends. Comment lines are heartbeats. Each event's id stands for everything seen so far: reconnect with Last-Event-ID to get only what changed. Before the function's timeout the stream ends with a `retry:` line.",
+});
 export const getSchema = z.strictObject({ id: docId });
 
 export const listQuerySchema = (cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SIZE_MAX">) =>
