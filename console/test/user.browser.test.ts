@@ -58,6 +58,29 @@ describe("console: a user", () => {
     expect(await ledgerState(u.uid)).toMatchObject({ credits: 2, ledgerSum: 2 });
   });
 
+  it("sees the queue position and ETA of a waiting request, and the live preview of a running one", async () => {
+    const u = await createTestUser({ credits: 10, prefix: "webq" });
+    // Held before its last step: the first job runs (its previews arrive), the runner's other
+    // slot waits in ComfyUI's queue, and the rest stay queued behind them.
+    stack.fake.engine.hold();
+    try {
+      const ids: string[] = [];
+      for (const prompt of ["A held cat", "A second cat", "A third cat", "A fourth cat"]) {
+        ids.push((await callFunction("createGenerationRequest", { token: u.token, body: { model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt } })).body.generationRequestId);
+      }
+      const page = await h.newPage();
+      await signInAs(page, h.baseUrl, u.email);
+      await page.goto(`${h.baseUrl}/#/requests/${ids[0]}`);
+      await page.getByTestId("request-preview").waitFor();
+      await page.getByTestId("request-queue").getByText(/Ready in about \d+ s/).waitFor();
+      await screenshot(page, "request-running-preview");
+      await page.goto(`${h.baseUrl}/#/requests/${ids[3]}`);
+      await page.getByTestId("request-queue").getByText(/Position in queue: \d+/).waitFor();
+    } finally {
+      stack.fake.engine.release();
+    }
+  });
+
   it("with too few credits sees the API's 402 message, and nothing is charged", async () => {
     const u = await createTestUser({ credits: 1, prefix: "web" });
     const page = await h.newPage();

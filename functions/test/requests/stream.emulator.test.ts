@@ -72,10 +72,13 @@ describe("streamGenerationRequest", () => {
 
     await ref.update({ progress: 0.8 });
     const second = openStream(user.token, id, lastId);
-    const resumed = (await second.next())!;
-    // Nothing repeated: the status and the preview were seen; the progress moved on.
-    expect(resumed.event).toBe("progress");
-    expect(resumed.data).toEqual({ progress: 0.8 });
+    const resumed = [(await second.next())!, (await second.next())!];
+    // Nothing repeated: the status and the preview were seen; the progress moved on, and with it
+    // the running job's ETA.
+    expect(resumed.map((e) => e.event)).toEqual(["queue", "progress"]);
+    expect(resumed[0].data).toEqual({ position: null, etaSeconds: expect.any(Number) });
+    expect(resumed[0].data.etaSeconds).toBeLessThan(running[1].data.etaSeconds);
+    expect(resumed[1].data).toEqual({ progress: 0.8 });
 
     await ref.update({ status: "succeeded", progress: 1, finishedAt: Timestamp.now(), outputs: [] });
     const done = (await second.next())!;
