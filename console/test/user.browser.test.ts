@@ -1,7 +1,8 @@
 // A user in the console, in headless Chromium against the phase-2 stack (Hosting → functions →
 // Tasks emulator → runner → fake ComfyUI): generate and watch it finish, the ledger, the 402.
 import type { Page } from "playwright-core";
-import { callFunction, createTestUser, ledgerState } from "../../test-support/emulator";
+import { callFunction, createTestUser, db, ledgerState } from "../../test-support/emulator";
+import { until } from "../../test-support/wait";
 import { browserPerFile, screenshot, signInAs, type Harness } from "./browser";
 import { startRunnerStack, type RunnerStack } from "./runner-stack";
 
@@ -68,13 +69,20 @@ describe("console: a user", () => {
       for (const prompt of ["A held cat", "A second cat", "A third cat", "A fourth cat"]) {
         ids.push((await callFunction("createGenerationRequest", { token: u.token, body: { model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt } })).body.generationRequestId);
       }
+      // Which one ComfyUI runs first is the Tasks emulator's order: ask Firestore, not the index.
+      const withPreview = await until("a held job with a stored preview", async () => {
+        const docs = await Promise.all(ids.map((id) => db().doc(`generationRequests/${id}`).get()));
+        return docs.find((d) => d.get("preview.path"))?.id;
+      }, 60_000, 200);
       const page = await h.newPage();
       await signInAs(page, h.baseUrl, u.email);
-      await page.goto(`${h.baseUrl}/#/requests/${ids[0]}`);
+      await page.goto(`${h.baseUrl}/#/requests/${withPreview}`);
       await page.getByTestId("request-preview").waitFor();
       await page.getByTestId("request-queue").getByText(/Ready in about \d+ s/).waitFor();
       await screenshot(page, "request-running-preview");
-      await page.goto(`${h.baseUrl}/#/requests/${ids[3]}`);
+      const waiting = (await Promise.all(ids.map((id) => db().doc(`generationRequests/${id}`).get()))).find((d) => d.get("status") === "queued");
+      expect(waiting).toBeDefined(); // the runner takes two at a time: two of the four wait
+      await page.goto(`${h.baseUrl}/#/requests/${waiting!.id}`);
       await page.getByTestId("request-queue").getByText(/Position in queue: \d+/).waitFor();
     } finally {
       stack.fake.engine.release();
