@@ -35,6 +35,7 @@ const suite = [
   { name: "report", script: "bench/report.mjs", stack: "record" },
   { name: "dispatch", script: "bench/dispatch.mjs", stack: "dispatch" },
   { name: "training", script: "bench/training.mjs", stack: "record" },
+  { name: "eta", script: "bench/eta.mjs", stack: null },
 ];
 
 const started = Date.now();

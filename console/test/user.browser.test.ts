@@ -1,7 +1,8 @@
 // A user in the console, in headless Chromium against the phase-2 stack (Hosting → functions →
 // Tasks emulator → runner → fake ComfyUI): generate and watch it finish, the ledger, the 402.
 import type { Page } from "playwright-core";
-import { callFunction, createTestUser, ledgerState } from "../../test-support/emulator";
+import { callFunction, createTestUser, db, ledgerState } from "../../test-support/emulator";
+import { until } from "../../test-support/wait";
 import { browserPerFile, screenshot, signInAs, type Harness } from "./browser";
 import { startRunnerStack, type RunnerStack } from "./runner-stack";
 
@@ -56,6 +57,36 @@ describe("console: a user", () => {
     await balance(page).getByText("2 credits").waitFor();
     await screenshot(page, "credits");
     expect(await ledgerState(u.uid)).toMatchObject({ credits: 2, ledgerSum: 2 });
+  });
+
+  it("sees the queue position and ETA of a waiting request, and the live preview of a running one", async () => {
+    const u = await createTestUser({ credits: 10, prefix: "webq" });
+    // Held before its last step: the first job runs (its previews arrive), the runner's other
+    // slot waits in ComfyUI's queue, and the rest stay queued behind them.
+    stack.fake.engine.hold();
+    try {
+      const ids: string[] = [];
+      for (const prompt of ["A held cat", "A second cat", "A third cat", "A fourth cat"]) {
+        ids.push((await callFunction("createGenerationRequest", { token: u.token, body: { model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt } })).body.generationRequestId);
+      }
+      // Which one ComfyUI runs first is the Tasks emulator's order: ask Firestore, not the index.
+      const withPreview = await until("a held job with a stored preview", async () => {
+        const docs = await Promise.all(ids.map((id) => db().doc(`generationRequests/${id}`).get()));
+        return docs.find((d) => d.get("preview.path"))?.id;
+      }, 60_000, 200);
+      const page = await h.newPage();
+      await signInAs(page, h.baseUrl, u.email);
+      await page.goto(`${h.baseUrl}/#/requests/${withPreview}`);
+      await page.getByTestId("request-preview").waitFor();
+      await page.getByTestId("request-queue").getByText(/Ready in about \d+ s/).waitFor();
+      await screenshot(page, "request-running-preview");
+      const waiting = (await Promise.all(ids.map((id) => db().doc(`generationRequests/${id}`).get()))).find((d) => d.get("status") === "queued");
+      expect(waiting).toBeDefined(); // the runner takes two at a time: two of the four wait
+      await page.goto(`${h.baseUrl}/#/requests/${waiting!.id}`);
+      await page.getByTestId("request-queue").getByText(/Position in queue: \d+/).waitFor();
+    } finally {
+      stack.fake.engine.release();
+    }
   });
 
   it("with too few credits sees the API's 402 message, and nothing is charged", async () => {

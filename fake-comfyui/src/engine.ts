@@ -17,6 +17,9 @@ export interface QueueItem {
 /** One prompt's stay on the fake GPU (epoch ms): what benchmarks measure utilisation and gaps with. */
 export interface ExecutionRecord { promptId: string; queuedAt: number; startedAt: number; endedAt: number; ok: boolean }
 
+/** One sampler run (KSampler): tests read it to see a refine pass, its size and its denoise. */
+export interface SamplerPass { promptId: string; node: string; width: number; height: number; steps: number; denoise: number; fromPixels: boolean; masked: boolean }
+
 const EXECUTION_LOG_MAX = 10_000;
 
 /** One prompt at a time, like a single GPU; queue and history live in memory. */
@@ -30,6 +33,7 @@ export class Engine {
   /** Prompt ids cancelled through the jobs API (targeted, atomic). */
   readonly cancels: string[] = [];
   readonly executions: ExecutionRecord[] = [];
+  readonly samplerPasses: SamplerPass[] = [];
   private readonly queuedAt = new Map<string, number>();
   private interruptFlag = false;
   private wakeInterrupt: (() => void) | null = null;

@@ -1,9 +1,12 @@
-import sharp from "sharp";
 import type { Engine, QueueItem } from "./engine";
 import type { Faults } from "./faults";
 import type { FileStore } from "./file-store";
 import type { Rgb } from "./lora-mark";
 import { renderFakeImage } from "./render-image";
+import { runImageNode, type ImageNodeCtx } from "./image-nodes";
+import { decodeFrame, denoiseFrom, encodeFrame, type Frame, type Mask } from "./pixels";
+import { addPngTextChunks } from "./png-text";
+import { previewFrame, previewsWanted } from "./previews";
 import { NodeFailure, runTrainingNode, type TrainingCtx } from "./training";
 import type { WsHub } from "./ws-hub";
 
@@ -92,28 +95,20 @@ async function runNode(type: string, inp: Value, id: string, item: QueueItem, ct
     case "CheckpointLoaderSimple": return { values: [{ model: inp.ckpt_name }, { clip: inp.ckpt_name }, { vae: inp.ckpt_name }] };
     case "CLIPTextEncode": return { values: [{ text: String(inp.text) }] };
     case "EmptyLatentImage": return { values: [{ width: Number(inp.width), height: Number(inp.height), batch: Number(inp.batch_size) }] };
-    case "LoadImage": {
-      const name = String(inp.image);
-      const slash = name.lastIndexOf("/");
-      const bytes = ctx.files.get("input", slash >= 0 ? name.slice(0, slash) : "", slash >= 0 ? name.slice(slash + 1) : name);
-      if (!bytes) throw new ExecutionFailed(id, type, `Invalid image file: ${name}`);
-      const meta = await sharp(bytes).metadata();
-      return { values: [{ width: meta.width, height: meta.height, batch: 1 }, {}] };
-    }
-    case "ImageScale": return { values: [{ ...(inp.image as Value), width: Number(inp.width), height: Number(inp.height) }] };
     case "VAEEncode": return { values: [{ ...(inp.pixels as Value) }] };
     case "RepeatLatentBatch": return { values: [{ ...(inp.samples as Value), batch: Number((inp.samples as Value).batch) * Number(inp.amount) }] };
     case "KSampler": return { values: [await sample(inp, id, item, ctx)] };
     case "VAEDecode": return { values: [{ ...(inp.samples as Value) }] };
     case "SaveImage":
     case "PreviewImage": {
-      const pngs = (img?.rendered as Promise<Buffer[]> | undefined) ?? renderAll(img!, item);
-      const all = await pngs;
+      const all = img?.frames ? await encodeAll(img, item) : await ((img?.rendered as Promise<Buffer[]> | undefined) ?? renderAll(img!, item));
       const images = (item.fault === "short_batch" ? all.slice(0, 1) : all).map((png) =>
         ctx.files.saveOutput(type === "SaveImage" ? "output" : "temp", type === "SaveImage" ? String(inp.filename_prefix) : "ComfyUI_temp", png));
       return { values: [], images };
     }
     default: {
+      const image = await runImageNode(type, inp, imageCtx(id, type, item, ctx));
+      if (image) return { values: image };
       let values: unknown[] | null;
       try {
         values = await runTrainingNode(type, inp, trainingCtx(id, item, ctx));
@@ -145,19 +140,41 @@ function trainingCtx(id: string, item: QueueItem, ctx: Ctx): TrainingCtx {
   };
 }
 
+function imageCtx(id: string, type: string, item: QueueItem, ctx: Ctx): ImageNodeCtx {
+  return {
+    readInput: (name) => {
+      const slash = name.lastIndexOf("/");
+      return ctx.files.get("input", slash >= 0 ? name.slice(0, slash) : "", slash >= 0 ? name.slice(slash + 1) : name);
+    },
+    renderAll: (img) => renderAll(img, item),
+    fail: (message) => new ExecutionFailed(id, type, message),
+  };
+}
+
+/** SaveImage of pixels: PNGs with the prompt and workflow as tEXt chunks, like a sampler's. */
+async function encodeAll(img: Value, item: QueueItem): Promise<Buffer[]> {
+  const frames = await (img.frames as Promise<Frame[]>);
+  return Promise.all(frames.map(async (f) => addPngTextChunks(await encodeFrame(f), pngInfoOf(item))));
+}
+
+const pngInfoOf = (item: QueueItem) => ({ prompt: JSON.stringify(item.prompt), workflow: JSON.stringify((item.extraData.extra_pnginfo as Value | undefined)?.workflow ?? { nodes: [] }) });
+
 /** How the prompt's fault hangs a step, if it does. */
 const hangOf = (item: QueueItem): "forever" | "stuck" | null => (item.fault === "hang" ? "forever" : item.fault === "hard_hang" ? "stuck" : null);
 
 function renderAll(img: Value, item: QueueItem): Promise<Buffer[]> {
   return Promise.all(Array.from({ length: Number(img.batch ?? 1) }, (_, i) => renderFakeImage({
     width: Number(img.width), height: Number(img.height), seed: Number(img.seed ?? 0), text: String(img.text ?? ""), index: i, loraMarks: img.loraMarks as Rgb[] | undefined,
-    pngInfo: { prompt: JSON.stringify(item.prompt), workflow: JSON.stringify((item.extraData.extra_pnginfo as Value | undefined)?.workflow ?? { nodes: [] }) },
+    pngInfo: pngInfoOf(item),
   })));
 }
 
 async function sample(inp: Value, id: string, item: QueueItem, ctx: Ctx): Promise<Value> {
   const latent = inp.latent_image as Value;
-  const out = { ...latent, seed: Number(inp.seed), text: String((inp.positive as Value).text), loraMarks: (inp.model as Value | undefined)?.loraMarks };
+  const { frames: source, noiseMask, ...size } = latent;
+  const out: Value = { ...size, seed: Number(inp.seed), text: String((inp.positive as Value).text), loraMarks: (inp.model as Value | undefined)?.loraMarks };
+  const denoise = inp.denoise === undefined ? 1 : Number(inp.denoise);
+  ctx.engine.samplerPasses.push({ promptId: item.promptId, node: id, width: Number(latent.width), height: Number(latent.height), steps: Number(inp.steps), denoise, fromPixels: Boolean(source), masked: Boolean(noiseMask) });
   // The pictures are drawn while the steps "run", so a prompt takes imageMs per image (or the
   // drawing time, if longer) instead of imageMs plus the drawing: a fixed GPU time per image.
   const rendered = renderAll(out, item);
@@ -169,6 +186,12 @@ async function sample(inp: Value, id: string, item: QueueItem, ctx: Ctx): Promis
     if (step === steps) await ctx.engine.gate();
     await ctx.engine.sleep(step > 1 ? hangOf(item) ?? stepMs : stepMs);
     ctx.emit("progress", { value: step, max: steps, prompt_id: item.promptId, node: id });
+    if (item.clientId && previewsWanted(item.extraData)) ctx.hub.sendBinary(item.clientId, await previewFrame(Number(latent.width), Number(latent.height), step, steps, Number(inp.seed)));
   }
-  return { ...out, rendered };
+  if (!source) return { ...out, rendered };
+  // Started from pixels (img2img, a mask, a refine pass): they move towards fresh ones by denoise.
+  const frames = Promise.all([rendered, source as Promise<Frame[]>, noiseMask as Promise<Mask> | undefined]).then(([pngs, src, mask]) =>
+    Promise.all(pngs.map(async (png, i) => denoiseFrom(src[i % src.length], await decodeFrame(png), denoise, mask))));
+  frames.catch(() => undefined);
+  return { ...out, frames };
 }

@@ -29,6 +29,9 @@ export function objectInfoFixture(): Fixture {
 
 export const CHECKPOINTS = ["v1-5-pruned-emaonly.safetensors", "sd_xl_base_1.0.safetensors"];
 
+/** The fake's models/upscale_models and each model's own scale (real ComfyUI reads it from the weights). */
+export const UPSCALE_MODELS: Record<string, number> = { "RealESRGAN_x2plus.pth": 2, "RealESRGAN_x4plus.pth": 4 };
+
 /** What the combo inputs list, read fresh per call (as ComfyUI does). */
 export interface ComboSources { inputFiles: () => string[]; inputFolders: () => string[]; loras: () => string[] }
 
@@ -46,6 +49,7 @@ function fill(value: unknown, lists: Record<string, () => string[]>): unknown {
 export function nodeDefs(src: ComboSources): Record<string, NodeDef> {
   const lists: Record<string, () => string[]> = {
     checkpoints: () => CHECKPOINTS,
+    upscaleModels: () => Object.keys(UPSCALE_MODELS),
     inputFiles: src.inputFiles,
     inputFolders: src.inputFolders,
     loras: src.loras,

@@ -88,7 +88,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: r.FakeDeps, 
   }
   if (url.pathname === "/fake/state" && method === "GET") {
     const e = d.engine;
-    return sendJson(res, 200, { faults: d.faults.snapshot(), interrupts: e.interrupts, prompts: e.accepted.map((i) => ({ prompt_id: i.promptId, client_id: i.clientId })), wsDropped: hub.dropped });
+    return sendJson(res, 200, { faults: d.faults.snapshot(), interrupts: e.interrupts, prompts: e.accepted.map((i) => ({ prompt_id: i.promptId, client_id: i.clientId })), wsDropped: hub.dropped, samplerPasses: e.samplerPasses });
   }
   // Not a ComfyUI route: the execution log benchmarks read to measure GPU busy time and gaps.
   if (url.pathname === "/fake/executions" && method === "GET") return sendJson(res, 200, { executions: d.engine.executions });

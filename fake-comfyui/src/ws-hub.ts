@@ -41,6 +41,13 @@ export class WsHub {
     if (ws?.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type, data }));
   }
 
+  /** A binary frame (server.py send_bytes: 4-byte big-endian event type, then the payload). */
+  sendBinary(sid: string | null | undefined, frame: Buffer): void {
+    if (!sid) return;
+    const ws = this.sockets.get(sid);
+    if (ws?.readyState === WebSocket.OPEN) ws.send(frame, { binary: true });
+  }
+
   broadcast(type: string, data: unknown): void {
     for (const ws of this.sockets.values()) if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type, data }));
   }

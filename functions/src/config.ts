@@ -96,6 +96,18 @@ export const configSchema = z.object({
   WEBHOOK_SECRET_OVERLAP_SECONDS: z.coerce.number().int().nonnegative().default(86_400),
   /** How long an instance keeps the catalog (models, styles, colors, sizes) before reading it again. */
   CATALOG_CACHE_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /** A live stream (streamGenerationRequest) ends politely after this long with a `retry:` hint; below the function's 300 s timeout. */
+  STREAM_MAX_SECONDS: int(240),
+  /** A comment line every this many seconds keeps proxies from closing an idle stream. */
+  STREAM_HEARTBEAT_SECONDS: int(15),
+  /** The reconnect delay a stream's `retry:` line asks the client's EventSource for. */
+  STREAM_RETRY_MS: int(1000),
+  /** Generation jobs one GPU pool runs at once (runners × their MAX_CONCURRENT_JOBS): queued ETAs spread the work ahead over this many slots. */
+  QUEUE_POOL_SLOTS: int(2),
+  /** Execution seconds per image assumed for a template and size the runners have not measured yet. */
+  ETA_DEFAULT_SECONDS_PER_IMAGE: int(8),
+  /** Queued jobs of a pool read per ETA answer; the ones beyond are counted and estimated at the average of those read. */
+  QUEUE_SCAN_LIMIT: int(200),
   // Custom models and uploads (issue 15): see models/ and uploads/.
   /** The training queue (its own: a run holds a GPU for many minutes). */
   TRAINING_QUEUE: z.string().default("training"),

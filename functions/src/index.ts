@@ -8,7 +8,7 @@ import { lifecycleConfig } from "./lifecycle/config";
 config();
 lifecycleConfig();
 
-export { createGenerationRequest, createGenerationRequests, getGenerationRequest, listGenerationRequests, cancelGenerationRequest } from "./requests/http";
+export { createGenerationRequest, createGenerationRequests, getGenerationRequest, streamGenerationRequest, listGenerationRequests, cancelGenerationRequest } from "./requests/http";
 export { getUserCredits, grantCredits } from "./ledger/http";
 export { onGenerationRequestUpdated } from "./requests/trigger";
 export { createApiKey, listApiKeys, revokeApiKey } from "./auth/apiKeysHttp";

@@ -8,6 +8,7 @@ import { ComfyHttp } from "./comfy/http-client";
 import { checkComfyNodes, describeNodeCheck, kindsReady, type NodeCheck } from "./comfy/node-check";
 import { loadTemplates, type Template } from "./comfy/templates";
 import { startWatchdog } from "./comfy/watchdog";
+import { Warmup } from "./comfy/warmup";
 import { removeTrainingFiles } from "./comfy/job-files";
 import { comfyFolders, comfyLoraDir, type Config } from "./config";
 import type { RunnerContext } from "./http/context";
@@ -44,6 +45,10 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
   // An idle host trims too: deleted models' copies and stale files go within the hour.
   const loraTrim = loraCache ? setInterval(() => void loraCache.trim().catch((e) => log.warn("lora.trim_failed", { error: e })), 3_600_000).unref() : null;
   const shutdownSignal = new AbortController();
+  const warmup = new Warmup(comfy, templates, log, {
+    template: config.WARMUP_TEMPLATE, retryMs: config.WARMUP_RETRY_MS, timeoutMs: config.JOB_TIMEOUT_SECONDS * 1000,
+    pollIntervalMs: config.COMFY_POLL_INTERVAL_MS, reconnectMs: config.COMFY_WS_RECONNECT_MS, folders,
+  });
   const deps: TaskDeps = { db, config, comfy, storage, templates, log, instanceId, comfyFolders: folders, loraCache };
   let draining = false;
   let active = 0;
@@ -66,6 +71,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Runner> {
     },
     draining: () => draining,
     templatesLoaded: () => templates.size > 0,
+    warmup,
     ...nodeChecker(comfy, templates, log),
   };
   const watchdog = startWatchdog(comfy, log, {

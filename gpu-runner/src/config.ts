@@ -75,6 +75,16 @@ export const configSchema = z.object({
   COMFY_STALL_SECONDS: int(900, 1),
   /** How often the stall watchdog looks. */
   COMFY_WATCHDOG_INTERVAL_MS: int(15_000, 10),
+  /**
+   * The generation template of the warm-up prompt the runner runs at boot (one 64×64 image, one
+   * step) before it reports ready, so the first paid job does not pay the model load. `off`
+   * skips it (readiness then does not wait for one).
+   */
+  WARMUP_TEMPLATE: env(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/).default("txt2img")),
+  /** Live previews: at most one sampler preview per this many ms is stored (small WebP) for the API; 0 asks ComfyUI for none. */
+  PREVIEW_INTERVAL_MS: env(z.coerce.number().int().refine((v) => v === 0 || v >= 1000, "must be 0 (off) or at least 1000").default(1000)),
+  /** After a failed warm-up, the next readiness probe retries it once this long has passed. */
+  WARMUP_RETRY_MS: int(5_000, 0),
   /** Format of stored outputs; `png` keeps ComfyUI's PNG as is, minus its metadata chunks. */
   OUTPUT_FORMAT: env(z.enum(["webp", "png", "jpeg", "avif"]).default("webp")),
   /** Encoder quality for webp, jpeg and avif outputs. */

@@ -7,6 +7,7 @@ export type ErrorCode =
   | "COMFY_INTERRUPTED"
   | "COMFY_OUTPUT_MISSING"
   | "COMFY_INCOMPLETE_OUTPUT"
+  | "COMFY_WRONG_SIZE"
   | "COMFY_INVALID_WORKFLOW"
   | "COMFY_EXECUTION_ERROR"
   | "INVALID_REQUEST"
@@ -44,6 +45,9 @@ export const errors = {
   // Permanent: the same workflow and seed would drop the same pictures again.
   comfyIncompleteOutput: (got: number, paid: number) =>
     new RunnerError("COMFY_INCOMPLETE_OUTPUT", `ComfyUI returned ${got} of the ${paid} images paid for; the request is refunded in full`, false, { got, paid }),
+  // Permanent: an upscale model whose own scale is not the factor paid for (a catalog mistake).
+  comfyWrongSize: (got: string, paid: string) =>
+    new RunnerError("COMFY_WRONG_SIZE", `ComfyUI returned ${got} images where ${paid} was paid for; the request is refunded in full`, false, { got, paid }),
   comfyInvalidWorkflow: (message: string, details?: Record<string, unknown>) =>
     new RunnerError("COMFY_INVALID_WORKFLOW", `ComfyUI rejected the workflow: ${message}`, false, details),
   comfyExecutionError: (message: string, details?: Record<string, unknown>) =>
@@ -70,6 +74,7 @@ const SAFE_MESSAGES: Record<ErrorCode, string> = {
   COMFY_INTERRUPTED: "Generation was interrupted.",
   COMFY_OUTPUT_MISSING: "The image generator returned no images.",
   COMFY_INCOMPLETE_OUTPUT: "The image generator returned fewer images than were paid for; the request is refunded in full.",
+  COMFY_WRONG_SIZE: "The image generator returned images of another size than was paid for; the request is refunded in full.",
   COMFY_INVALID_WORKFLOW: "The image generator rejected this model's workflow.",
   COMFY_EXECUTION_ERROR: "The image generator failed while rendering this request.",
   INVALID_REQUEST: "This request cannot be run as stored.",

@@ -15,7 +15,9 @@ export const data = async (id: string) => (await ref(id).get()).data()!;
 export const runnerEnv = (fake: Pick<FakeComfy, "url" | "files">, storageDir: string, extra: Record<string, string> = {}) => ({
   PORT: "0", HOST: "127.0.0.1", COMFY_URL: fake.url, COMFY_BASE_DIR: fake.files.baseDir, RUNNER_SHARED_SECRET: SECRET, LOCAL_STORAGE_DIR: storageDir,
   MAX_ATTEMPTS: "3", JOB_TIMEOUT_SECONDS: "2", COMFY_POLL_INTERVAL_MS: "200", COMFY_WS_RECONNECT_MS: "50",
-  PROGRESS_WRITE_INTERVAL_MS: "100", LEASE_SECONDS: "30", ...extra,
+  PROGRESS_WRITE_INTERVAL_MS: "100", LEASE_SECONDS: "30",
+  // The boot warm-up has its own test (readiness.emulator.test.ts); elsewhere it would only add a prompt.
+  WARMUP_TEMPLATE: "off", ...extra,
 });
 
 /** A queued request exactly as createGenerationRequest writes it (docs/data-model.md). */

@@ -9,7 +9,7 @@ describe("a job's files in ComfyUI's folders", () => {
   it("derives every name from the request id, inside our own subfolder", () => {
     expect(inputUpload("req1")).toEqual({ subfolder: "imagegen", name: "req1.png" });
     expect(filenamePrefix("req1", 2)).toBe("imagegen/req1/a2");
-    expect(jobPaths(folders, "req1")).toEqual({ inputFile: "/comfy/input/imagegen/req1.png", outputDir: "/comfy/output/imagegen/req1" });
+    expect(jobPaths(folders, "req1")).toEqual({ inputFile: "/comfy/input/imagegen/req1.png", maskFile: "/comfy/input/imagegen/req1.mask.png", outputDir: "/comfy/output/imagegen/req1" });
   });
 
   it("never resolves outside the folder: traversal, absolute paths and separators are refused", () => {

@@ -14,6 +14,8 @@ describe("ComfyUI node check against the workflow templates", () => {
       "CLIPTextEncode", "CheckpointLoaderSimple", "EmptyLatentImage", "ImageScale", "KSampler", "LoadImage", "RepeatLatentBatch", "SaveImage", "VAEDecode", "VAEEncode",
       // training, and the LoRA loader the runner inserts into every generation template
       "LoadImageTextDataSetFromFolder", "LoraLoader", "MakeTrainingDataset", "SaveLoRA", "TrainLoraNode",
+      // the upscale stage (every generation template) and the mask stage (image-to-image) the runner inserts
+      "UpscaleModelLoader", "ImageUpscaleWithModel", "ImageToMask", "SetLatentNoiseMask", "RepeatImageBatch", "ImageCompositeMasked",
     ].sort());
     expect(needed.get("LoadImage")).toEqual(["img2img-staging"]);
     expect(needed.get("TrainLoraNode")).toEqual(["train-lora"]);
@@ -23,7 +25,7 @@ describe("ComfyUI node check against the workflow templates", () => {
   it("passes a ComfyUI that has every node and the templates' checkpoints", () => {
     const check = checkObjectInfo(full(), templates);
     expect(describeNodeCheck(check)).toEqual([]);
-    expect(check).toMatchObject({ ok: true, nodeTypes: 15, missingNodes: [], missingValues: [], missingInputs: [], badLinks: [] });
+    expect(check).toMatchObject({ ok: true, nodeTypes: 21, missingNodes: [], missingValues: [], missingInputs: [], badLinks: [] });
     expect(Object.keys(check.templates).sort()).toEqual([...templates.keys()].sort());
   });
 
@@ -69,7 +71,7 @@ describe("ComfyUI node check against the workflow templates", () => {
     delete info.VAEEncode;
     const check = checkObjectInfo(info, templates);
     expect(check.ok).toBe(false);
-    expect(describeNodeCheck(check)).toEqual(["node type VAEEncode is not installed (used by img2img-staging)"]);
+    expect(describeNodeCheck(check)).toEqual(["node type VAEEncode is not installed (used by img2img-staging, txt2img, txt2img-sdxl)"]);
   });
 
   it("names the training and LoRA nodes a ComfyUI without native training lacks", () => {

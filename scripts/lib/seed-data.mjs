@@ -9,15 +9,23 @@ export const users = [
   { uid: "superadmin_test", email: "superadmin@example.com", password: "password123", credits: 100, role: "superadmin" },
 ];
 
+// Upscale options (factor → upscale model file and price multiplier, without and with the refine
+// pass): the Real-ESRGAN x2/x4 releases, placed in ComfyUI's models/upscale_models by the image.
+const UPSCALE = {
+  2: { upscaleModel: "RealESRGAN_x2plus.pth", creditMultiplier: 2, refineCreditMultiplier: 3 },
+  4: { upscaleModel: "RealESRGAN_x4plus.pth", creditMultiplier: 4, refineCreditMultiplier: 8 },
+};
+
 export const catalog = {
   models: [
     // Issue 15: model A is trainable (custom models), so user1@example.com (10 credits) can train one.
     {
       id: "A", displayName: "Model A (SD 1.5)", enabled: true, creditsPerImage: 1, workflow: "txt2img", kind: "text-to-image", steps: 20,
       training: { creditsPerRun: 5, defaultSteps: 200, maxSteps: 1000, workflow: "train-lora", loraLoader: "LoraLoader" },
+      upscale: UPSCALE,
     },
-    { id: "B", displayName: "Model B (SDXL)", enabled: true, creditsPerImage: 2, workflow: "txt2img-sdxl", kind: "text-to-image", steps: 25 },
-    { id: "staging", displayName: "Virtual staging", enabled: true, creditsPerImage: 2, workflow: "img2img-staging", kind: "image-to-image", steps: 25, denoise: 0.6 },
+    { id: "B", displayName: "Model B (SDXL)", enabled: true, creditsPerImage: 2, workflow: "txt2img-sdxl", kind: "text-to-image", steps: 25, upscale: UPSCALE },
+    { id: "staging", displayName: "Virtual staging", enabled: true, creditsPerImage: 2, workflow: "img2img-staging", kind: "image-to-image", steps: 25, denoise: 0.6, upscale: UPSCALE },
     { id: "legacy", displayName: "Legacy model (retired)", enabled: false, creditsPerImage: 1, workflow: "txt2img", kind: "text-to-image", steps: 20 },
   ],
   styles: [

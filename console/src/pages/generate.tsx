@@ -3,7 +3,7 @@
 // a price above the balance still goes to the API, which answers with its 402 message.
 import { useEffect, useState } from "preact/hooks";
 import { collection, getDocs } from "firebase/firestore";
-import type { ModelItem, SizeItem, CatalogItem } from "../../../functions/src/catalog/types";
+import type { ModelItem, SizeItem, CatalogItem, UpscaleFactorKey } from "../../../functions/src/catalog/types";
 import type { CreateReply } from "../../../functions/src/requests/schema";
 import { priceOf } from "../../../functions/src/requests/pricing";
 import { go } from "../router";
@@ -15,8 +15,9 @@ interface Catalog { models: ModelItem[]; styles: CatalogItem[]; colors: CatalogI
 export function Generate() {
   const s = useSession();
   const [catalog, setCatalog] = useState<Catalog | null>(null);
-  const [form, setForm] = useState({ model: "", style: "", color: "", size: "", prompt: "", negativePrompt: "", numImages: 1 });
+  const [form, setForm] = useState({ model: "", style: "", color: "", size: "", prompt: "", negativePrompt: "", numImages: 1, upscale: "", refine: false });
   const [image, setImage] = useState<string | null>(null);
+  const [mask, setMask] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -28,14 +29,24 @@ export function Generate() {
   if (!catalog) return error ? <ErrorBox error={error} /> : <Loading what="Loading the catalog" />;
   const model = catalog.models.find((m) => m.id === form.model);
   const size = catalog.sizes.find((z) => z.id === form.size);
-  const price = model && size ? priceOf(model, size, form.numImages) : null;
-  const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: k === "numImages" ? Number((e.currentTarget as HTMLInputElement).value) : (e.currentTarget as HTMLInputElement).value });
+  const upscale = form.upscale ? model?.upscale?.[form.upscale as UpscaleFactorKey] : undefined;
+  const refine = Boolean(upscale?.refineCreditMultiplier) && form.refine;
+  const price = model && size ? priceOf(model, size, form.numImages, upscale ? (refine ? upscale.refineCreditMultiplier : upscale.creditMultiplier) : 1) : null;
+  const set = (k: keyof typeof form) => (e: Event) => {
+    const input = e.currentTarget as HTMLInputElement;
+    setForm({ ...form, [k]: k === "numImages" ? Number(input.value) : k === "refine" ? input.checked : input.value });
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const body = { ...form, negativePrompt: form.negativePrompt || undefined, ...(model?.kind === "image-to-image" && image ? { inputImage: image } : {}) };
+      const { upscale: factor, refine: _refine, ...rest } = form;
+      const body = {
+        ...rest, negativePrompt: form.negativePrompt || undefined,
+        ...(model?.kind === "image-to-image" && image ? { inputImage: image, ...(mask ? { maskImage: mask } : {}) } : {}),
+        ...(upscale ? { upscale: Number(factor), ...(refine ? { refine: true } : {}) } : {}),
+      };
       const created = await s.api.post<CreateReply>("createGenerationRequest", body);
       go(`requests/${created.generationRequestId}`);
     } catch (err) {
@@ -56,7 +67,19 @@ export function Generate() {
       <label>Prompt <textarea name="prompt" rows={3} value={form.prompt} onInput={set("prompt")} /></label>
       <label>Negative prompt <input name="negativePrompt" value={form.negativePrompt} onInput={set("negativePrompt")} /></label>
       {model?.kind === "image-to-image" && (
-        <label>Input image (JPEG, PNG or WebP) <input name="inputImage" type="file" accept="image/jpeg,image/png,image/webp" onChange={(e) => readImage(e, setImage)} /></label>
+        <>
+          <label>Input image (JPEG, PNG or WebP) <input name="inputImage" type="file" accept="image/jpeg,image/png,image/webp" onChange={(e) => readImage(e, setImage)} /></label>
+          <label>Mask, optional: white is repainted, black is kept; the input image's size <input name="maskImage" type="file" accept="image/jpeg,image/png,image/webp" onChange={(e) => readImage(e, setMask)} /></label>
+        </>
+      )}
+      {model?.upscale && (
+        <div class="row">
+          <label>upscale <select name="upscale" value={form.upscale} onChange={set("upscale")}>
+            <option value="">none</option>
+            {Object.keys(model.upscale).sort().map((f) => <option value={f}>{f}×</option>)}
+          </select></label>
+          {upscale?.refineCreditMultiplier && <label><input name="refine" type="checkbox" checked={form.refine} onChange={set("refine")} /> refine (a second pass at the upscaled size)</label>}
+        </div>
       )}
       <p class="price" data-testid="price">{price === null ? "–" : `Price: ${price} credit${price === 1 ? "" : "s"}`}</p>
       <ErrorBox error={error} />

@@ -1,5 +1,6 @@
-// One request: live status and progress (Firestore), outputs full size with download (the
-// API's signed URLs), cancel while queued (the API refunds in the same answer).
+// One request: live status and progress (Firestore), queue position and ETA and the live preview
+// (the API, refreshed while the job waits or runs), outputs full size with download (the API's
+// signed URLs), cancel while queued (the API refunds in the same answer).
 import { useEffect, useState } from "preact/hooks";
 import { doc, onSnapshot } from "firebase/firestore";
 import type { RequestDetailReply } from "../../../functions/src/requests/schema";
@@ -7,19 +8,27 @@ import { when } from "../lib/format";
 import { useSession } from "../session";
 import { ErrorBox, Loading, Progress, StatusBadge } from "../ui";
 
+const QUEUE_REFRESH_MS = 5000;
+
 export function RequestPage({ id }: { id: string }) {
   const s = useSession();
   const [view, setView] = useState<RequestDetailReply | null>(null);
-  const [live, setLive] = useState<{ status: string; progress: number } | null>(null);
+  const [live, setLive] = useState<{ status: string; progress: number; previewAt: number } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const load = () => s.api.get<RequestDetailReply>("getGenerationRequest", { id }).then(setView, setError);
   useEffect(() => void load(), [id]);
   // Admins may open other users' requests through the API; the listener is for owners only.
-  useEffect(() => onSnapshot(doc(s.db, "generationRequests", id), (d) => d.exists() && setLive({ status: d.get("status"), progress: d.get("progress") ?? 0 }), () => undefined), [id]);
+  useEffect(() => onSnapshot(doc(s.db, "generationRequests", id), (d) => d.exists() && setLive({ status: d.get("status"), progress: d.get("progress") ?? 0, previewAt: d.get("preview.updatedAt")?.toMillis() ?? 0 }), () => undefined), [id]);
   useEffect(() => {
-    if (view && live && live.status !== view.status) void load();
-  }, [live?.status]);
+    if (view && live && (live.status !== view.status || live.previewAt > 0)) void load();
+  }, [live?.status, live?.previewAt]);
+  // Position and ETA move as other jobs finish, which this request's document does not show.
+  useEffect(() => {
+    if (view?.status !== "queued" && view?.status !== "running") return;
+    const t = setInterval(() => void load(), QUEUE_REFRESH_MS);
+    return () => clearInterval(t);
+  }, [view?.status]);
   if (!view) return error ? <ErrorBox error={error} /> : <Loading what="Loading the request" />;
   const status = live?.status ?? view.status;
   const cancel = async () => {
@@ -39,6 +48,13 @@ export function RequestPage({ id }: { id: string }) {
       <h1>Request <code>{id}</code></h1>
       <p><span data-testid="request-status"><StatusBadge status={status} /></span> · charge: {view.charge} · {view.cost} credit(s)</p>
       {(status === "queued" || status === "running") && <Progress value={live?.progress ?? view.progress} />}
+      {view.queue && (status === "queued" || status === "running") && (
+        <p data-testid="request-queue">
+          {view.queue.position !== null && <>Position in queue: <strong>{view.queue.position + 1}</strong> · </>}
+          Ready in about <strong>{view.queue.etaSeconds} s</strong>
+        </p>
+      )}
+      {status === "running" && view.previewUrl && <img class="preview" data-testid="request-preview" src={view.previewUrl} alt="live preview" />}
       {status === "queued" && <button class="danger" disabled={busy} onClick={cancel}>Cancel and refund</button>}
       <ErrorBox error={error} />
       {view.error && <div class="error">{view.error.code}: {view.error.message}</div>}

@@ -20,6 +20,15 @@ const trainingSchema = z.object({
   loraLoader: z.enum(["LoraLoader", "LoraLoaderModelOnly"]).optional(),
 }).refine((t) => t.defaultSteps <= t.maxSteps, { message: "defaultSteps must not exceed maxSteps", path: ["defaultSteps"] });
 
+// An upscale factor a model offers: the upscale model file (in ComfyUI's models/upscale_models;
+// its own scale must equal the factor) and the size multiplier of the price, without and with
+// the refine pass. No refine multiplier: refine is not offered at that factor.
+const upscaleOptionSchema = z.object({
+  upscaleModel: z.string().trim().min(1).max(200),
+  creditMultiplier: positiveInt,
+  refineCreditMultiplier: positiveInt.optional(),
+});
+
 const modelSchema = z.object({
   ...base,
   creditsPerImage: positiveInt,
@@ -29,6 +38,8 @@ const modelSchema = z.object({
   cfg: z.number().positive().max(30).optional(),
   denoise: z.number().gt(0).max(1).optional(),
   training: trainingSchema.optional(),
+  pool: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  upscale: z.object({ "2": upscaleOptionSchema.optional(), "4": upscaleOptionSchema.optional() }).strict().optional(),
 });
 
 const promptSchema = z.object({ ...base, prompt: z.string().max(2000) });

@@ -12,6 +12,18 @@ export interface ModelItem extends CatalogItem {
   denoise?: number;
   /** Present on models users may train a LoRA for (custom models). */
   training?: TrainingSpec;
+  /** The GPU pool its jobs run on (queue positions count within it); absent = "default". */
+  pool?: string;
+  /** Upscale factors this model offers (keys "2" and "4"); absent = no upscaling. */
+  upscale?: Partial<Record<UpscaleFactorKey, UpscaleOption>>;
+}
+export type UpscaleFactorKey = "2" | "4";
+export interface UpscaleOption {
+  /** A file in ComfyUI's models/upscale_models whose own scale is the factor. */
+  upscaleModel: string;
+  creditMultiplier: number;
+  /** The multiplier with `refine: true`; absent = refine not offered at this factor. */
+  refineCreditMultiplier?: number;
 }
 export interface TrainingSpec {
   creditsPerRun: number;

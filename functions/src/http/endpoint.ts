@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { onRequest, type HttpsFunction, type HttpsOptions, type Request } from "firebase-functions/v2/https";
 import type { z } from "zod";
+import type { Response } from "express";
 import type { Config } from "../config";
 import { authenticate, authorize, type Caller, type Role } from "../auth/caller";
 import type { KeyScope } from "../auth/apiKeys";
@@ -23,6 +24,8 @@ export interface EndpointContext {
 export interface Reply {
   status?: number;
   body: unknown;
+  /** A streamed reply (server-sent events): it writes and ends the response itself; `body` is unused. */
+  stream?: (req: Request, res: Response) => Promise<void>;
 }
 
 export interface EndpointSpec {
@@ -39,6 +42,8 @@ export interface EndpointSpec {
   input?: (cfg: Config) => z.ZodType;
   /** The schema of a successful reply's body. */
   output: () => z.ZodType;
+  /** The success reply's media type; application/json when omitted. */
+  contentType?: string;
   /** Success statuses; 200 when omitted. */
   statuses?: number[];
   /** Error codes this endpoint raises beyond the ones every authenticated endpoint can (see openapi/errors). */
@@ -67,6 +72,11 @@ export function endpoint(spec: EndpointSpec, handle: (ctx: EndpointContext) => P
       caller = await authenticate(req.headers);
       authorize(caller, spec.access, spec.scope);
       const reply = await handle({ caller, body: bodyOf(req), query: queryOf(req), headers: req.headers, callId });
+      if (reply.stream) {
+        status = 200;
+        await reply.stream(req, res);
+        return;
+      }
       if (checkReplies()) assertReplyMatches(spec, reply.body);
       status = reply.status ?? 200;
       res.status(status).json(reply.body);

@@ -98,7 +98,7 @@ function responses(e: RegisteredEndpoint, example: Example, output: Json, errorR
   const out: Json = {};
   for (const status of e.statuses ?? [200]) {
     const description = status === 201 ? "created" : e.statuses?.includes(201) ? "an idempotent replay of an earlier call: nothing changed" : "OK";
-    out[String(status)] = { description, content: { "application/json": { schema: output, example: example.output } } };
+    out[String(status)] = { description, content: { [e.contentType ?? "application/json"]: { schema: output, example: example.output } } };
   }
   for (const [status, codes] of byStatus(errorCodesOf(e))) {
     out[String(status)] = {

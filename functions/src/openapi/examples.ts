@@ -9,7 +9,7 @@ const request = {
   id: REQ, userId: "user_test1", status: "succeeded", model: "A", style: "realistic", color: "vibrant", size: "512x512",
   prompt: "A cat in space", negativePrompt: null, numImages: 1, seed: 1041354420, cost: 1, charge: "charged", progress: 1,
   attempts: 1, error: null, webhookUrl: null, createdAt: T0, startedAt: "2026-11-21T21:44:56.204Z", finishedAt: "2026-11-21T21:44:56.695Z", durationMs: 444,
-  outputsState: "available", deletedAt: null, outputsExpiredAt: null,
+  outputsState: "available", deletedAt: null, outputsExpiredAt: null, queue: null,
 };
 const key = {
   keyId: "61b97336772c9c26", prefix: "sk_test_61b97336772c9c26", name: "render farm", userId: "user_test1", scopes: ["generate", "read"],
@@ -45,9 +45,13 @@ export const EXAMPLES: Record<string, Example> = {
       summary: { created: 1, replayed: 0, refused: 1 },
     },
   },
+  streamGenerationRequest: {
+    input: { id: REQ },
+    output: `id: running|0|0|\nevent: status\ndata: {"status":"running"}\n\nid: running|40|0|r:6\nevent: progress\ndata: {"progress":0.4}\n\nid: done\nevent: done\ndata: {"id":"${REQ}","status":"succeeded","…":"…"}\n\n`,
+  },
   getGenerationRequest: {
     input: { id: REQ },
-    output: { ...request, outputs: [{ url: `http://127.0.0.1:8090/files/generations/user_test1/${REQ}/0.webp?expires=1795301099&sig=a9f0`, thumbnailUrl: `http://127.0.0.1:8090/files/generations/user_test1/${REQ}/0.thumb.webp?expires=1795301099&sig=10ff`, contentType: "image/webp", width: 512, height: 512, bytes: 89754, seed: 1041354420 }] },
+    output: { ...request, outputs: [{ url: `http://127.0.0.1:8090/files/generations/user_test1/${REQ}/0.webp?expires=1795301099&sig=a9f0`, thumbnailUrl: `http://127.0.0.1:8090/files/generations/user_test1/${REQ}/0.thumb.webp?expires=1795301099&sig=10ff`, contentType: "image/webp", width: 512, height: 512, bytes: 89754, seed: 1041354420 }], previewUrl: null },
   },
   listGenerationRequests: { input: { limit: 1 }, output: { requests: [request], nextCursor: cursor } },
   cancelGenerationRequest: { input: { id: REQ }, output: { id: REQ, status: "cancelled", refundedCredits: 1, currentCredits: 9 } },
@@ -152,7 +156,7 @@ export const EXAMPLES: Record<string, Example> = {
       },
       apiKeys: [key],
       grants: [{ id: "grant-seed", source: "admin", amount: 10, remaining: 8, drawn: 2, givenBack: 0, expired: 0, expiresAt: null, createdAt: "2026-11-20T09:00:00.000Z" }],
-      requests: [{ ...request, outputs: [], inputImageUrl: null }],
+      requests: [{ ...request, outputs: [], previewUrl: null, inputImageUrl: null }],
       ledger: [{ id: `debit-${REQ}`, type: "debit", amount: -1, balanceAfter: 8, requestId: REQ, reason: "generation A 512x512 x1", createdAt: T0 }],
       webhookDeliveries: [],
       customModels: [],

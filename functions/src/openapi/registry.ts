@@ -2,7 +2,7 @@
 // and api.http are all checked against it, and a test checks it against every HTTPS function
 // that index.ts exports, so an endpoint cannot ship undocumented.
 import type { DescribedFunction, DescribedSpec } from "../http/endpoint";
-import { cancelGenerationRequest, createGenerationRequest, createGenerationRequests, getGenerationRequest, listGenerationRequests } from "../requests/http";
+import { cancelGenerationRequest, createGenerationRequest, createGenerationRequests, getGenerationRequest, listGenerationRequests, streamGenerationRequest } from "../requests/http";
 import { getUserCredits, grantCredits } from "../ledger/http";
 import { createApiKey, listApiKeys, revokeApiKey } from "../auth/apiKeysHttp";
 import { listAuditLog, setUserRole } from "../auth/rolesHttp";
@@ -20,7 +20,7 @@ import { acceptInvitation, createOrganization, getOrganization, inviteMember, li
 
 /** Grouped as the reference shows them (one OpenAPI tag per group). */
 export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoints: DescribedFunction[] }> = [
-  { tag: "Generation", description: "Create, follow and cancel generation requests", endpoints: [createGenerationRequest, createGenerationRequests, getGenerationRequest, listGenerationRequests, cancelGenerationRequest] },
+  { tag: "Generation", description: "Create, follow and cancel generation requests", endpoints: [createGenerationRequest, createGenerationRequests, getGenerationRequest, streamGenerationRequest, listGenerationRequests, cancelGenerationRequest] },
   { tag: "Credits", description: "Balance, ledger and grants", endpoints: [getUserCredits, grantCredits] },
   { tag: "Webhooks", description: "The secret completion webhooks are signed with", endpoints: [getWebhookSecret, rotateWebhookSecret] },
   { tag: "Admin", description: "Users, roles, API keys, the audit log and the weekly report (ID tokens of admins only)", endpoints: [listUsers, setUserRole, createApiKey, listApiKeys, revokeApiKey, listAuditLog, scheduleWeeklyReport] },

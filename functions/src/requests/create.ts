@@ -21,6 +21,10 @@ import { DEFAULT_LORA_STRENGTH, loraForRequest, withTriggerWord, type LoraRef } 
 import { uploadBytesOrThrow } from "../uploads/use";
 import { paramsHash, requestIdFor } from "./ids";
 import { priceOf } from "./pricing";
+import { normalizeMask } from "./mask";
+import { etaKeyOf } from "../queue/eta";
+import { DEFAULT_POOL } from "../queue/queue";
+import { resolveUpscale, type UpscaleSpec } from "./upscale";
 import { renderSpec } from "./render";
 import { checkWebhookUrl } from "./webhookUrl";
 import { precheckCreate } from "./admission";
@@ -83,14 +87,17 @@ export async function prepareCreate(db: Firestore, caller: Caller, rawBody: unkn
   const color = pick(catalog, "colors", input.color);
   const size = pick(catalog, "sizes", input.size);
   const imageSource = input.inputImage ? { dataUrl: input.inputImage } : input.inputImageUploadId ? { uploadId: input.inputImageUploadId } : undefined;
+  const maskSource = input.maskImage ? { dataUrl: input.maskImage } : input.maskUploadId ? { uploadId: input.maskUploadId } : undefined;
   if (model.kind === "image-to-image" && !imageSource) throw invalidArgument("inputImage", `(or inputImageUploadId) is required by model '${model.id}' (image-to-image)`);
   if (model.kind === "text-to-image" && imageSource) throw invalidArgument("inputImage", `is not accepted by model '${model.id}' (text-to-image)`);
+  if (maskSource && !imageSource) throw invalidArgument(input.maskImage ? "maskImage" : "maskUploadId", "needs an input image (an image-to-image model with inputImage or inputImageUploadId)");
+  const upscale = resolveUpscale(model, input.upscale, input.refine);
   const custom = input.customModelId ? await loraForRequest(db, uid, input.customModelId, model.id, input.loraStrength ?? DEFAULT_LORA_STRENGTH) : undefined;
-  const cost = priceOf(model, size, input.numImages);
+  const cost = priceOf(model, size, input.numImages, upscale?.creditMultiplier);
   const requestId = input.idempotencyKey ? requestIdFor(uid, input.idempotencyKey) : db.collection("generationRequests").doc().id;
-  const image = imageSource ? await storedInputImage(db, caller, acting, cost, imageSource) : undefined;
-  const fingerprint = paramsHash({ ...fingerprintFields(input), userId: uid, orgId: acting.orgId, inputImageSha256: image?.sha256 });
-  return preparedItem({ caller, acting, uid, input, picked: { model, style, color, size }, cost, requestId, image, fingerprint, custom });
+  const image = imageSource ? await storedInputImage(db, caller, acting, cost, imageSource, maskSource) : undefined;
+  const fingerprint = paramsHash({ ...fingerprintFields(input), userId: uid, orgId: acting.orgId, inputImageSha256: image?.sha256, maskSha256: image?.mask?.sha256 });
+  return preparedItem({ caller, acting, uid, input, picked: { model, style, color, size }, cost, requestId, image, fingerprint, custom, upscale: upscale?.spec });
 }
 
 interface Resolved {
@@ -104,9 +111,10 @@ interface Resolved {
   image: StoredImage | undefined;
   fingerprint: string;
   custom?: { lora: LoraRef; triggerWord: string };
+  upscale?: UpscaleSpec;
 }
 
-function preparedItem({ caller, acting, uid, input, picked, cost, requestId, image, fingerprint, custom }: Resolved): PreparedCreate {
+function preparedItem({ caller, acting, uid, input, picked, cost, requestId, image, fingerprint, custom, upscale }: Resolved): PreparedCreate {
   const { model, style, color, size } = picked;
   const seed = input.seed ?? randomInt(0, 2 ** 32);
   return {
@@ -121,7 +129,7 @@ function preparedItem({ caller, acting, uid, input, picked, cost, requestId, ima
     wallet: acting.wallet,
     keyId: caller.key?.keyId ?? null,
     mayExist: !!input.idempotencyKey,
-    ledgerReason: `generation ${model.id} ${size.id} x${input.numImages}`,
+    ledgerReason: `generation ${model.id} ${size.id} x${input.numImages}${upscale ? ` upscale ${upscale.factor}${upscale.refine ? " refine" : ""}` : ""}`,
     actor: caller.uid === uid ? `user:${uid}` : `admin:${caller.uid}`,
     fields: {
       userId: uid,
@@ -135,11 +143,16 @@ function preparedItem({ caller, acting, uid, input, picked, cost, requestId, ima
       numImages: input.numImages,
       seed,
       cost,
+      pool: model.pool ?? DEFAULT_POOL,
       render: renderSpec({
         model, style, color, size, negativePrompt: input.negativePrompt, numImages: input.numImages, seed, inputImagePath: image?.path,
-        prompt: custom ? withTriggerWord(input.prompt, custom.triggerWord) : input.prompt, lora: custom?.lora,
+        prompt: custom ? withTriggerWord(input.prompt, custom.triggerWord) : input.prompt, lora: custom?.lora, maskImagePath: image?.mask?.path, upscale,
       }),
-      inputImage: image ?? null,
+      inputImage: image ? withoutMask(image) : null,
+      etaKey: etaKeyOf({ workflow: model.workflow, width: size.width, height: size.height, upscale }),
+      maskImage: image?.mask ?? null,
+      upscale: upscale?.factor ?? null,
+      refine: Boolean(upscale?.refine),
       customModelId: input.customModelId ?? null,
       attempts: 0,
       progress: 0,
@@ -164,23 +177,36 @@ function preparedItem({ caller, acting, uid, input, picked, cost, requestId, ima
  */
 type StoredImage = Awaited<ReturnType<typeof storedInputImage>>;
 
-async function storedInputImage(db: Firestore, caller: Caller, acting: Acting, cost: number, source: { dataUrl: string } | { uploadId: string }) {
+async function storedInputImage(db: Firestore, caller: Caller, acting: Acting, cost: number, source: ImageSource, maskSource?: ImageSource) {
   const cfg = config();
   const uid = acting.uid;
   await precheckCreate(db, caller, uid, cost, cfg.MAX_CREATES_PER_MINUTE, new Date(), acting.wallet);
   const limits = { maxBytes: cfg.MAX_INPUT_IMAGE_BYTES, maxPixels: cfg.MAX_INPUT_IMAGE_PIXELS, minSide: cfg.MIN_INPUT_IMAGE_SIDE };
+  const uploadLimits = { ...limits, maxBytes: cfg.MAX_UPLOAD_BYTES };
   // An upload is checked exactly like a data URL; it may feed several requests while it lives.
-  const bytes = "uploadId" in source ? await uploadBytesOrThrow(db, storage(), uid, source.uploadId, "input-image", "inputImageUploadId") : undefined;
+  const readUpload = (id: string, field: string) => uploadBytesOrThrow(db, storage(), uid, id, "input-image", field);
+  const bytes = "uploadId" in source ? await readUpload(source.uploadId, "inputImageUploadId") : undefined;
   const image: NormalizedImage = await decodes.run(() =>
-    bytes ? normalizeImageBytes(bytes, { ...limits, maxBytes: cfg.MAX_UPLOAD_BYTES }, "inputImageUploadId") : normalizeInputImage((source as { dataUrl: string }).dataUrl, limits));
+    bytes ? normalizeImageBytes(bytes, uploadLimits, "inputImageUploadId") : normalizeInputImage((source as { dataUrl: string }).dataUrl, limits));
+  const maskBytes = maskSource && "uploadId" in maskSource ? await readUpload(maskSource.uploadId, "maskUploadId") : undefined;
+  const mask = maskSource
+    ? await decodes.run(() => maskBytes ? normalizeMask({ bytes: maskBytes }, uploadLimits, image, "maskUploadId") : normalizeMask(maskSource as { dataUrl: string }, limits, image, "maskImage"))
+    : undefined;
   const path = inputImagePath(uid, image.sha256);
   await storage().save(path, image.png, "image/png");
-  return { path, width: image.width, height: image.height, sourceFormat: image.sourceFormat, sha256: image.sha256 };
+  if (mask) await storage().save(inputImagePath(uid, mask.sha256), mask.png, "image/png");
+  return {
+    path, width: image.width, height: image.height, sourceFormat: image.sourceFormat, sha256: image.sha256,
+    mask: mask ? { path: inputImagePath(uid, mask.sha256), width: mask.width, height: mask.height, sourceFormat: mask.sourceFormat, sha256: mask.sha256 } : undefined,
+  };
 }
+
+type ImageSource = { dataUrl: string } | { uploadId: string };
+const withoutMask = ({ mask: _mask, ...image }: StoredImage) => image;
 
 export const inputImagePath = (uid: string, sha256: string) => `inputs/${uid}/${sha256}.png`;
 
 function fingerprintFields(input: CreateRequestInput) {
-  const { inputImage: _image, idempotencyKey: _key, ...rest } = input;
+  const { inputImage: _image, maskImage: _mask, idempotencyKey: _key, ...rest } = input;
   return rest;
 }

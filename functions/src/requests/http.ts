@@ -8,8 +8,10 @@ import { createGenerationRequest as create } from "./create";
 import { createGenerationRequests as createBatch } from "./createBatch";
 import { cancelRequest } from "./cancel";
 import { listRequests, orgListScope, readOwnRequest } from "./queries";
-import { batchResultSchema, cancelResultSchema, cancelSchema, createBatchSchema, createRequestSchema, createResultSchema, getSchema, listQuerySchema, requestDetailSchema, requestListSchema } from "./schema";
+import { batchResultSchema, cancelResultSchema, cancelSchema, createBatchSchema, createRequestSchema, createResultSchema, getSchema, listQuerySchema, requestDetailSchema, requestListSchema, streamQuerySchema, streamReplySchema } from "./schema";
 import { detailView, summaryView } from "./view";
+import { queueFigures } from "../queue/queue";
+import { streamRequest } from "./stream";
 
 // Input images travel inside the JSON body; 2nd-gen functions accept up to 32 MB requests.
 const bigBody = { memory: "1GiB" as const, timeoutSeconds: 60 };
@@ -40,7 +42,8 @@ export const getGenerationRequest = endpoint({
 }, async ({ caller, query }) => {
   const { id } = parseInput(getSchema, query, "query");
   const doc = await readOwnRequest(firestore(), caller, id);
-  return { body: await detailView(doc, storage(), config().SIGNED_URL_TTL_SECONDS) };
+  const queue = await queueFigures(firestore(), [doc], config());
+  return { body: { ...(await detailView(doc, storage(), config().SIGNED_URL_TTL_SECONDS)), queue: queue.get(doc.id) ?? null } };
 });
 
 export const listGenerationRequests = endpoint({
@@ -51,7 +54,19 @@ export const listGenerationRequests = endpoint({
   const q = parseInput(listQuerySchema(config()), query, "query");
   const scope = q.orgId ? await orgListScope(firestore(), caller, q.orgId) : { uid: targetUser(caller, q.userId) };
   const { docs, nextCursor } = await listRequests(firestore(), scope, q);
-  return { body: { requests: docs.map(summaryView), nextCursor } };
+  const queue = await queueFigures(firestore(), docs, config());
+  return { body: { requests: docs.map((d) => ({ ...summaryView(d), queue: queue.get(d.id) ?? null })), nextCursor } };
+});
+
+export const streamGenerationRequest = endpoint({
+  name: "streamGenerationRequest", method: "GET", access: "user", scope: "read", options: { timeoutSeconds: 300 }, contentType: "text/event-stream",
+  summary: "Follow one request live: status, queue position and ETA, progress and previews as server-sent events, ending with the final request",
+  input: () => streamQuerySchema, output: () => streamReplySchema, errors: ["NOT_FOUND"],
+}, async ({ caller, query, headers }) => {
+  const { id, lastEventId } = parseInput(streamQuerySchema, query, "query");
+  const doc = await readOwnRequest(firestore(), caller, id);
+  const resumeFrom = lastEventId ?? (typeof headers["last-event-id"] === "string" ? headers["last-event-id"] : undefined);
+  return { body: undefined, stream: (req, res) => streamRequest(firestore(), storage(), doc, resumeFrom, req, res, config()) };
 });
 
 export const cancelGenerationRequest = endpoint({

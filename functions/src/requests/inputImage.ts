@@ -31,8 +31,8 @@ export function decodeDataUrl(dataUrl: string, maxBytes: number, field = "inputI
   return bytes;
 }
 
-export async function normalizeInputImage(dataUrl: string, limits: ImageLimits): Promise<NormalizedImage> {
-  return normalizeImageBytes(decodeDataUrl(dataUrl, limits.maxBytes), limits);
+export async function normalizeInputImage(dataUrl: string, limits: ImageLimits, field = "inputImage"): Promise<NormalizedImage> {
+  return normalizeImageBytes(decodeDataUrl(dataUrl, limits.maxBytes, field), limits, field);
 }
 
 /** Loaded on first use: most requests carry no image, and every emulator worker pays for imports. */

@@ -1,6 +1,7 @@
 // Resolves what the runner needs from the catalog at create time, so a later catalog change
 // never alters a job that was already paid for.
 import type { ModelItem, PromptItem, SizeItem } from "../catalog/types";
+import type { UpscaleSpec } from "./upscale";
 
 export interface RenderSpec {
   workflow: string;
@@ -16,6 +17,10 @@ export interface RenderSpec {
   inputImagePath?: string;
   /** A custom model's LoRA (the custom-model contract (docs/custom-models.md)): the runner inserts its loader through the template's parameter map. */
   lora?: { path: string; sha256: string; strength: number };
+  /** image-to-image with a mask: the stored greyscale mask (white repainted, black kept). */
+  maskImagePath?: string;
+  /** Outputs are `factor` times width and height; with `refine`, a second low-denoise pass runs at that size. */
+  upscale?: UpscaleSpec;
 }
 
 const DEFAULT_NEGATIVE = "blurry, low quality, watermark, text";
@@ -31,6 +36,8 @@ export function renderSpec(args: {
   seed: number;
   inputImagePath?: string;
   lora?: RenderSpec["lora"];
+  maskImagePath?: string;
+  upscale?: UpscaleSpec;
 }): RenderSpec {
   const spec: RenderSpec = {
     workflow: args.model.workflow,
@@ -44,9 +51,11 @@ export function renderSpec(args: {
     cfg: args.model.cfg ?? 7,
   };
   if (args.lora) spec.lora = args.lora;
+  if (args.upscale) spec.upscale = args.upscale;
   if (args.model.kind === "image-to-image") {
     spec.denoise = args.model.denoise ?? 0.6;
     spec.inputImagePath = args.inputImagePath;
+    if (args.maskImagePath) spec.maskImagePath = args.maskImagePath;
   }
   return spec;
 }

@@ -20,6 +20,12 @@ export function createRequestSchema(cfg: Pick<Config, "MAX_PROMPT_CHARS" | "MAX_
     seed: z.number().int().min(0).max(4_294_967_295).optional(),
     inputImage: z.string().max(maxDataUrlChars, `image larger than ${cfg.MAX_INPUT_IMAGE_BYTES} bytes`).optional(),
     inputImageUploadId: docId.optional().meta({ description: "an upload of purpose input-image (createUpload): the alternative to inputImage" }),
+    maskImage: z.string().max(maxDataUrlChars, `image larger than ${cfg.MAX_INPUT_IMAGE_BYTES} bytes`).optional()
+      .meta({ description: "image-to-image only: a data URL of a mask the size of the input image; white is repainted, black is kept (grey blends)" }),
+    maskUploadId: docId.optional().meta({ description: "an upload of purpose input-image holding the mask: the alternative to maskImage" }),
+    upscale: z.literal([2, 4], { error: "must be 2 or 4" }).optional()
+      .meta({ description: "upscale the outputs 2× or 4× with the model's upscale model (priced with the catalog's upscale multiplier)" }),
+    refine: z.boolean().optional().meta({ description: "with upscale: a second, low-denoise sampling pass at the upscaled size" }),
     customModelId: docId.optional().meta({ description: "a ready custom model of yours; `model` must be its baseModel" }),
     loraStrength: z.number().min(0).max(2).optional().meta({ description: "with customModelId: how strongly its LoRA applies (default 0.9)" }),
     idempotencyKey: idempotencyKey.optional(),
@@ -28,6 +34,8 @@ export function createRequestSchema(cfg: Pick<Config, "MAX_PROMPT_CHARS" | "MAX_
     orgId: docId.optional().meta({ description: "charge this organisation's wallet (you must be a member); an organisation's API key always does" }),
   })
     .refine((b) => !(b.inputImage && b.inputImageUploadId), { message: "give inputImage or inputImageUploadId, not both", path: ["inputImageUploadId"] })
+    .refine((b) => !(b.maskImage && b.maskUploadId), { message: "give maskImage or maskUploadId, not both", path: ["maskUploadId"] })
+    .refine((b) => !b.refine || b.upscale !== undefined, { message: "needs upscale (the refine pass runs at the upscaled size)", path: ["refine"] })
     .refine((b) => b.loraStrength === undefined || b.customModelId !== undefined, { message: "only applies with customModelId", path: ["loraStrength"] });
 }
 
@@ -55,6 +63,13 @@ export function pageQuerySchema(cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SI
 }
 
 export const cancelSchema = z.strictObject({ id: docId });
+export const streamQuerySchema = z.strictObject({
+  id: docId,
+  lastEventId: z.string().max(200).optional().meta({ description: "resume after this event (the Last-Event-ID header, which EventSource sends itself, works too)" }),
+});
+export const streamReplySchema = z.string().meta({
+  description: "text/event-stream. Events, in order: `status` {status}, `queue` {position, etaSeconds}, `progress` {progress 0..1}, `preview` {url, updatedAt} (a small WebP, at most one a second), and at a terminal state `done` (the request as getGenerationRequest answers it, with output URLs), after which the stream ends. Comment lines are heartbeats. Each event's id stands for everything seen so far: reconnect with Last-Event-ID to get only what changed. Before the function's timeout the stream ends with a `retry:` line.",
+});
 export const getSchema = z.strictObject({ id: docId });
 
 export const listQuerySchema = (cfg: Pick<Config, "PAGE_SIZE_DEFAULT" | "PAGE_SIZE_MAX">) =>
@@ -103,6 +118,10 @@ export const requestSummarySchema = z.strictObject({
   }),
   deletedAt: isoTime.nullable(),
   outputsExpiredAt: isoTime.nullable(),
+  queue: z.strictObject({
+    position: z.number().int().min(0).nullable().meta({ description: "jobs of the same GPU pool ahead of this one (0 = next); null while running" }),
+    etaSeconds: z.number().int().min(0).meta({ description: "estimated seconds until done, from the runners' measured execution times, the pool's capacity and the job's progress" }),
+  }).nullable().meta({ description: "while queued or running: where the job is and when it should be done (computed when read); null otherwise" }),
 }).meta({ id: "GenerationRequest" });
 
 export const outputViewSchema = z.strictObject({
@@ -115,7 +134,10 @@ export const outputViewSchema = z.strictObject({
   seed: z.number().int().optional(),
 }).meta({ id: "Output" });
 
-export const requestDetailSchema = requestSummarySchema.extend({ outputs: z.array(outputViewSchema) }).meta({ id: "GenerationRequestWithOutputs" });
+export const requestDetailSchema = requestSummarySchema.extend({
+  outputs: z.array(outputViewSchema),
+  previewUrl: z.string().nullable().meta({ description: "while running: signed URL of the latest low-resolution preview (WebP, refreshed at most once a second); null otherwise" }),
+}).meta({ id: "GenerationRequestWithOutputs" });
 
 export const requestListSchema = z.strictObject({ requests: z.array(requestSummarySchema), nextCursor: nextCursorSchema });
 

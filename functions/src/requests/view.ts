@@ -2,6 +2,7 @@
 // into download URLs, timestamps as ISO strings, and the charge outcome spelled out.
 import type { DocumentSnapshot, Timestamp } from "firebase-admin/firestore";
 import type { ObjectStorage } from "../storage/storage";
+import type { QueueFigures } from "../queue/eta";
 
 export interface OutputView {
   url: string;
@@ -49,6 +50,8 @@ export function summaryView(doc: DocumentSnapshot) {
     outputsState: outputsState(d),
     deletedAt: iso(d.deletedAt),
     outputsExpiredAt: iso(d.outputsExpiredAt),
+    // Filled in by the read endpoints (queue/queue.ts); webhooks and exports carry none.
+    queue: null as QueueFigures | null,
   };
 }
 
@@ -72,5 +75,7 @@ export async function detailView(doc: DocumentSnapshot, files: ObjectStorage, tt
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
     })),
   );
-  return { ...summaryView(doc), outputs: withUrls };
+  const preview = doc.get("preview.path") as string | undefined;
+  const previewUrl = doc.get("status") === "running" && preview ? await files.signedUrl(preview, ttlSeconds) : null;
+  return { ...summaryView(doc), outputs: withUrls, previewUrl };
 }

@@ -5,7 +5,7 @@ import type { WsMessage } from "./types";
 /**
  * ComfyUI's `/ws?clientId=` with reconnects under the same clientId (ComfyUI then re-sends the
  * running node). Events missed while disconnected are lost, which is why the caller also polls
- * /history. Binary frames (previews) are ignored.
+ * /history. Binary frames (previews) go to `onBinary`, when given.
  */
 export class EventSocket {
   private ws: WebSocket | null = null;
@@ -19,6 +19,7 @@ export class EventSocket {
     private readonly onMessage: (msg: WsMessage) => void,
     private readonly log: Logger,
     private readonly reconnectMs: number,
+    private readonly onBinary?: (frame: Buffer) => void,
   ) {}
 
   private url(): string {
@@ -48,7 +49,10 @@ export class EventSocket {
     this.ws = ws;
     ws.on("open", () => settle?.(true));
     ws.on("message", (raw, isBinary) => {
-      if (isBinary) return;
+      if (isBinary) {
+        if (Buffer.isBuffer(raw)) this.onBinary?.(raw);
+        return;
+      }
       try {
         this.onMessage(JSON.parse(raw.toString()) as WsMessage);
       } catch {

@@ -44,11 +44,15 @@ export class ComfyHttp {
     return (await res.json()) as T;
   }
 
-  async submitPrompt(workflow: unknown, promptId: string, clientId: string): Promise<PromptResponse> {
+  /**
+   * `previews`: extra_data.preview_method "auto" (execution.py applies it per prompt; without
+   * it the server's --preview-method, default none, sends no preview frames).
+   */
+  async submitPrompt(workflow: unknown, promptId: string, clientId: string, previews = false): Promise<PromptResponse> {
     const res = await this.call("/prompt", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ prompt: workflow, prompt_id: promptId, client_id: clientId }),
+      body: JSON.stringify({ prompt: workflow, prompt_id: promptId, client_id: clientId, ...(previews ? { extra_data: { preview_method: "auto" } } : {}) }),
     });
     const body = await res.json().catch(() => null);
     if (res.status === 400) {

@@ -13,6 +13,8 @@ export interface ComfyFolders { input: string; output: string }
 export const JOB_NAMESPACE = "imagegen";
 
 export const inputUpload = (requestId: string) => ({ subfolder: JOB_NAMESPACE, name: `${requestId}.png` });
+/** The mask of an inpainting job, beside its input (the request id has no "." so names cannot clash). */
+export const maskUpload = (requestId: string) => ({ subfolder: JOB_NAMESPACE, name: `${requestId}.mask.png` });
 export const filenamePrefix = (requestId: string, attempt: number) => `${JOB_NAMESPACE}/${requestId}/a${attempt}`;
 
 /** Request ids are Firestore document ids; anything that could name another path is refused. */
@@ -27,13 +29,15 @@ export function insideRoot(root: string, ...segments: string[]): string | null {
 }
 
 /** Pure: the files and folder a job may have left in ComfyUI's folders. */
-export function jobPaths(folders: ComfyFolders, requestId: string): { inputFile: string; outputDir: string } {
+export function jobPaths(folders: ComfyFolders, requestId: string): { inputFile: string; maskFile: string; outputDir: string } {
   if (!isSafeSegment(requestId)) throw new Error(`unsafe request id for a ComfyUI path: ${JSON.stringify(requestId)}`);
   const upload = inputUpload(requestId);
+  const mask = maskUpload(requestId);
   const inputFile = insideRoot(folders.input, upload.subfolder, upload.name);
+  const maskFile = insideRoot(folders.input, mask.subfolder, mask.name);
   const outputDir = insideRoot(folders.output, JOB_NAMESPACE, requestId);
-  if (!inputFile || !outputDir) throw new Error(`request id ${JSON.stringify(requestId)} escapes ComfyUI's folders`);
-  return { inputFile, outputDir };
+  if (!inputFile || !maskFile || !outputDir) throw new Error(`request id ${JSON.stringify(requestId)} escapes ComfyUI's folders`);
+  return { inputFile, maskFile, outputDir };
 }
 
 async function countFiles(dir: string): Promise<number> {
@@ -42,18 +46,20 @@ async function countFiles(dir: string): Promise<number> {
 }
 
 /**
- * Deletes the job's uploaded input and its whole output folder (every attempt's images).
+ * Deletes the job's uploaded input (and mask) and its whole output folder (every attempt's images).
  * Missing files are fine (nothing uploaded, or already removed); returns how many files went.
  */
 export async function removeJobFiles(folders: ComfyFolders, requestId: string): Promise<number> {
-  const { inputFile, outputDir } = jobPaths(folders, requestId);
+  const { inputFile, maskFile, outputDir } = jobPaths(folders, requestId);
   let removed = await countFiles(outputDir);
   await fs.rm(outputDir, { recursive: true, force: true });
-  try {
-    await fs.unlink(inputFile);
-    removed++;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  for (const file of [inputFile, maskFile]) {
+    try {
+      await fs.unlink(file);
+      removed++;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
   }
   return removed;
 }

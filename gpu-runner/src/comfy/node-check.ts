@@ -1,5 +1,6 @@
 import type { ComfyHttp } from "./http-client";
 import { loraLoaderFor } from "./render-workflow";
+import { stageNodeTypes } from "./stages";
 import { isTrainingTemplate, type Template } from "./templates";
 
 // Would this ComfyUI accept our workflow templates? It checks what real ComfyUI's validate_inputs
@@ -29,13 +30,18 @@ export function requiredNodeTypes(templates: Map<string, Template>): Map<string,
   const out = new Map<string, Set<string>>();
   for (const [name, t] of templates) {
     // The LoRA loader is not in the workflow file: the runner inserts it per job.
-    const loader = loraLoaderFor(t);
-    for (const classType of [...Object.values(t.workflow).map((n) => n.class_type), ...(loader ? [loader] : [])]) {
+    for (const classType of classTypesOf(t)) {
       if (!out.has(classType)) out.set(classType, new Set());
       out.get(classType)!.add(name);
     }
   }
   return new Map([...out.keys()].sort().map((k) => [k, [...out.get(k)!].sort()]));
+}
+
+/** The template's node classes plus those the runner inserts per job (LoRA loader, upscale and mask stages). */
+function classTypesOf(t: Template): Set<string> {
+  const loader = loraLoaderFor(t);
+  return new Set([...Object.values(t.workflow).map((n) => n.class_type), ...(loader ? [loader] : []), ...stageNodeTypes(t)]);
 }
 
 /** The options of a combo input in either of ComfyUI's shapes: `[[opts], {...}]` or `["COMBO", {options}]`. */
@@ -61,8 +67,7 @@ interface TemplateProblems { missingNodes: string[]; missingValues: MissingValue
 /** Pure: one template against GET /object_info's body. */
 function checkTemplate(objectInfo: ObjectInfo, t: Template): TemplateProblems {
   const out: TemplateProblems = { missingNodes: [], missingValues: [], missingInputs: [], badLinks: [] };
-  const loader = loraLoaderFor(t);
-  for (const classType of new Set([...Object.values(t.workflow).map((n) => n.class_type), ...(loader ? [loader] : [])])) {
+  for (const classType of classTypesOf(t)) {
     if (!objectInfo[classType]) out.missingNodes.push(classType);
   }
   const mapped = new Set(Object.values(t.mapping).map((ref) => `${ref!.nodeId}.${ref!.input}`));

@@ -1,4 +1,5 @@
-import type { ApiWorkflow, InputRef, LinkParam, Template, ValueParam } from "./templates";
+import { LINK_PARAMS, type ApiWorkflow, type InputRef, type Template, type ValueParam } from "./templates";
+import { insertMask, insertUpscale, type UpscaleStage } from "./stages";
 
 export interface RenderParams {
   positivePrompt: string;
@@ -15,6 +16,9 @@ export interface RenderParams {
   filenamePrefix: string;
   /** A LoRA file already in ComfyUI's loras folder (its `lora_name`) and its strength. */
   lora?: { name: string; strength: number };
+  /** ComfyUI's name of the uploaded mask (white repainted, black kept). */
+  maskImage?: string;
+  upscale?: UpscaleStage;
 }
 
 /** What a training template is filled with. */
@@ -26,17 +30,20 @@ export class RenderError extends Error {}
 export const LORA_NODE_ID = "imagegen_lora";
 
 /** Pure: returns a new workflow with the mapped inputs set; the template is never mutated. */
-export function renderWorkflow(template: Template, params: Partial<Record<ValueParam, string | number>> & { lora?: RenderParams["lora"] }): ApiWorkflow {
+export function renderWorkflow(template: Template, params: Partial<Record<ValueParam, string | number>> & Pick<RenderParams, "lora" | "maskImage" | "upscale">): ApiWorkflow {
   const wf = structuredClone(template.workflow);
   if (template.mapping.inputImage && !params.inputImage) throw new RenderError(`template "${template.name}" needs an input image`);
   if (params.inputImage && !template.mapping.inputImage) throw new RenderError(`template "${template.name}" takes no input image`);
-  for (const [param, ref] of Object.entries(template.mapping) as [ValueParam | LinkParam, InputRef][]) {
-    if (param === "loraModel" || param === "loraClip") continue;
+  for (const [param, ref] of Object.entries(template.mapping) as [ValueParam, InputRef][]) {
+    if (LINK_PARAMS.includes(param)) continue;
     const value = params[param];
     if (value === undefined) continue; // keep the template's default (e.g. denoise)
     wf[ref.nodeId].inputs[ref.input] = value;
   }
-  return params.lora ? insertLora(wf, template, params.lora) : wf;
+  // Order matters: the mask's composite is the image the upscale stage then enlarges.
+  const withLora = params.lora ? insertLora(wf, template, params.lora) : wf;
+  const withMask = params.maskImage ? insertMask(withLora, template, params.maskImage, Number(params.batchSize ?? 1)) : withLora;
+  return params.upscale ? insertUpscale(withMask, template, params.upscale) : withMask;
 }
 
 /**

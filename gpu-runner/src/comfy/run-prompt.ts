@@ -3,6 +3,7 @@ import { errors, RunnerError } from "../errors";
 import type { Logger } from "../log";
 import { EventSocket } from "./event-socket";
 import { readOutcome } from "./history";
+import { parsePreviewFrame } from "./preview-frame";
 import { ComfyHttp, type QueueState } from "./http-client";
 import type { ApiWorkflow } from "./templates";
 import type { ImageRef, WsMessage } from "./types";
@@ -29,6 +30,8 @@ export interface RunOptions {
   requireImages?: boolean;
   /** Follow an already submitted prompt (promptId + clientId of an earlier attempt) instead of submitting. */
   attach?: boolean;
+  /** Sampler previews (the encoded JPEG or PNG of each preview frame on our socket); set = previews asked for. */
+  onPreview?: (image: Buffer, format: "jpeg" | "png") => void;
   /** Called after ComfyUI accepted the prompt, before waiting: lets the caller persist the ids. */
   onSubmitted?: (ids: { promptId: string; clientId: string }) => Promise<void> | void;
   log: Logger;
@@ -67,11 +70,13 @@ export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunR
     }
   };
   // Open the socket before POST /prompt so no event of this prompt can be missed.
-  const socket = new EventSocket(http.baseUrl, clientId, onMessage, opts.log, opts.reconnectMs);
+  // Binary frames carry no prompt id: ComfyUI sends them to the running prompt's client only, and the clientId is ours alone.
+  const onBinary = opts.onPreview ? (frame: Buffer) => { const p = parsePreviewFrame(frame); if (p) opts.onPreview!(p.bytes, p.format); } : undefined;
+  const socket = new EventSocket(http.baseUrl, clientId, onMessage, opts.log, opts.reconnectMs, onBinary);
   await socket.open();
   try {
     if (!opts.attach) {
-      const accepted = await http.submitPrompt(opts.workflow, promptId, clientId);
+      const accepted = await http.submitPrompt(opts.workflow, promptId, clientId, Boolean(opts.onPreview));
       // Old ComfyUI builds ignore our prompt_id: always follow the id the server returns.
       promptId = accepted.prompt_id;
       timings.submittedAt = Date.now();

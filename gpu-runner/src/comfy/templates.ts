@@ -14,11 +14,15 @@ export const PARAMS = [
   // Where a LoRA loader is inserted: the input that consumes the checkpoint's MODEL (and CLIP).
   // These two name links; every input linked to the same output is rewired through the loader.
   "loraModel", "loraClip",
+  // Where the runner's stages attach (stages.ts): the image the save node stores (upscale, mask
+  // composite), the latent the sampler starts from (noise mask) and the input pixels it was
+  // encoded from (the pixels a mask keeps).
+  "saveImages", "samplerLatent", "inputPixels",
 ] as const;
 export type Param = (typeof PARAMS)[number];
 export type ValueParam = Exclude<Param, LinkParam>;
-export type LinkParam = "loraModel" | "loraClip";
-const LINK_PARAMS: readonly Param[] = ["loraModel", "loraClip"];
+export type LinkParam = "loraModel" | "loraClip" | "saveImages" | "samplerLatent" | "inputPixels";
+export const LINK_PARAMS: readonly Param[] = ["loraModel", "loraClip", "saveImages", "samplerLatent", "inputPixels"];
 const REQUIRED: Param[] = ["positivePrompt", "seed", "filenamePrefix"];
 const REQUIRED_TRAINING: Param[] = ["trainingFolder", "loraPrefix", "steps", "seed"];
 

@@ -1,3 +1,4 @@
+import type { Warmup } from "../comfy/warmup";
 import type { IncomingHttpHeaders } from "node:http";
 import type { ComfyHttp } from "../comfy/http-client";
 import type { NodeCheck } from "../comfy/node-check";
@@ -22,6 +23,8 @@ export interface RunnerContext {
   admit(): (() => void) | null;
   draining(): boolean;
   templatesLoaded(): boolean;
+  /** The boot warm-up prompt (comfy/warmup.ts): readiness waits for it. */
+  warmup: Warmup;
   /** The node check of the ComfyUI answering now (cached), null while unknown. */
   checkNodes(comfyUp: boolean): Promise<NodeCheck | null>;
   /** Problems that disable a job kind under the last node check (none while unknown): its templates would be refused. */

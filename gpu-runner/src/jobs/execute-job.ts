@@ -2,7 +2,8 @@ import type { Config } from "../config";
 import { ComfyHttp } from "../comfy/http-client";
 import { renderWorkflow, RenderError } from "../comfy/render-workflow";
 import { readOutcome } from "../comfy/history";
-import { filenamePrefix, inputUpload } from "../comfy/job-files";
+import { filenamePrefix, inputUpload, maskUpload } from "../comfy/job-files";
+import { StageError } from "../comfy/stages";
 import { runPrompt, type RunResult } from "../comfy/run-prompt";
 import { progressSource, type Template } from "../comfy/templates";
 import { errors, RunnerError } from "../errors";
@@ -33,6 +34,8 @@ export interface ExecuteHooks {
   reserved?: ComfyIds | null;
   signal: AbortSignal;
   onProgress: (fraction: number) => void;
+  /** Sampler preview frames (encoded JPEG or PNG), when the caller wants them. */
+  onPreview?: (image: Buffer) => void;
   onSubmitted: (ids: { promptId: string; clientId: string }) => Promise<void>;
   /** Filled in as the job moves on. */
   timings: JobTimings;
@@ -48,7 +51,7 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
   if (!template) throw errors.invalidRequest(`unknown workflow template "${r.workflow}"`);
   const common = {
     timeoutMs: config.JOB_TIMEOUT_SECONDS * 1000, pollIntervalMs: config.COMFY_POLL_INTERVAL_MS,
-    reconnectMs: config.COMFY_WS_RECONNECT_MS, signal: hooks.signal, onProgress: hooks.onProgress, log,
+    reconnectMs: config.COMFY_WS_RECONNECT_MS, signal: hooks.signal, onProgress: hooks.onProgress, onPreview: hooks.onPreview, log,
     // Progress only from the sampler (the node `steps` is mapped to), not tiled VAE or custom nodes.
     progressNode: progressSource(template).node,
   };
@@ -59,14 +62,8 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
     const run = await runPrompt(comfy, { ...common, ...hooks.previous, workflow: template.workflow, attach: true });
     return finish(deps, requestId, job, run, hooks);
   }
-  let inputImage: string | undefined;
-  if (r.inputImagePath) {
-    const bytes = await storage.get(r.inputImagePath).catch((e) => { throw errors.storageUnavailable(e); });
-    if (!bytes) throw errors.inputImageMissing(r.inputImagePath);
-    const target = inputUpload(requestId);
-    const uploaded = await comfy.uploadImage(bytes, target.name, target.subfolder);
-    inputImage = uploaded.subfolder ? `${uploaded.subfolder}/${uploaded.name}` : uploaded.name;
-  }
+  const inputImage = r.inputImagePath ? await uploadInput(deps, r.inputImagePath, inputUpload(requestId)) : undefined;
+  const maskImage = r.maskImagePath ? await uploadInput(deps, r.maskImagePath, maskUpload(requestId)) : undefined;
   let lora: { name: string; strength: number } | undefined;
   if (r.lora) {
     if (!deps.loraCache) throw errors.loraUnavailable("COMFY_BASE_DIR (or COMFY_LORA_DIR) is not set: no loras folder to put the file in");
@@ -75,9 +72,9 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
   let workflow;
   try {
     // A prefix unique per attempt defeats ComfyUI's cache returning an earlier run's files.
-    workflow = renderWorkflow(template, { ...r, lora, inputImage, filenamePrefix: filenamePrefix(requestId, attempt) });
+    workflow = renderWorkflow(template, { ...r, lora, inputImage, maskImage, filenamePrefix: filenamePrefix(requestId, attempt) });
   } catch (e) {
-    if (e instanceof RenderError) throw errors.invalidRequest(e.message);
+    if (e instanceof RenderError || e instanceof StageError) throw errors.invalidRequest(e.message);
     throw e;
   }
   const reserved = hooks.reserved ?? null;
@@ -85,6 +82,24 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
   const run = await runPrompt(comfy, { ...common, workflow, ...(reserved ?? {}), onSubmitted });
   log.info("job.comfy.done", { promptId: run.promptId, images: run.images.length, wsReconnects: run.wsReconnects });
   return finish(deps, requestId, job, run, hooks);
+}
+
+/**
+ * Upscaled outputs must be exactly factor × the paid size: an upscale model with another scale
+ * (the catalog names the file) would otherwise deliver, and charge for, the wrong thing.
+ */
+function checkSize(img: { width: number; height: number }, r: JobInput["render"]): void {
+  if (!r.upscale) return;
+  const paid = `${r.width * r.upscale.factor}x${r.height * r.upscale.factor}`;
+  if (`${img.width}x${img.height}` !== paid) throw errors.comfyWrongSize(`${img.width}x${img.height}`, paid);
+}
+
+/** Copies a stored input (image or mask) into ComfyUI's input folder; returns the name LoadImage takes. */
+async function uploadInput(deps: ExecuteDeps, storedPath: string, target: { subfolder: string; name: string }): Promise<string> {
+  const bytes = await deps.storage.get(storedPath).catch((e) => { throw errors.storageUnavailable(e); });
+  if (!bytes) throw errors.inputImageMissing(storedPath);
+  const uploaded = await deps.comfy.uploadImage(bytes, target.name, target.subfolder);
+  return uploaded.subfolder ? `${uploaded.subfolder}/${uploaded.name}` : uploaded.name;
 }
 
 /**
@@ -118,6 +133,7 @@ async function storeOutputs(deps: ExecuteDeps, requestId: string, job: JobInput,
       format: config.OUTPUT_FORMAT, quality: config.OUTPUT_QUALITY, thumbnailSize: config.THUMBNAIL_SIZE, webpEffort: config.OUTPUT_WEBP_EFFORT,
     })
       .catch((e) => { throw errors.postprocessFailed(e); });
+    checkSize(processed, r);
     const path = outputPath(job.userId, requestId, i, processed.ext);
     const thumb = thumbnailPath(job.userId, requestId, i);
     stored.push(path, thumb);

@@ -7,6 +7,8 @@ import { discardAttemptFiles } from "./discard";
 import { GENERATE } from "./job-kind";
 import { executeJob, type ComfyIds, type ExecuteDeps } from "./execute-job";
 import { parseJobInput } from "./job-input";
+import { recordExecution } from "./eta-stats.repo";
+import { PreviewSink, previewPath } from "./preview";
 import * as repo from "./job.repo";
 import { ProgressThrottle, SAMPLING_SHARE } from "./progress-throttle";
 import { LeaseSession } from "./lease-session";
@@ -45,18 +47,32 @@ export async function handleTask(
     if (value !== null) writes.run(() => repo.writeProgress(db, requestId, owner, value)).catch((e) => log.warn("job.progress_write_failed", { error: e }));
   };
   const stored: string[] = [];
+  const previews = new PreviewSink({
+    intervalMs: config.PREVIEW_INTERVAL_MS, log,
+    store: async (webp) => {
+      const path = previewPath(claim.data.userId, requestId);
+      if (!stored.includes(path)) stored.push(path); // taken back with the outputs if the final write is refused
+      await deps.storage.put(path, webp, "image/webp");
+      await writes.run(() => repo.writePreview(db, requestId, owner, path));
+    },
+  });
   try {
     const job = parseJobInput(claim.data);
     const previous = claim.data.comfy?.promptId && claim.data.comfy?.clientId ? (claim.data.comfy as ComfyIds) : null;
     const outputs = await executeJob({ ...deps, log }, requestId, claim.attempts, job, {
       previous, reserved: claim.reserved, signal: session.signal, onProgress, timings, stored,
+      onPreview: config.PREVIEW_INTERVAL_MS > 0 ? (image) => previews.offer(image) : undefined,
       onSubmitted: (ids) => writes.run(() => repo.recordComfyIds(db, requestId, owner, ids)).then(() => undefined),
     });
+    await previews.flush();
     if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started, timings)))) return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
     log.info("job.succeeded", { outputs: outputs.length, durationMs: Date.now() - started, timings: timingSpans(timings) });
+    const executionMs = timings.executionStartedAt && timings.executionEndedAt ? timings.executionEndedAt - timings.executionStartedAt : undefined;
+    await recordExecution(db, claim.data.etaKey, executionMs, job.render.batchSize).catch((e) => log.warn("job.eta_sample_failed", { error: e }));
     await cleanUpComfyFiles(deps, requestId, log);
     return { status: 200, body: { result: "succeeded", outputs: outputs.length } };
   } catch (e) {
+    await previews.flush(); // a preview still being stored must not land after the failure's cleanup
     return settleError(deps, requestId, owner, toRunnerError(e), retryCount, claim.attempts, started, log, writes, stored);
   } finally {
     session.close();

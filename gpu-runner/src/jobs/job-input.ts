@@ -17,6 +17,14 @@ const renderSchema = z.object({
   inputImagePath: z.string().min(1).optional(),
   // A custom model's LoRA (issue 15): stored file, its sha256, and how strongly to apply it.
   lora: z.object({ path: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), strength: z.number().min(0).max(2) }).optional(),
+  // image-to-image with a mask: the stored greyscale mask (white repainted, black kept).
+  maskImagePath: z.string().min(1).optional(),
+  // Outputs `factor` times the size; `refine` is the low-denoise second pass at that size.
+  upscale: z.object({
+    factor: z.union([z.literal(2), z.literal(4)]),
+    model: z.string().min(1),
+    refine: z.object({ denoise: z.number().gt(0).max(0.5), steps: z.number().int().min(1).max(10000) }).optional(),
+  }).optional(),
 });
 const jobSchema = z.object({ userId: z.string().min(1), render: renderSchema });
 export type JobInput = z.infer<typeof jobSchema>;

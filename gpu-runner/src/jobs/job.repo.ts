@@ -66,6 +66,10 @@ export const renewLease = (db: Firestore, id: string, owner: string, leaseMs: nu
 export const writeProgress = (db: Firestore, id: string, owner: string, progress: number) =>
   whileOwner(db, id, owner, (d) => (typeof d.progress === "number" && d.progress >= progress ? null : { progress }));
 
+/** The latest live preview (jobs/preview.ts); a lost lease drops it like any other write. */
+export const writePreview = (db: Firestore, id: string, owner: string, path: string) =>
+  whileOwner(db, id, owner, () => ({ preview: { path, updatedAt: Timestamp.now() } }));
+
 export const recordComfyIds = (db: Firestore, id: string, owner: string, comfy: { promptId: string; clientId: string }, kind: JobKind = GENERATE) =>
   whileOwner(db, id, owner, () => ({ comfy }), kind);
 

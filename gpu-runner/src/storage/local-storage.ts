@@ -31,7 +31,17 @@ export class LocalStorage implements Storage {
     }
   }
 
+  /** Like a bucket, where a "folder" is gone with its last object: emptied parent folders go too. */
   async delete(storagePath: string): Promise<void> {
-    await fs.rm(this.resolve(storagePath), { force: true });
+    const file = this.resolve(storagePath);
+    await fs.rm(file, { force: true });
+    const root = path.resolve(this.root);
+    for (let dir = path.dirname(file); dir.startsWith(root + path.sep); dir = path.dirname(dir)) {
+      try {
+        await fs.rmdir(dir);
+      } catch {
+        return; // not empty (or already gone): the folders above it are not empty either
+      }
+    }
   }
 }

@@ -12,11 +12,12 @@ export function healthz(res: ServerResponse): void {
  * Ready = templates loaded, ComfyUI answering /system_stats, at least one job kind this runner
  * serves has every template valid against ComfyUI's /object_info, and not draining. A broken
  * training template disables training only (`kinds.train: false`, its tasks get 503), not
- * generation. The ComfyUI version comes from /system_stats.
+ * generation. The ComfyUI version comes from /system_stats. A generation runner is ready only
+ * once its warm-up prompt ran; `warmup.ms` reports how long it took.
  */
 export async function readyz(res: ServerResponse, ctx: RunnerContext): Promise<void> {
   // comfyWorker: false once a prompt ignored its interrupt or held the worker silently (watchdog).
-  const checks = { templates: ctx.templatesLoaded(), comfy: false, nodes: false, comfyWorker: ctx.comfy.health.stuck === null, draining: ctx.draining() };
+  const checks = { templates: ctx.templatesLoaded(), comfy: false, nodes: false, comfyWorker: ctx.comfy.health.stuck === null, warm: false, draining: ctx.draining() };
   let comfyuiVersion: string | null = null;
   try {
     comfyuiVersion = ComfyHttp.versionOf(await ctx.comfy.systemStats());
@@ -29,11 +30,14 @@ export async function readyz(res: ServerResponse, ctx: RunnerContext): Promise<v
   const ready = nodes ? kindsReady(nodes) : null;
   const kinds = ready ? Object.fromEntries(served.map((k) => [k, ready[k]])) : {};
   checks.nodes = served.some((k) => kinds[k] === true);
-  const ok = checks.templates && checks.comfy && checks.nodes && checks.comfyWorker && !checks.draining;
+  // Warm only after the warm-up prompt ran (warmup.ts); the probe starts it once ComfyUI can run it.
+  ctx.warmup.poke(checks.comfy && checks.nodes && checks.comfyWorker && served.includes("generate"));
+  checks.warm = ctx.warmup.ready || !served.includes("generate");
+  const ok = checks.templates && checks.comfy && checks.nodes && checks.comfyWorker && checks.warm && !checks.draining;
   const extra = {
     ...(nodes ? { kinds, templates: Object.fromEntries(Object.entries(nodes.templates).map(([n, v]) => [n, v.ok ? { ok: true } : { ok: false, problems: v.problems }])) } : {}),
     ...(nodes && !nodes.ok ? { problems: describeNodeCheck(nodes) } : {}),
     ...(ctx.comfy.health.stuck ? { stuck: ctx.comfy.health.stuck } : {}),
   };
-  sendJson(res, ok ? 200 : 503, { status: ok ? "ready" : "not-ready", comfyui: { version: comfyuiVersion }, checks, ...extra });
+  sendJson(res, ok ? 200 : 503, { status: ok ? "ready" : "not-ready", comfyui: { version: comfyuiVersion }, checks, warmup: ctx.warmup.snapshot(), ...extra });
 }
