@@ -6,6 +6,7 @@ import type { DocumentSnapshot, Firestore, Transaction } from "firebase-admin/fi
 import { planRefund, type RefundDecision } from "./refundPlan";
 import { debitEntryId, refundEntryId } from "./types";
 import { addUsage } from "./usage";
+import { usageDimsOf } from "../usage/dims";
 import { readChargeRefund, writeChargeRefund, type ChargeReads, type RefundWritten } from "./grants/charge";
 import { runMoneyTransaction } from "../shared/transaction";
 import { GENERATE, type JobKind } from "../dispatch/jobKinds";
@@ -50,7 +51,7 @@ export function writeRefund(
   const uid = request.get("userId") as string;
   const written = writeChargeRefund(db, tx, reads, { cost, now: opts.now, fields: { requestId: request.id, reason: opts.reason, actor: opts.actor } });
   tx.update(requestRef, { refunded: true, refundedAt: opts.now, updatedAt: opts.now });
-  addUsage(db, tx, uid, request.get("createdAt").toDate(), { creditsRefunded: written.credited }, opts.now);
+  addUsage(db, tx, uid, request.get("createdAt").toDate(), { ...usageDimsOf(request), creditsRefunded: written.credited }, opts.now);
   return { ...decision, ...written };
 }
 

@@ -143,6 +143,8 @@ function preparedItem({ caller, uid, input, picked, cost, requestId, image, fing
       paramsHash: fingerprint,
       webhookUrl: input.webhookUrl ?? null,
       createdBy: caller.uid,
+      // The key it was made with (null: signed in), for the usage counters' per-key figures.
+      keyId: caller.key?.keyId ?? null,
     },
   };
 }

@@ -202,7 +202,11 @@ function writeGroup(db: Firestore, uid: string, items: PreparedCreate[], reads: 
     const usage = plan.usage.get(keyPrincipal(keyId));
     if (usage) guardedWrite(batch, snap, { ...usage, lastUsedAt: now });
   }
-  addUsage(db, batch, uid, now, { requests: plan.totals.requests, images: plan.totals.images, creditsDebited: plan.totals.credits }, now);
+  const counted = items.filter((_, i) => plan.outcomes[i].kind === "created").map((item) => ({
+    modelId: item.fields.model as string, keyId: item.keyId, orgId: (item.fields.orgId as string | null | undefined) ?? null,
+    requests: 1, images: item.numImages, creditsDebited: item.cost,
+  }));
+  addUsage(db, batch, uid, now, counted, now);
   return batch;
 }
 

@@ -45,19 +45,21 @@ export async function handleTask(
     if (value !== null) writes.run(() => repo.writeProgress(db, requestId, owner, value)).catch((e) => log.warn("job.progress_write_failed", { error: e }));
   };
   const stored: string[] = [];
+  // The last execution span ComfyUI reported for this attempt (a failed prompt used the GPU too).
+  const gpu = { ms: null as number | null };
   try {
     const job = parseJobInput(claim.data);
     const previous = claim.data.comfy?.promptId && claim.data.comfy?.clientId ? (claim.data.comfy as ComfyIds) : null;
     const outputs = await executeJob({ ...deps, log }, requestId, claim.attempts, job, {
-      previous, reserved: claim.reserved, signal: session.signal, onProgress, timings, stored,
+      previous, reserved: claim.reserved, signal: session.signal, onProgress, timings, stored, onExecutionSpan: (ms) => (gpu.ms = ms),
       onSubmitted: (ids) => writes.run(() => repo.recordComfyIds(db, requestId, owner, ids)).then(() => undefined),
     });
-    if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started, timings)))) return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
+    if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started, timings, gpu.ms)))) return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
     log.info("job.succeeded", { outputs: outputs.length, durationMs: Date.now() - started, timings: timingSpans(timings) });
     await cleanUpComfyFiles(deps, requestId, log);
     return { status: 200, body: { result: "succeeded", outputs: outputs.length } };
   } catch (e) {
-    return settleError(deps, requestId, owner, toRunnerError(e), retryCount, claim.attempts, started, log, writes, stored);
+    return settleError(deps, requestId, owner, toRunnerError(e), retryCount, claim.attempts, started, log, writes, stored, gpu.ms);
   } finally {
     session.close();
   }
@@ -65,7 +67,7 @@ export async function handleTask(
 
 async function settleError(
   deps: TaskDeps, requestId: string, owner: string, err: RunnerError, retryCount: number | null, attempts: number, started: number, log: TaskDeps["log"],
-  writes: SerialQueue, stored: string[],
+  writes: SerialQueue, stored: string[], gpuMs: number | null,
 ): Promise<TaskOutcome> {
   const { db, config } = deps;
   if (err.code === "LEASE_LOST") return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
@@ -75,7 +77,7 @@ async function settleError(
   if (!err.retryable || last) {
     const tried = Math.max((retryCount ?? -1) + 1, attempts);
     const error = err.retryable ? publicError("MAX_ATTEMPTS_EXCEEDED", tried, err.code) : publicError(err.code);
-    if (!(await writes.run(() => repo.failJob(db, requestId, owner, error, started)))) return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
+    if (!(await writes.run(() => repo.failJob(db, requestId, owner, error, started, gpuMs)))) return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
     log.error("job.failed", { code: error.code, causeCode: err.code, ...detail });
     // A failed job lists no outputs: whatever this attempt stored before failing goes.
     await discard(deps, requestId, stored, log);
