@@ -10,6 +10,7 @@ lifecycleConfig();
 
 export { createGenerationRequest, createGenerationRequests, getGenerationRequest, listGenerationRequests, cancelGenerationRequest } from "./requests/http";
 export { getUserCredits, grantCredits } from "./ledger/http";
+export { getUsage } from "./usage/http";
 export { onGenerationRequestUpdated } from "./requests/trigger";
 export { createApiKey, listApiKeys, revokeApiKey } from "./auth/apiKeysHttp";
 export { setUserRole, listAuditLog } from "./auth/rolesHttp";
