@@ -26,3 +26,4 @@ export { createUpload, cleanupUploads } from "./uploads/http";
 export { createCustomModel, getCustomModel, listCustomModels, cancelCustomModel, deleteCustomModel } from "./models/http";
 export { onCustomModelUpdated } from "./models/trigger";
 export { setUserPlan, renewPlans, expireGrants, createCheckoutSession, stripeWebhook } from "./billing/triggers";
+export { createPortalSession } from "./billing/stripe/portal";

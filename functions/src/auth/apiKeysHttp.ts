@@ -1,5 +1,6 @@
-// API key management (admins only; keys themselves can never manage keys). The plain key is in
-// the create answer and nowhere else.
+// API key management: users make, list and revoke their own keys (capped by their plan); admins
+// do it for any user. Keys themselves can never manage keys (no scope: ID tokens only). The
+// plain key is in the create answer and nowhere else.
 import { config } from "../config";
 import { endpoint } from "../http/endpoint";
 import { ApiError } from "../http/errors";
@@ -7,36 +8,45 @@ import { parseInput } from "../http/validate";
 import { actorOf } from "../audit/audit";
 import { adminAuth, firestore } from "../shared/firestore";
 import { createKey, listKeys, revokeKey } from "./apiKeyStore";
+import { isAdmin, targetUser } from "./caller";
+import { createOwnKey } from "./ownKeys";
 import { createdKeySchema, createKeySchema, keyListSchema, listKeysQuerySchema, revokeKeySchema, revokeResultSchema } from "./apiKeySchemas";
 
 export const createApiKey = endpoint({
-  name: "createApiKey", method: "POST", access: "admin",
-  summary: "Create an API key for a user; the plain key is in this answer only",
-  input: () => createKeySchema, output: () => createdKeySchema, statuses: [201], errors: ["NOT_FOUND"],
+  name: "createApiKey", method: "POST", access: "user",
+  summary: "Create an API key for yourself (capped by your plan) or, as an admin, for a user; the plain key is in this answer only",
+  input: () => createKeySchema, output: () => createdKeySchema, statuses: [201], errors: ["NOT_FOUND", "FAILED_PRECONDITION"],
 }, async ({ caller, body }) => {
   const input = parseInput(createKeySchema, body);
-  await adminAuth().getUser(input.userId).catch(() => {
-    throw new ApiError("NOT_FOUND", `user '${input.userId}' not found`);
-  });
   const env = config().EMULATED ? "test" : "live";
-  const created = await createKey(firestore(), env, { ...input, expiresAt: input.expiresAt ? new Date(input.expiresAt) : null }, actorOf(caller));
+  const uid = targetUser(caller, input.userId);
+  const key = { ...input, userId: uid, expiresAt: input.expiresAt ? new Date(input.expiresAt) : null };
+  let created;
+  if (input.userId && input.userId !== caller.uid) {
+    await adminAuth().getUser(uid).catch(() => {
+      throw new ApiError("NOT_FOUND", `user '${uid}' not found`);
+    });
+    created = await createKey(firestore(), env, key, actorOf(caller));
+  } else {
+    created = await createOwnKey(firestore(), env, key, actorOf(caller), config().MAX_CONCURRENT_CREATES_PER_KEY);
+  }
   return { status: 201, body: { ...created, note: "store this key now: it is not shown again" } };
 });
 
 export const listApiKeys = endpoint({
-  name: "listApiKeys", method: "GET", access: "admin",
-  summary: "A user's API keys (never the keys themselves), newest first",
+  name: "listApiKeys", method: "GET", access: "user",
+  summary: "Your API keys, or as an admin a user's (never the keys themselves), newest first",
   input: () => listKeysQuerySchema, output: () => keyListSchema,
-}, async ({ query }) => {
+}, async ({ caller, query }) => {
   const { userId } = parseInput(listKeysQuerySchema, query, "query");
-  return { body: { keys: await listKeys(firestore(), userId) } };
+  return { body: { keys: await listKeys(firestore(), targetUser(caller, userId)) } };
 });
 
 export const revokeApiKey = endpoint({
-  name: "revokeApiKey", method: "POST", access: "admin",
-  summary: "Revoke an API key from the next call on (idempotent); audited",
+  name: "revokeApiKey", method: "POST", access: "user",
+  summary: "Revoke one of your API keys (admins: anyone's) from the next call on (idempotent); audited",
   input: () => revokeKeySchema, output: () => revokeResultSchema, errors: ["NOT_FOUND"],
 }, async ({ caller, body }) => {
   const input = parseInput(revokeKeySchema, body);
-  return { body: await revokeKey(firestore(), input.keyId, actorOf(caller), input.reason ?? null) };
+  return { body: await revokeKey(firestore(), input.keyId, actorOf(caller), input.reason ?? null, isAdmin(caller) ? undefined : caller.uid) };
 });

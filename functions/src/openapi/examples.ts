@@ -82,6 +82,7 @@ export const EXAMPLES: Record<string, Example> = {
   },
   getWebhookSecret: { input: {}, output: secret },
   // --- money in (issue 16) ---
+  createPortalSession: { input: {}, output: { url: "https://billing.stripe.com/p/session/test_YWNjdF8xTjRm" } },
   createCheckoutSession: {
     input: { packId: "pack-100" },
     output: { url: "https://checkout.stripe.com/c/pay/cs_test_a1B2c3", sessionId: "cs_test_a1B2c3" },
