@@ -40,9 +40,9 @@ try {
     CLOUD_TASKS_EMULATOR_HOST: `127.0.0.1:${p.tasks}`,
     // Checkout and the customer portal work offline: the functions talk to the local Stripe stand-in.
     STRIPE_API_BASE: `http://127.0.0.1:${standInPort()}`,
-    CHECKOUT_SUCCESS_URL: `http://127.0.0.1:${p.hosting}/?checkout=success`,
-    CHECKOUT_CANCEL_URL: `http://127.0.0.1:${p.hosting}/?checkout=cancel`,
-    PORTAL_RETURN_URL: `http://127.0.0.1:${p.hosting}/?portal=return`,
+    CHECKOUT_SUCCESS_URL: `http://127.0.0.1:${p.hosting}/?checkout=success#/buy`,
+    CHECKOUT_CANCEL_URL: `http://127.0.0.1:${p.hosting}/?checkout=cancel#/buy`,
+    PORTAL_RETURN_URL: `http://127.0.0.1:${p.hosting}/?portal=return#/buy`,
   });
 } catch (e) {
   console.error(e.message);
