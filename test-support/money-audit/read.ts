@@ -1,5 +1,5 @@
 // Reads what the money audit checks from the emulator: every wallet (a document with `credits`,
-// a `ledger` and a `grants` subcollection), the paid jobs and the weekly usage counters.
+// a `ledger` and a `grants` subcollection), the paid jobs and the weekly and daily usage counters.
 // An organisation's wallet is one more entry in WALLETS once organisations exist.
 import type { DocumentSnapshot, Firestore, Timestamp } from "firebase-admin/firestore";
 import type { AuditEntry, AuditGrantDoc, AuditJob, AuditUsage, AuditWallet } from "./checks";
@@ -67,10 +67,12 @@ async function readJobs(db: Firestore, owner: string): Promise<Map<string, Audit
 
 async function readUsage(db: Firestore, owner: string): Promise<Map<string, AuditUsage[]>> {
   const byOwner = new Map<string, AuditUsage[]>();
-  for (const d of (await db.collection("usageWeekly").get()).docs) {
-    const uid = d.get(owner);
-    if (typeof uid !== "string") continue;
-    byOwner.set(uid, [...(byOwner.get(uid) ?? []), { week: String(d.get("week")), creditsDebited: num(d.get("creditsDebited")), creditsRefunded: num(d.get("creditsRefunded")) }]);
+  for (const [collection, period] of [["usageWeekly", "week"], ["usageDaily", "day"]] as const) {
+    for (const d of (await db.collection(collection).get()).docs) {
+      const uid = d.get(owner);
+      if (typeof uid !== "string") continue;
+      byOwner.set(uid, [...(byOwner.get(uid) ?? []), { [period]: String(d.get(period)), creditsDebited: num(d.get("creditsDebited")), creditsRefunded: num(d.get("creditsRefunded")) }]);
+    }
   }
   return byOwner;
 }
