@@ -19,6 +19,7 @@ import { AdminReports } from "./pages/admin-reports";
 import { Buy } from "./pages/self/buy";
 import { MyKeys } from "./pages/self/keys";
 import { Usage } from "./pages/self/usage";
+import { Account } from "./pages/self/account";
 
 export function App({ services }: { services: Services }) {
   const [user, setUser] = useState<User | null | undefined>(undefined);
@@ -54,6 +55,7 @@ function Shell() {
           {link("buy", "Buy")}
           {link("usage", "Usage")}
           {link("keys", "API keys")}
+          {link("account", "Account")}
           {isAdmin(s.role) && <>
             <span class="sep">Admin</span>
             {link("admin/users", "Users")}
@@ -96,6 +98,7 @@ function Route({ parts }: { parts: string[] }) {
   if (first === "buy") return <Buy />;
   if (first === "usage") return <Usage />;
   if (first === "keys") return <MyKeys />;
+  if (first === "account") return <Account />;
   if (first === "admin" && isAdmin(s.role)) {
     if (second === "users" && third) return <AdminUser uid={third} />;
     if (second === "users") return <AdminUsers />;

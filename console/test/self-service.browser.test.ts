@@ -4,7 +4,9 @@
 import type { Page } from "playwright-core";
 import { createTestUser, functionsUrl, ledgerState } from "../../test-support/emulator";
 import { seedBilling } from "../../functions/test/billing/helpers";
+import fs from "node:fs";
 import { browserPerFile, screenshot, signInAs, type Harness } from "./browser";
+import { startRunnerStack, type RunnerStack } from "./runner-stack";
 
 let h: Harness;
 browserPerFile((harness) => (h = harness));
@@ -69,6 +71,7 @@ describe("console: self-service", () => {
       body: JSON.stringify({ model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt: "a key at work" }),
     });
     expect((await use()).status).toBe(201);
+    await screenshot(page, "api-keys");
     await page.getByRole("button", { name: "I have stored it" }).click();
     await page.getByRole("button", { name: "Revoke" }).click();
     await page.getByTestId("key-state").getByText("revoked").waitFor();
@@ -81,5 +84,51 @@ describe("console: self-service", () => {
     await page.getByTestId("usage-by-key").getByText(keyId).waitFor();
     await screenshot(page, "usage");
     expect(await ledgerState(u.uid)).toMatchObject({ credits: 2, ledgerSum: 2 });
+  });
+
+  describe("with a runner", () => {
+    let stack: RunnerStack;
+    beforeAll(async () => {
+      stack = await startRunnerStack();
+    });
+    afterAll(async () => stack?.stop());
+
+    it("deletes a finished request and its image is gone; downloads the export; closes the account and cannot sign in again", async () => {
+      const u = await createTestUser({ credits: 2, prefix: "selfacct" });
+      const made = await fetch(functionsUrl("createGenerationRequest"), {
+        method: "POST", headers: { authorization: `Bearer ${u.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "A", style: "realistic", color: "vibrant", size: "512x512", prompt: "to be deleted" }),
+      });
+      const id = ((await made.json()) as { generationRequestId: string }).generationRequestId;
+      const page = await h.newPage();
+      await signInAs(page, h.baseUrl, u.email);
+      await page.goto(`${h.baseUrl}/#/requests/${encodeURIComponent(id)}`);
+      await page.getByTestId("request-status").getByText("succeeded").waitFor();
+      const image = (await page.locator(".outputs img").first().getAttribute("src"))!;
+      expect((await fetch(image)).status).toBe(200);
+      await page.getByRole("button", { name: "Delete request and images" }).click();
+      await page.getByTestId("deleted").waitFor();
+      await expect(page.locator(".outputs img").count()).resolves.toBe(0);
+      expect((await fetch(image)).status).not.toBe(200);
+
+      await page.goto(`${h.baseUrl}/#/account`);
+      await page.getByTestId("webhook-secret").getByText("whsec_").waitFor();
+      const download = page.waitForEvent("download");
+      await page.getByTestId("export").click();
+      const exported = JSON.parse(fs.readFileSync((await (await download).path())!, "utf8")) as { profile: { userId: string } | null; requests: { id: string }[] }[];
+      expect(exported[0].profile?.userId).toBe(u.uid);
+      expect(exported.flatMap((p) => p.requests.map((r) => r.id))).toContain(id);
+      await screenshot(page, "account");
+
+      await page.locator("input[name=closePassword]").fill("password123");
+      await page.getByRole("button", { name: "Close my account" }).click();
+      await page.getByRole("button", { name: "Sign in" }).waitFor();
+      await page.getByLabel("Email").fill(u.email);
+      await page.getByLabel("Password").fill("password123");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("alert").getByText("sign-in failed").waitFor();
+      const state = await ledgerState(u.uid);
+      expect(state.credits).toBe(state.ledgerSum);
+    });
   });
 });

@@ -17,7 +17,7 @@ export function Buy() {
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     const read = async (kind: string) => (await getDocs(collection(s.db, kind))).docs.map((d) => ({ id: d.id, ...d.data() }) as Item).filter((i) => i.enabled !== false && i.stripePriceId);
-    Promise.all([read("packs"), read("plans")]).then(([packs, plans]) => setCatalog({ packs, plans }), setError);
+    Promise.all([read("packs"), read("plans")]).then(([packs, plans]) => setCatalog({ packs: packs.sort((a, b) => (a.credits ?? 0) - (b.credits ?? 0)), plans: plans.sort((a, b) => (a.monthlyCredits ?? 0) - (b.monthlyCredits ?? 0)) }), setError);
     s.api.get<CreditHistoryReply>("getUserCredits", { limit: 1 }).then(setWallet, setError);
   }, [s.user.uid]);
   const go = (name: string, body: unknown) => async () => {
@@ -42,12 +42,12 @@ export function Buy() {
           {wallet.plan.id !== "free" && <button data-testid="manage-plan" onClick={go("createPortalSession", {})}>Change or cancel plan</button>}
         </div>
         <h2>Packs</h2>
-        <ul class="cards" data-testid="packs">{catalog.packs.map((p) => (
+        <ul class="cards" style={{ listStyle: "none", padding: 0 }} data-testid="packs">{catalog.packs.map((p) => (
           <li class="card"><strong>{p.displayName}</strong><p>{p.credits} credits{p.expiresAfterDays ? `, valid ${p.expiresAfterDays} days` : ", never expire"}</p>
             <button data-pack={p.id} onClick={go("createCheckoutSession", { packId: p.id })}>Buy</button></li>
         ))}</ul>
         <h2>Plans</h2>
-        <ul class="cards" data-testid="plans">{catalog.plans.map((p) => (
+        <ul class="cards" style={{ listStyle: "none", padding: 0 }} data-testid="plans">{catalog.plans.map((p) => (
           <li class="card"><strong>{p.displayName}</strong><p>{p.monthlyCredits} credits a month</p>
             {wallet.plan.id === p.id ? <span class="badge">current</span> : <button data-plan={p.id} onClick={go("createCheckoutSession", { planId: p.id })}>Subscribe</button>}</li>
         ))}</ul>
