@@ -12,7 +12,7 @@ import { loadConfig } from "../src/config";
 import { startFakeComfy, type FakeComfy } from "../../fake-comfyui/src/server";
 import { LocalStorage, signedFileUrl } from "../src/storage";
 import { runnerEnv, data, pushTask, queuedRequest, ref, SECRET, waitForStatus, type PushOptions } from "./harness";
-import { captureLogger, webpChunks } from "./helpers";
+import { captureLogger, historyMessages, historySpanMs, webpChunks } from "./helpers";
 
 const MAX_ATTEMPTS = 3;
 const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "runner-storage-"));
@@ -40,12 +40,6 @@ afterEach(() => {
 });
 
 const push = (requestId: unknown, opts: PushOptions = {}) => pushTask(runner.url, requestId, opts);
-const historyMessages = (promptId: string) => (fake.engine.history.get(promptId) as { status: { messages: [string, Record<string, unknown>][] } }).status.messages;
-/** ComfyUI's execution span of a prompt as its history records it (timestamps in ms). */
-function historySpanMs(promptId: string, end: string): number {
-  const at = (name: string) => historyMessages(promptId).find(([n]) => n === name)![1].timestamp as number;
-  return at(end) - at("execution_start");
-}
 const promptsFor = (id: string) => fake.engine.accepted.filter((p) => JSON.stringify(p.prompt).includes(`imagegen/${id}/`));
 
 describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
@@ -94,7 +88,7 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
     expect(seen.every((v, i) => i === 0 || v >= seen[i - 1])).toBe(true);
     expect(seen.at(-1)).toBe(1);
     // GPU time: ComfyUI's own execution span, execution_start to execution_success, in seconds.
-    expect(doc.gpuSeconds).toBe(historySpanMs(doc.comfy.promptId, "execution_success") / 1000);
+    expect(doc.gpuSeconds).toBe(historySpanMs(fake, doc.comfy.promptId, "execution_success") / 1000);
     expect(doc.gpuSeconds).toBeGreaterThan(0);
   });
 
@@ -113,14 +107,14 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
     const doc = await data(waiting.id);
     const blockerDoc = await data(blocker.id);
     const submitted = doc.timings.submittedAt.toMillis();
-    const started = historyMessages(doc.comfy.promptId).find(([n]) => n === "execution_start")![1].timestamp as number;
-    const blockerEnded = historyMessages(blockerDoc.comfy.promptId).find(([n]) => n === "execution_success")![1].timestamp as number;
+    const started = historyMessages(fake, doc.comfy.promptId).find(([n]) => n === "execution_start")![1].timestamp as number;
+    const blockerEnded = historyMessages(fake, blockerDoc.comfy.promptId).find(([n]) => n === "execution_success")![1].timestamp as number;
     // It was submitted while the blocker ran and started only after the blocker ended ...
     expect(submitted).toBeLessThanOrEqual(blockerEnded);
     expect(started).toBeGreaterThanOrEqual(blockerEnded);
     // ... and its GPU time is its own execution span, the wait in the queue left out.
-    expect(doc.gpuSeconds).toBe(historySpanMs(doc.comfy.promptId, "execution_success") / 1000);
-    expect(blockerDoc.gpuSeconds).toBe(historySpanMs(blockerDoc.comfy.promptId, "execution_success") / 1000);
+    expect(doc.gpuSeconds).toBe(historySpanMs(fake, doc.comfy.promptId, "execution_success") / 1000);
+    expect(blockerDoc.gpuSeconds).toBe(historySpanMs(fake, blockerDoc.comfy.promptId, "execution_success") / 1000);
   });
 
   it("serves outputs on /files only with a valid, unexpired signature", async () => {
@@ -164,7 +158,7 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
     expect(doc).toMatchObject({ status: "failed", lease: null, refunded: false, outputs: [], error: { code: "COMFY_EXECUTION_ERROR", message: "The image generator failed while rendering this request." } });
     expect(doc.finishedAt).toBeInstanceOf(Timestamp);
     // A failed prompt used the GPU too: execution_start to execution_error.
-    expect(doc.gpuSeconds).toBe(historySpanMs(doc.comfy.promptId, "execution_error") / 1000);
+    expect(doc.gpuSeconds).toBe(historySpanMs(fake, doc.comfy.promptId, "execution_error") / 1000);
     expect(logs.lines()).toContainEqual(expect.objectContaining({ message: "job.failed", requestId: id, code: "COMFY_EXECUTION_ERROR", error: expect.stringMatching(/KSampler #3: .*out of memory/) }));
   });
 
