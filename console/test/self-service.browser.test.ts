@@ -2,7 +2,7 @@
 // stand-in: buy a pack (the balance rises once, even when the webhook comes twice), subscribe and
 // cancel through the portal page, make an API key, use it from here and revoke it, read usage.
 import type { Page } from "playwright-core";
-import { createTestUser, functionsUrl, ledgerState } from "../../test-support/emulator";
+import { createTestUser, functionsUrl, ledgerState, signIn } from "../../test-support/emulator";
 import { seedBilling } from "../../functions/test/billing/helpers";
 import fs from "node:fs";
 import { browserPerFile, screenshot, signInAs, type Harness } from "./browser";
@@ -126,7 +126,10 @@ describe("console: self-service", () => {
       await page.getByLabel("Email").fill(u.email);
       await page.getByLabel("Password").fill("password123");
       await page.getByRole("button", { name: "Sign in" }).click();
-      await page.getByRole("alert").getByText("sign-in failed").waitFor();
+      // Refused (the erasure disabled the account): the form stays, with the reason.
+      await page.getByRole("alert").waitFor();
+      await expect(page.getByRole("button", { name: "Sign out" }).count()).resolves.toBe(0);
+      await expect(signIn(u.email)).rejects.toThrow();
       const state = await ledgerState(u.uid);
       expect(state.credits).toBe(state.ledgerSum);
     });
