@@ -5,6 +5,8 @@
 // (MeteredReader, as Firestore bills: aggregations 1 read per started 1,000 index entries, 1 per
 // document otherwise), checked against the closed formula in docs/performance.md. Baseline in the same run:
 // the smallest volume (ratios show how reads and time grow with the volume).
+// getUsage too: one account that made all N requests of the week asks for a month of rows by day
+// and by model, through the functions' own read path; its reads are the counter documents asked for.
 //   npm run bench -- report     (BENCH_REPEATS=3, BENCH_REPORT_SIZES=1000,10000,100000, BENCH_REPORT_USERS_PER_1K=50)
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -25,6 +27,8 @@ const require = createRequire(path.join(repoRoot, "functions", "package.json"));
 const { firestore } = require("./lib/shared/firestore.js");
 const { runWeeklyReport, REPORT_SETTINGS } = require("./lib/reports/run-report.js");
 const { parseIsoWeek } = require("./lib/shared/isoWeek.js");
+const { readDailyUsage } = require("./lib/usage/read.js");
+const { daysBetween, usageRows } = require("./lib/usage/rows.js");
 const noStore = { save: async () => {}, remove: async () => {}, signedUrl: async () => "" };
 
 async function measure(db, n, i) {
@@ -41,6 +45,7 @@ async function measure(db, n, i) {
     if (report.requests.total !== n) throw new Error(`report counted ${report.requests.total} requests, seeded ${n}`);
     runs.push({ wallMs, reads: report.cost.reads, documentReads: report.cost.documentReads, aggregationReads: report.cost.aggregationReads, queries: report.cost.queries });
   }
+  for (const run of runs) Object.assign(run, await measureUsage(db, week, parseIsoWeek(week).start, n));
   const predicted = predict(truth, REPORT_SETTINGS).total;
   console.error(`[report] ${n} requests / ${users} users (seeded in ${seedS.toFixed(0)} s): ${JSON.stringify(runs)}; formula excl. durations ${predicted}`);
   return { n, users, runs };
@@ -57,7 +62,8 @@ async function main() {
   const cases = rows.map((row) => ({
     label: `${row.n.toLocaleString("en-US")} requests, ${row.users.toLocaleString("en-US")} users`,
     runs: row.runs.length,
-    metrics: [m(row, "reads", "reads", ""), m(row, "documentReads", "of which document reads", ""), m(row, "queries", "queries", ""), m(row, "wallMs", "wall", "ms")],
+    metrics: [m(row, "reads", "reads", ""), m(row, "documentReads", "of which document reads", ""), m(row, "queries", "queries", ""), m(row, "wallMs", "wall", "ms"),
+      m(row, "usageReads", "getUsage reads (31 days, by day + by model)", ""), m(row, "usageMs", "getUsage wall", "ms", 1)],
     ...(row === first ? {} : {
       baseline,
       ratios: [
@@ -68,6 +74,7 @@ async function main() {
     }),
   }));
   const docReads = rows.map((r) => median(r.runs.map((x) => x.documentReads)));
+  const usageReads = rows.map((r) => median(r.runs.map((x) => x.usageReads)));
   const result = {
     name: "report",
     title: "Weekly report cost",
@@ -78,10 +85,11 @@ async function main() {
       `Weeks of ≥ ${LARGE.toLocaleString("en-US")} requests are timed ${LARGE_REPEATS}× (BENCH_REPORT_LARGE_REPEATS): the emulator scans every entry per aggregation, so their wall time says more about it than about Firestore.`,
     cases,
     targets: [target("document reads do not grow with the requests (only aggregation index costs may)", "constant",
-      docReads.join(" / "), docReads.every((d) => d <= docReads[0]))],
+      docReads.join(" / "), docReads.every((d) => d <= docReads[0])),
+      target("getUsage reads do not grow with the requests (one counter document per day of the range)", "constant", usageReads.join(" / "), usageReads.every((d) => d === usageReads[0]))],
   };
   writePart(result);
-  for (const c of cases) console.log(`${c.label.padEnd(32)} ${c.metrics.map((x) => `${x.label} ${Math.round(x.median)}`).join(", ")}`);
+  for (const c of cases) console.log(`${c.label.padEnd(32)} ${c.metrics.map((x) => `${x.label} ${x.median.toFixed(x.unit === "ms" ? 1 : 0)}`).join(", ")}`);
 }
 
 main().then(() => process.exit(0), (e) => (console.error(e), process.exit(1)));
@@ -93,6 +101,23 @@ async function seedCatalog(db) {
   await batch.commit();
 }
 
+const heavyUid = (week) => `bench_all_${week}`;
+
+/** getUsage's read path for a month from the week's Monday: by day, then by model. Reads = documents asked for. */
+async function measureUsage(db, week, start, n) {
+  let usageReads = 0;
+  const metered = { doc: (p) => db.doc(p), getAll: (...refs) => ((usageReads += refs.length), db.getAll(...refs)) };
+  const from = start.toISOString().slice(0, 10);
+  const days = daysBetween(from, new Date(start.getTime() + 30 * 86_400_000).toISOString().slice(0, 10), 366);
+  const t = performance.now();
+  const byDay = usageRows(days, await readDailyUsage(metered, heavyUid(week), days), "day", heavyUid(week), null);
+  const byModel = usageRows(days, await readDailyUsage(metered, heavyUid(week), days), "model", heavyUid(week), null);
+  const usageMs = performance.now() - t;
+  const counted = byDay.reduce((a, r) => a + r.requests, 0);
+  if (counted !== n || byModel.reduce((a, r) => a + r.requests, 0) !== n) throw new Error(`getUsage counted ${counted} requests, seeded ${n}`);
+  return { usageReads, usageMs };
+}
+
 function STATUS(i) {
   return i % 10 === 0 ? "failed" : i % 10 === 1 ? "cancelled" : "succeeded";
 }
@@ -100,6 +125,7 @@ function STATUS(i) {
 async function seedWeek(db, week, start, n, users) {
   const writes = [];
   const usage = new Map();
+  const daily = new Map();
   const truth = { statuses: {}, ledger: { debit: 0, refund: 0, grant: 0, adjustment: 0 }, models: {}, styles: {}, durations: 0, users };
   for (let i = 0; i < n; i++) {
     const uid = `bench_u${i % users}`;
@@ -122,8 +148,17 @@ async function seedWeek(db, week, start, n, users) {
     const u = usage.get(uid) ?? { uid, week, requests: 0, images: 0, creditsDebited: 0, creditsRefunded: 0 };
     u.requests++; u.images++; u.creditsDebited += cost;
     usage.set(uid, u);
+    // The same request in the daily counters of the one account getUsage is measured for.
+    const day = createdAt.toISOString().slice(0, 10);
+    const gpuMs = durationMs ?? 0;
+    const d = daily.get(day) ?? { uid: heavyUid(week), day, requests: 0, images: 0, creditsDebited: 0, creditsRefunded: 0, gpuMs: 0, byModel: {}, byKey: { "-": {} } };
+    for (const part of [d, (d.byModel[model] ??= {}), d.byKey["-"]]) {
+      for (const [f, v] of [["requests", 1], ["images", 1], ["creditsDebited", cost], ["creditsRefunded", status === "succeeded" ? 0 : cost], ["gpuMs", gpuMs]]) part[f] = (part[f] ?? 0) + v;
+    }
+    daily.set(day, d);
   }
   for (const [uid, u] of usage) writes.push([`usageWeekly/${week}_${uid}`, u]);
+  for (const [day, d] of daily) writes.push([`usageDaily/${day}_${heavyUid(week)}`, d]);
   const chunks = [];
   for (let i = 0; i < writes.length; i += 500) chunks.push(writes.slice(i, i + 500));
   for (let i = 0; i < chunks.length; i += 8) {

@@ -7,6 +7,7 @@
 // Ctrl-C stops every child process group and waits for the emulators to shut down.
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
+import { standInPort, startStripeStandIn } from "./lib/stripe-stand-in.mjs";
 import { repoRoot, firebaseBin, emulatorEnv, emulatorSource, firebaseConfigPath, ports, PROJECT_ID, REGION } from "./lib/env.mjs";
 import { ensurePrereqs } from "./lib/prereqs.mjs";
 
@@ -37,6 +38,11 @@ try {
     LOCAL_FILES_BASE_URL: `http://127.0.0.1:${runnerPort}/files`,
     LOCAL_STORAGE_DIR: storageDir,
     CLOUD_TASKS_EMULATOR_HOST: `127.0.0.1:${p.tasks}`,
+    // Checkout and the customer portal work offline: the functions talk to the local Stripe stand-in.
+    STRIPE_API_BASE: `http://127.0.0.1:${standInPort()}`,
+    CHECKOUT_SUCCESS_URL: `http://127.0.0.1:${p.hosting}/?checkout=success#/buy`,
+    CHECKOUT_CANCEL_URL: `http://127.0.0.1:${p.hosting}/?checkout=cancel#/buy`,
+    PORTAL_RETURN_URL: `http://127.0.0.1:${p.hosting}/?portal=return#/buy`,
   });
 } catch (e) {
   console.error(e.message);
@@ -74,6 +80,11 @@ const emulatorEnvFor = {
   GCLOUD_PROJECT: PROJECT_ID,
 };
 
+// The Stripe stand-in runs in this process: its checkout and portal pages send signed webhooks to the functions.
+const stripeStandIn = await startStripeStandIn().catch((e) => {
+  console.error(`the Stripe stand-in could not listen on ${standInPort()}: ${e.message}`);
+  process.exit(1);
+});
 start("emulator", firebaseBin, ["emulators:start", "--project", PROJECT_ID, "--config", firebaseConfigPath(), "--only", "auth,firestore,functions,tasks,pubsub,hosting", "--import", path.join(repoRoot, "emulator-export")]);
 start("tsc", "npm", ["run", "build:watch", "-w", "functions", "--silent"]);
 // The fake ComfyUI's folders are shared with the runner, which deletes each job's files there.
@@ -95,6 +106,7 @@ async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
   say("stopping…");
+  await stripeStandIn.close();
   const alive = (c) => c.exitCode === null && c.signalCode === null;
   for (const { child } of children) if (alive(child)) try { process.kill(-child.pid, "SIGINT"); } catch {}
   const deadline = Date.now() + 20_000;
@@ -131,6 +143,7 @@ console.log(`
    auth        http://127.0.0.1:${p.auth}      firestore http://127.0.0.1:${p.firestore}
    tasks       http://127.0.0.1:${p.tasks}      pubsub    http://127.0.0.1:${p.pubsub}
    gpu-runner  http://127.0.0.1:${runnerPort}      ComfyUI   ${comfyUrl}${process.env.COMFY_URL ? "" : " (fake)"}
+   stripe      http://127.0.0.1:${standInPort()} (local stand-in: Buy in the console opens its checkout page)
    outputs     ${storageDir}
 
  First request (user1@example.com / password123 has 10 credits):

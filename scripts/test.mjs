@@ -78,6 +78,10 @@ const e2eEnv = {
   RUNNER_URL: `http://127.0.0.1:${runnerPort}`,
   E2E_RUNNER_PORT: String(runnerPort),
   LOCAL_FILES_BASE_URL: `http://127.0.0.1:${runnerPort}/files`,
+  // Checkout and the portal send the browser back to this stack's console (the Buy page).
+  CHECKOUT_SUCCESS_URL: `http://127.0.0.1:${ports(offset).hosting}/?checkout=success#/buy`,
+  CHECKOUT_CANCEL_URL: `http://127.0.0.1:${ports(offset).hosting}/?checkout=cancel#/buy`,
+  PORTAL_RETURN_URL: `http://127.0.0.1:${ports(offset).hosting}/?portal=return#/buy`,
   TASKS_MAX_ATTEMPTS: "10",
   TASKS_MIN_BACKOFF_SECONDS: "1",
   TASKS_MAX_BACKOFF_SECONDS: "3",

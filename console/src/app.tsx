@@ -16,6 +16,10 @@ import { AdminUsers } from "./pages/admin-users";
 import { AdminUser } from "./pages/admin-user";
 import { AdminAudit } from "./pages/admin-audit";
 import { AdminReports } from "./pages/admin-reports";
+import { Buy } from "./pages/self/buy";
+import { MyKeys } from "./pages/self/keys";
+import { Usage } from "./pages/self/usage";
+import { Account } from "./pages/self/account";
 
 export function App({ services }: { services: Services }) {
   const [user, setUser] = useState<User | null | undefined>(undefined);
@@ -48,6 +52,10 @@ function Shell() {
           {link("generate", "Generate")}
           {link("gallery", "Gallery")}
           {link("credits", "Credits")}
+          {link("buy", "Buy")}
+          {link("usage", "Usage")}
+          {link("keys", "API keys")}
+          {link("account", "Account")}
           {isAdmin(s.role) && <>
             <span class="sep">Admin</span>
             {link("admin/users", "Users")}
@@ -87,6 +95,10 @@ function Route({ parts }: { parts: string[] }) {
   if (first === "requests" && second) return <RequestPage id={second} />;
   if (first === "gallery") return <Gallery />;
   if (first === "credits") return <Credits />;
+  if (first === "buy") return <Buy />;
+  if (first === "usage") return <Usage />;
+  if (first === "keys") return <MyKeys />;
+  if (first === "account") return <Account />;
   if (first === "admin" && isAdmin(s.role)) {
     if (second === "users" && third) return <AdminUser uid={third} />;
     if (second === "users") return <AdminUsers />;

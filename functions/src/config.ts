@@ -150,6 +150,8 @@ export const configSchema = z.object({
   CHECKOUT_SUCCESS_URL: z.string().url().default("http://127.0.0.1:5000/console/?checkout=success"),
   /** Where Stripe Checkout returns when the buyer cancels. */
   CHECKOUT_CANCEL_URL: z.string().url().default("http://127.0.0.1:5000/console/?checkout=cancel"),
+  /** Where Stripe's customer portal (createPortalSession) sends the user back to. */
+  PORTAL_RETURN_URL: z.string().url().default("http://127.0.0.1:5000/?portal=return"),
 });
 
 export type Config = Omit<z.infer<typeof configSchema>, "DISPATCH_MODE" | "STORAGE_BACKEND" | "LOCAL_STORAGE_DIR" | "RUNNER_URL" | "STRIPE_SECRET_KEY" | "STRIPE_WEBHOOK_SECRET"> & {
@@ -188,6 +190,8 @@ export function deployedIssues(c: Parsed): string[] {
   else if (c.STRIPE_WEBHOOK_SECRET === EMULATOR_WEBHOOK_SECRET) issues.push("STRIPE_WEBHOOK_SECRET: the emulators' public secret works on the emulators only; set the endpoint's own signing secret");
   if (!c.STRIPE_SECRET_KEY) issues.push("STRIPE_SECRET_KEY: required (Stripe's secret API key; set it as a secret)");
   else if (c.STRIPE_SECRET_KEY === EMULATOR_STRIPE_KEY) issues.push("STRIPE_SECRET_KEY: the emulators' placeholder key works on the emulators only; set Stripe's secret API key");
+  // The local Stripe stand-in (dev and tests) answers any key and sends its own events: deployed, only Stripe itself.
+  if (c.STRIPE_API_BASE) issues.push(`STRIPE_API_BASE: '${c.STRIPE_API_BASE}' is the local Stripe stand-in's kind of setting, for the emulators only; deployed, unset it (the real Stripe API is used)`);
   return issues;
 }
 

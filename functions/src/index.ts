@@ -10,6 +10,7 @@ lifecycleConfig();
 
 export { createGenerationRequest, createGenerationRequests, getGenerationRequest, streamGenerationRequest, listGenerationRequests, cancelGenerationRequest } from "./requests/http";
 export { getUserCredits, grantCredits } from "./ledger/http";
+export { getUsage } from "./usage/http";
 export { onGenerationRequestUpdated } from "./requests/trigger";
 export { createApiKey, listApiKeys, revokeApiKey } from "./auth/apiKeysHttp";
 export { setUserRole, listAuditLog } from "./auth/rolesHttp";
@@ -26,3 +27,4 @@ export { createCustomModel, getCustomModel, listCustomModels, cancelCustomModel,
 export { onCustomModelUpdated } from "./models/trigger";
 export { setUserPlan, renewPlans, expireGrants, createCheckoutSession, stripeWebhook } from "./billing/triggers";
 export { createOrganization, getOrganization, inviteMember, acceptInvitation, listMembers, setMemberRole, removeMember, setBudget } from "./orgs/http";
+export { createPortalSession } from "./billing/stripe/portal";

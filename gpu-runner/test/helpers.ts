@@ -1,6 +1,7 @@
 import sharp from "sharp";
 import { addPngTextChunks } from "../../fake-comfyui/src/png-text";
 import { createLogger, type Logger } from "../src/log";
+import type { FakeComfy } from "../../fake-comfyui/src/server";
 
 /** FourCCs of a RIFF/WebP file's top-level chunks (VP8, VP8L, VP8X, EXIF, XMP, ICCP...). */
 export function webpChunks(buf: Buffer): string[] {
@@ -26,3 +27,16 @@ export function captureLogger(): { log: Logger; lines: () => Record<string, unkn
 }
 
 export const quietLogger = () => createLogger("silent");
+
+type HistoryMessages = [string, Record<string, unknown>][];
+
+/** A prompt's status messages as the fake ComfyUI's history records them. */
+export function historyMessages(fake: FakeComfy, promptId: string): HistoryMessages {
+  return (fake.engine.history.get(promptId) as { status: { messages: HistoryMessages } }).status.messages;
+}
+
+/** ComfyUI's execution span of a prompt (ms), from `execution_start` to `end`, by its history's timestamps. */
+export function historySpanMs(fake: FakeComfy, promptId: string, end: string): number {
+  const at = (name: string) => historyMessages(fake, promptId).find(([n]) => n === name)![1].timestamp as number;
+  return at(end) - at("execution_start");
+}

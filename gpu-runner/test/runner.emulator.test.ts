@@ -12,7 +12,7 @@ import { loadConfig } from "../src/config";
 import { startFakeComfy, type FakeComfy } from "../../fake-comfyui/src/server";
 import { LocalStorage, signedFileUrl } from "../src/storage";
 import { runnerEnv, data, pushTask, queuedRequest, ref, SECRET, waitForStatus, type PushOptions } from "./harness";
-import { captureLogger, webpChunks } from "./helpers";
+import { captureLogger, historyMessages, historySpanMs, webpChunks } from "./helpers";
 
 const MAX_ATTEMPTS = 3;
 const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "runner-storage-"));
@@ -87,6 +87,34 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
     expect(seen.filter((v) => v > 0 && v < 1).length).toBeGreaterThanOrEqual(2);
     expect(seen.every((v, i) => i === 0 || v >= seen[i - 1])).toBe(true);
     expect(seen.at(-1)).toBe(1);
+    // GPU time: ComfyUI's own execution span, execution_start to execution_success, in seconds.
+    expect(doc.gpuSeconds).toBe(historySpanMs(fake, doc.comfy.promptId, "execution_success") / 1000);
+    expect(doc.gpuSeconds).toBeGreaterThan(0);
+  });
+
+  it("counts GPU time from execution start only: a prompt queued behind another is not charged the wait", async () => {
+    fake.faults.set({ mode: "none", imageMs: 200 });
+    const blocker = await queuedRequest();
+    const waiting = await queuedRequest();
+    fake.engine.hold();
+    const first = push(blocker.id, { retryCount: 0 });
+    await until("the blocker runs", async () => (fake.engine.running ? true : undefined), 30_000, 20);
+    const second = push(waiting.id, { retryCount: 0 });
+    // The second prompt is in ComfyUI's queue (submitted) while the first is held.
+    await until("the second prompt queued", async () => (promptsFor(waiting.id).length ? true : undefined), 30_000, 20);
+    fake.engine.release();
+    await Promise.all([first, second]);
+    const doc = await data(waiting.id);
+    const blockerDoc = await data(blocker.id);
+    const submitted = doc.timings.submittedAt.toMillis();
+    const started = historyMessages(fake, doc.comfy.promptId).find(([n]) => n === "execution_start")![1].timestamp as number;
+    const blockerEnded = historyMessages(fake, blockerDoc.comfy.promptId).find(([n]) => n === "execution_success")![1].timestamp as number;
+    // It was submitted while the blocker ran and started only after the blocker ended ...
+    expect(submitted).toBeLessThanOrEqual(blockerEnded);
+    expect(started).toBeGreaterThanOrEqual(blockerEnded);
+    // ... and its GPU time is its own execution span, the wait in the queue left out.
+    expect(doc.gpuSeconds).toBe(historySpanMs(fake, doc.comfy.promptId, "execution_success") / 1000);
+    expect(blockerDoc.gpuSeconds).toBe(historySpanMs(fake, blockerDoc.comfy.promptId, "execution_success") / 1000);
   });
 
   it("serves outputs on /files only with a valid, unexpired signature", async () => {
@@ -129,6 +157,8 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
     // The user sees a stable code and a fixed sentence; ComfyUI's exception text is in the log only.
     expect(doc).toMatchObject({ status: "failed", lease: null, refunded: false, outputs: [], error: { code: "COMFY_EXECUTION_ERROR", message: "The image generator failed while rendering this request." } });
     expect(doc.finishedAt).toBeInstanceOf(Timestamp);
+    // A failed prompt used the GPU too: execution_start to execution_error.
+    expect(doc.gpuSeconds).toBe(historySpanMs(fake, doc.comfy.promptId, "execution_error") / 1000);
     expect(logs.lines()).toContainEqual(expect.objectContaining({ message: "job.failed", requestId: id, code: "COMFY_EXECUTION_ERROR", error: expect.stringMatching(/KSampler #3: .*out of memory/) }));
   });
 

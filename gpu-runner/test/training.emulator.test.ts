@@ -13,7 +13,7 @@ import { startRunner, type Runner } from "../src/app";
 import { loadConfig } from "../src/config";
 import { LocalStorage } from "../src/storage";
 import { data, pushTask, queuedRequest, runnerEnv, SECRET } from "./harness";
-import { captureLogger } from "./helpers";
+import { captureLogger, historySpanMs } from "./helpers";
 import { filesUnder, modelData, modelRef, pushTrain, queuedModel, sha256, updateModelWhileRunning, waitForModel } from "./training-harness";
 
 // Issue 15, runner side: the train job kind against the Firestore emulator, the fake ComfyUI's
@@ -80,6 +80,9 @@ describe("training jobs (customModels + fake ComfyUI training nodes)", () => {
     const prompt = trainingPrompts(id);
     expect(prompt).toHaveLength(1);
     expect(comfyTrainingFiles(id)).toEqual([]);
+    // GPU time of the training run: ComfyUI's own execution span of the prompt.
+    expect(doc.gpuSeconds).toBe(historySpanMs(fake, prompt[0].promptId, "execution_success") / 1000);
+    expect(doc.gpuSeconds).toBeGreaterThan(0);
   });
 
   it("a fault during training ends `failed` with the public error; the runner refunds nothing and stores nothing", async () => {
@@ -91,6 +94,7 @@ describe("training jobs (customModels + fake ComfyUI training nodes)", () => {
     expect(doc).toMatchObject({ status: "failed", refunded: false, lora: null, lease: null, error: { code: "COMFY_EXECUTION_ERROR", message: "The image generator failed while rendering this request." } });
     expect(storedLoras(uid, id)).toEqual([]);
     expect(comfyTrainingFiles(id)).toEqual([]);
+    expect(doc.gpuSeconds).toBe(historySpanMs(fake, trainingPrompts(id)[0].promptId, "execution_error") / 1000);
   });
 
   it("an unreadable photo fails the model permanently (TRAINING_INPUT_INVALID) before anything is submitted", async () => {

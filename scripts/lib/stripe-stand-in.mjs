@@ -1,11 +1,16 @@
 // @ts-check
-// A small local stand-in for Stripe's API, for tests only (no network here). scripts/test.mjs
-// starts one for the whole run and points the functions' Stripe client at it (STRIPE_API_BASE),
-// so test files running side by side share it. It answers the calls the functions make, in
+// A small local stand-in for Stripe's API, for dev and tests only (no network here).
+// scripts/test.mjs starts one for the whole run and `npm run dev` one for the session, and both
+// point the functions' Stripe client at it (STRIPE_API_BASE), so test files running side by side
+// share it. Its checkout and portal pages (stripe-stand-in-pages.mjs) stand in for Stripe's: their
+// buttons send the signed webhook events Stripe would send to the functions' stripeWebhook. It answers the calls the functions make, in
 // Stripe's shape, and records them; tests read the record and register invoice payments through
 // its /__stand-in/ routes (functions/test/billing/stripeStandIn.ts). Its answers are typed with
 // the `stripe` package's types (checked by `npm run typecheck`).
 import http from "node:http";
+import { ports, PROJECT_ID, REGION } from "./env.mjs";
+import { EMULATOR_WEBHOOK_SECRET } from "./stripe-fixtures.mjs";
+import { cancelAtPeriodEndEvent, checkoutEvents, checkoutPage, deliver, portalPage } from "./stripe-stand-in-pages.mjs";
 
 /**
  * @template T
@@ -16,7 +21,19 @@ import http from "node:http";
 
 export const standInPort = () => 12111 + Number(process.env.IMAGEGEN_PORT_OFFSET || 0);
 
-export async function startStripeStandIn(port = standInPort()) {
+/** @param {number} [port] @param {Partial<import("./stripe-stand-in-pages.mjs").Delivery>} [delivery] where the pages' events go */
+export async function startStripeStandIn(port = standInPort(), delivery = {}) {
+  const d = {
+    webhookUrl: delivery.webhookUrl ?? `http://127.0.0.1:${ports().functions}/${PROJECT_ID}/${REGION}/stripeWebhook`,
+    webhookSecret: delivery.webhookSecret ?? EMULATOR_WEBHOOK_SECRET,
+  };
+  const base = `http://127.0.0.1:${port}`;
+  /** @type {Map<string, import("./stripe-stand-in-pages.mjs").StandInSession>} */
+  const sessions = new Map();
+  /** @type {Map<string, import("./stripe-stand-in-pages.mjs").StandInPortal>} */
+  const portals = new Map();
+  /** @type {Map<string, { id: string, uid: string, plan: string, periodStart: Date, periodEnd: Date }>} subscriptions started by a checkout page */
+  const started = new Map();
   /** @type {RecordedCall[]} */
   const calls = [];
   /** @type {Map<string, InvoiceLink>} payment intent → which subscription invoice it paid. */
@@ -36,6 +53,61 @@ export async function startStripeStandIn(port = standInPort()) {
         res.end(JSON.stringify(value));
       };
       if (url.pathname === "/__stand-in/calls") return json(200, calls);
+      /** @param {number} status @param {string} html */
+      const html = (status, html) => {
+        res.statusCode = status;
+        res.setHeader("content-type", "text/html; charset=utf-8");
+        res.end(html);
+      };
+      /** @param {string} to */
+      const redirect = (to) => {
+        res.statusCode = 303;
+        res.setHeader("location", to);
+        res.end();
+      };
+      /** @param {unknown} e */
+      const failed = (e) => html(502, `<p>The functions refused the webhook: ${String(/** @type {Error} */ (e).message).replace(/</g, "&lt;")}</p>`);
+      const pageRoute = url.pathname.match(/^\/(checkout|portal)\/([^/]+)(?:\/(pay|cancel)(?:\/([^/]+))?)?$/);
+      if (pageRoute) {
+        const [, kind, id, action, target] = pageRoute;
+        if (kind === "checkout") {
+          const session = sessions.get(id);
+          if (!session) return html(404, "<p>No such checkout session.</p>");
+          if (!action && req.method === "GET") return html(200, checkoutPage(session));
+          if (action === "pay" && req.method === "POST") {
+            if (session.status === "complete") return redirect(session.form.success_url);
+            const { events, subscription } = checkoutEvents(session);
+            session.status = "complete";
+            session.events = events;
+            if (subscription) {
+              started.set(subscription.id, subscription);
+              billing.customers.set(subscription.customer, { id: subscription.customer, object: "customer", deleted: false });
+              billing.subscriptions.set(subscription.id, { id: subscription.id, object: "subscription", status: "active", customer: subscription.customer, metadata: { uid: subscription.uid, planId: subscription.plan }, cancel_at_period_end: false, canceled_at: null, ended_at: null });
+            }
+            return void deliver(d, events).then(() => redirect(session.form.success_url), failed);
+          }
+        }
+        if (kind === "portal") {
+          const portal = portals.get(id);
+          if (!portal) return html(404, "<p>No such portal session.</p>");
+          const subs = [...billing.subscriptions.values()].filter((x) => x.customer === portal.customer);
+          if (!action && req.method === "GET") return html(200, portalPage(portal, /** @type {any} */ (subs)));
+          const sub = target ? billing.subscriptions.get(decodeURIComponent(target)) : undefined;
+          const known = sub && started.get(sub.id);
+          if (action === "cancel" && req.method === "POST" && sub && known && sub.customer === portal.customer) {
+            sub.cancel_at_period_end = true;
+            return void deliver(d, [cancelAtPeriodEndEvent(known)]).then(() => redirect(portal.returnUrl), failed);
+          }
+        }
+        return html(404, "<p>Not here.</p>");
+      }
+      // Delivers a completed checkout's events again, unchanged (same event ids): Stripe's at-least-once delivery.
+      const again = url.pathname.match(/^\/__stand-in\/redeliver\/([^/]+)$/);
+      if (again && req.method === "POST") {
+        const session = sessions.get(decodeURIComponent(again[1]));
+        if (!session?.events.length) return json(404, { error: "no completed checkout session with that id" });
+        return void deliver(d, session.events).then(() => json(200, { redelivered: session.events.length }), (e) => json(502, { error: String(e) }));
+      }
       const traced = url.pathname.match(/^\/__stand-in\/invoice-payments\/([^/]+)$/);
       if (traced && req.method === "PUT") {
         invoicePayments.set(decodeURIComponent(traced[1]), JSON.parse(body));
@@ -47,8 +119,16 @@ export async function startStripeStandIn(port = standInPort()) {
       if (req.method === "POST" && url.pathname === "/v1/checkout/sessions") {
         const id = `cs_test_standin_${n + 1}`;
         /** @type {DeepPartial<import("stripe").Stripe.Checkout.Session>} */
-        const session = { id, object: "checkout.session", mode: /** @type {"payment" | "subscription"} */ (form.mode), url: `https://checkout.stripe.com/c/pay/${id}`, client_reference_id: form.client_reference_id, livemode: false, status: "open", payment_status: "unpaid" };
+        const session = { id, object: "checkout.session", mode: /** @type {"payment" | "subscription"} */ (form.mode), url: `${base}/checkout/${id}`, client_reference_id: form.client_reference_id, livemode: false, status: "open", payment_status: "unpaid" };
+        sessions.set(id, { id, form, status: "open", events: [] });
         return json(200, session);
+      }
+      if (req.method === "POST" && url.pathname === "/v1/billing_portal/sessions") {
+        const id = `bps_standin_${n + 1}`;
+        portals.set(id, { id, customer: form.customer, returnUrl: form.return_url });
+        /** @type {DeepPartial<import("stripe").Stripe.BillingPortal.Session>} */
+        const portal = { id, object: "billing_portal.session", customer: form.customer, livemode: false, return_url: form.return_url, url: `${base}/portal/${id}` };
+        return json(200, portal);
       }
       if (req.method === "GET" && url.pathname === "/v1/invoice_payments") return json(200, listInvoicePayments(invoicePayments, form));
       const answer = subscriptionRoute(billing, req.method ?? "", url.pathname);

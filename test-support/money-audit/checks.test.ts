@@ -21,7 +21,7 @@ function wallet(): AuditWallet {
       { collection: "generationRequests", id: "r1", status: "failed", cost: 2, refunded: true, createdAtMs: T0 },
       { collection: "generationRequests", id: "r2", status: "succeeded", cost: 2, refunded: false, createdAtMs: T0 },
     ],
-    usage: [{ week: "2026-W45", creditsDebited: 4, creditsRefunded: 2 }],
+    usage: [{ week: "2026-W45", creditsDebited: 4, creditsRefunded: 2 }, { day: "2026-11-02", creditsDebited: 4, creditsRefunded: 2 }],
   };
 }
 
@@ -36,7 +36,7 @@ describe("money audit checks", () => {
     w.credits = 6;
     w.grants = [{ id: "pack-1", remaining: 6 }];
     w.grantDocs = [{ id: "pack-1", amount: 10, remaining: 6, drawn: 4, givenBack: 0, expired: 0 }];
-    w.usage = [{ week: "2026-W45", creditsDebited: 4, creditsRefunded: 0 }];
+    w.usage = [{ week: "2026-W45", creditsDebited: 4, creditsRefunded: 0 }, { day: "2026-11-02", creditsDebited: 4, creditsRefunded: 0 }];
     expect(auditWallet(w)).toEqual(["users/u1: job generationRequests/r1 (failed, cost 2, refunded true): 0 refund entries [], expected 1"]);
   });
 
@@ -75,10 +75,20 @@ describe("money audit checks", () => {
 
   it("compare the weekly counters with the ledger", () => {
     const w = wallet();
-    w.usage = [{ week: "2026-W45", creditsDebited: 4, creditsRefunded: 0 }, { week: "2026-W46", creditsDebited: 0, creditsRefunded: 2 }];
+    w.usage = [{ week: "2026-W45", creditsDebited: 4, creditsRefunded: 0 }, { week: "2026-W46", creditsDebited: 0, creditsRefunded: 2 }, { day: "2026-11-02", creditsDebited: 4, creditsRefunded: 2 }];
     expect(auditWallet(w)).toEqual([
       "users/u1: usageWeekly 2026-W45: creditsRefunded 0 != 2 from 1 refund entries",
       "users/u1: usageWeekly 2026-W46: creditsRefunded 2 != 0 from 0 refund entries",
+    ]);
+  });
+
+  it("compare the daily counters (getUsage's) with the ledger: a refund counts on its job's creation day", () => {
+    const w = wallet();
+    w.usage = [{ week: "2026-W45", creditsDebited: 4, creditsRefunded: 2 }, { day: "2026-11-02", creditsDebited: 3, creditsRefunded: 0 }, { day: "2026-11-10", creditsDebited: 0, creditsRefunded: 2 }];
+    expect(auditWallet(w)).toEqual([
+      "users/u1: usageDaily 2026-11-02: creditsDebited 3 != 4 from 2 debit entries",
+      "users/u1: usageDaily 2026-11-02: creditsRefunded 0 != 2 from 1 refund entries",
+      "users/u1: usageDaily 2026-11-10: creditsRefunded 2 != 0 from 0 refund entries",
     ]);
   });
 

@@ -3,7 +3,7 @@
 // each naming the wallet and the entry or job. The rules are DESIGN.md's "Credits: the rules that
 // must never break"; nothing here calls the code that writes money, so a bug there cannot make
 // its own check pass.
-import { isoWeekOf } from "../../functions/src/shared/isoWeek";
+import { calendarDayOf, isoWeekOf } from "../../functions/src/shared/isoWeek";
 
 export const DEBT = "debt";
 
@@ -27,7 +27,8 @@ export interface AuditGrantDoc { id: string; amount: number; remaining: number; 
 
 export interface AuditJob { collection: string; id: string; status: string; cost: number; refunded: boolean; createdAtMs: number | null }
 
-export interface AuditUsage { week: string; creditsDebited: number; creditsRefunded: number }
+/** A usage counter: a weekly one (`week`) or a daily one (`day`, getUsage's). */
+export interface AuditUsage { week?: string; day?: string; creditsDebited: number; creditsRefunded: number }
 
 export interface AuditWallet {
   /** e.g. `users/u1` (an organisation's would be `orgs/o1`). */
@@ -170,14 +171,21 @@ function jobs(w: AuditWallet, v: (s: string) => void) {
   for (const [job, entries] of byJob) if (!known.has(job)) v(`entries [${entries.map((e) => e.id).join(", ")}] name job ${job}, which does not exist`);
 }
 
-/** The weekly counters equal the ledger: debits in the week of the debit, refunds in the week the job was created. */
+/** The weekly and daily counters equal the ledger: debits in the period of the debit, refunds in the period the job was created. */
 function usage(w: AuditWallet, v: (s: string) => void, timeZone: string) {
+  const weekly = w.usage.flatMap((u) => (u.week !== undefined ? [[u.week, u] as const] : []));
+  const daily = w.usage.flatMap((u) => (u.day !== undefined ? [[u.day, u] as const] : []));
+  periodUsage(w, v, "usageWeekly", (ms) => isoWeekOf(new Date(ms), timeZone), new Map(weekly));
+  periodUsage(w, v, "usageDaily", (ms) => calendarDayOf(new Date(ms), timeZone), new Map(daily));
+}
+
+function periodUsage(w: AuditWallet, v: (s: string) => void, name: string, periodOf: (ms: number) => string, stored: Map<string, AuditUsage>) {
   const jobCreated = new Map(w.jobs.map((j) => [j.id, j.createdAtMs]));
   const debitAt = new Map(w.entries.filter((e) => e.type === "debit").map((e) => [e.requestId ?? e.id.slice(6), e.createdAtMs]));
   const want = new Map<string, { debited: number; refunded: number; debits: number; refunds: number }>();
   const at = (ms: number) => {
-    const week = isoWeekOf(new Date(ms), timeZone);
-    return want.get(week) ?? (want.set(week, { debited: 0, refunded: 0, debits: 0, refunds: 0 }), want.get(week)!);
+    const period = periodOf(ms);
+    return want.get(period) ?? (want.set(period, { debited: 0, refunded: 0, debits: 0, refunds: 0 }), want.get(period)!);
   };
   for (const e of w.entries) {
     if (e.type === "debit") { const c = at(e.createdAtMs); c.debited -= e.amount; c.debits++; }
@@ -188,11 +196,10 @@ function usage(w: AuditWallet, v: (s: string) => void, timeZone: string) {
       c.refunds++;
     }
   }
-  const stored = new Map(w.usage.map((u) => [u.week, u]));
-  for (const week of new Set([...want.keys(), ...stored.keys()])) {
-    const x = want.get(week) ?? { debited: 0, refunded: 0, debits: 0, refunds: 0 };
-    const s = stored.get(week) ?? { creditsDebited: 0, creditsRefunded: 0 };
-    if (s.creditsDebited !== x.debited) v(`usageWeekly ${week}: creditsDebited ${s.creditsDebited} != ${x.debited} from ${x.debits} debit entries`);
-    if (s.creditsRefunded !== x.refunded) v(`usageWeekly ${week}: creditsRefunded ${s.creditsRefunded} != ${x.refunded} from ${x.refunds} refund entries`);
+  for (const period of new Set([...want.keys(), ...stored.keys()])) {
+    const x = want.get(period) ?? { debited: 0, refunded: 0, debits: 0, refunds: 0 };
+    const s = stored.get(period) ?? { creditsDebited: 0, creditsRefunded: 0 };
+    if (s.creditsDebited !== x.debited) v(`${name} ${period}: creditsDebited ${s.creditsDebited} != ${x.debited} from ${x.debits} debit entries`);
+    if (s.creditsRefunded !== x.refunded) v(`${name} ${period}: creditsRefunded ${s.creditsRefunded} != ${x.refunded} from ${x.refunds} refund entries`);
   }
 }

@@ -1,5 +1,5 @@
 // Reads what the money audit checks from the emulator: every wallet (a document with `credits`,
-// a `ledger` and a `grants` subcollection), the paid jobs and the weekly usage counters.
+// a `ledger` and a `grants` subcollection), the paid jobs and the weekly and daily usage counters.
 // An organisation's wallet (orgs/{orgId}) is the same shape; its jobs and counters name it by `orgId`.
 import type { DocumentSnapshot, Firestore, Timestamp } from "firebase-admin/firestore";
 import type { AuditEntry, AuditGrantDoc, AuditJob, AuditUsage, AuditWallet } from "./checks";
@@ -7,8 +7,8 @@ import { REFUNDABLE } from "./checks";
 
 /** Wallet collections, and which field of a job or a usage counter names the wallet's owner. */
 export const WALLETS = [
-  { collection: "users", jobOwner: "userId", usageOwner: "uid", usageCollection: "usageWeekly" },
-  { collection: "orgs", jobOwner: "orgId", usageOwner: "orgId", usageCollection: "orgUsageWeekly" },
+  { collection: "users", jobOwner: "userId", usageOwner: "uid", usage: { weekly: "usageWeekly", daily: "usageDaily" } },
+  { collection: "orgs", jobOwner: "orgId", usageOwner: "orgId", usage: { weekly: "orgUsageWeekly", daily: "orgUsageDaily" } },
 ] as const;
 export const JOB_COLLECTIONS = ["generationRequests", "customModels"] as const;
 
@@ -69,12 +69,14 @@ async function readJobs(db: Firestore, owner: string): Promise<Map<string, Audit
   return byOwner;
 }
 
-async function readUsage(db: Firestore, collection: string, owner: string): Promise<Map<string, AuditUsage[]>> {
+async function readUsage(db: Firestore, collections: { weekly: string; daily: string }, owner: string): Promise<Map<string, AuditUsage[]>> {
   const byOwner = new Map<string, AuditUsage[]>();
-  for (const d of (await db.collection(collection).get()).docs) {
-    const uid = d.get(owner);
-    if (typeof uid !== "string") continue;
-    byOwner.set(uid, [...(byOwner.get(uid) ?? []), { week: String(d.get("week")), creditsDebited: num(d.get("creditsDebited")), creditsRefunded: num(d.get("creditsRefunded")) }]);
+  for (const [collection, period] of [[collections.weekly, "week"], [collections.daily, "day"]] as const) {
+    for (const d of (await db.collection(collection).get()).docs) {
+      const uid = d.get(owner);
+      if (typeof uid !== "string") continue;
+      byOwner.set(uid, [...(byOwner.get(uid) ?? []), { [period]: String(d.get(period)), creditsDebited: num(d.get("creditsDebited")), creditsRefunded: num(d.get("creditsRefunded")) }]);
+    }
   }
   return byOwner;
 }
@@ -93,7 +95,7 @@ export async function pendingRefunds(db: Firestore): Promise<string[]> {
 export async function readWallets(db: Firestore): Promise<AuditWallet[]> {
   const out: AuditWallet[] = [];
   for (const kind of WALLETS) {
-    const [refs, jobs, usage] = await Promise.all([db.collection(kind.collection).listDocuments(), readJobs(db, kind.jobOwner), readUsage(db, kind.usageCollection, kind.usageOwner)]);
+    const [refs, jobs, usage] = await Promise.all([db.collection(kind.collection).listDocuments(), readJobs(db, kind.jobOwner), readUsage(db, kind.usage, kind.usageOwner)]);
     const owners = [...new Set([...refs.map((r) => r.id), ...jobs.keys(), ...usage.keys()])].filter((id) => !excluded(id));
     out.push(...await pooled(owners, 16, async (id) => {
       const ref = db.doc(`${kind.collection}/${id}`);

@@ -63,7 +63,7 @@ async function seedRequest(db: Firestore, r: SeedRequest): Promise<void> {
   const claim = await claimJob(db, id, OWNER, r.status === "running" ? RUNNING_LEASE_MS : FAIL_LEASE_MS, t);
   if (claim.kind !== "claim") throw new Error(`seed ${r.id}: the runner could not claim it (${claim.kind})`);
   if (r.status === "succeeded") {
-    if (!(await completeJob(db, id, OWNER, [], t, { deliveredAt: t }, t + r.durationMs!))) throw new Error(`seed ${r.id}: completion refused`);
+    if (!(await completeJob(db, id, OWNER, [], t, { deliveredAt: t }, null, t + r.durationMs!))) throw new Error(`seed ${r.id}: completion refused`);
   } else if (r.status === "failed") {
     const sweep = await sweepStuckRequests(db, { dispatcher: new RecordingDispatcher(), limits: FAIL_EXPIRED, batchLimit: 500, now: new Date(t + FAIL_LEASE_MS), userIds: [r.userId] });
     if (!sweep.failed.includes(id)) throw new Error(`seed ${r.id}: the sweeper did not end it (${JSON.stringify(sweep)})`);

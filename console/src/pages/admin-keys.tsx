@@ -1,4 +1,5 @@
-// A user's API keys: create (the key is shown once, with a copy button), list, revoke.
+// A user's API keys: create (the key is shown once, with a copy button), list, revoke. Without
+// `uid` they are the signed-in user's own (the API caps them by the plan); an admin passes one.
 import { useState } from "preact/hooks";
 import type { ApiKeyReply, CreatedKeyReply } from "../../../functions/src/auth/apiKeySchemas";
 import type { KeyScope } from "../../../functions/src/auth/apiKeys";
@@ -6,7 +7,7 @@ import { when } from "../lib/format";
 import { useSession } from "../session";
 import { Empty, ErrorBox, Loading, usePaged } from "../ui";
 
-export function ApiKeys({ uid }: { uid: string }) {
+export function ApiKeys({ uid }: { uid?: string }) {
   const s = useSession();
   const [version, setVersion] = useState(0);
   const [created, setCreated] = useState<CreatedKeyReply | null>(null);
@@ -51,7 +52,7 @@ const SCOPES: Record<KeyScope, { label: string; byDefault: boolean }> = {
   webhooks: { label: "webhooks", byDefault: false },
 };
 
-function CreateKeyForm({ uid, onCreated }: { uid: string; onCreated: (k: CreatedKeyReply) => void }) {
+function CreateKeyForm({ uid, onCreated }: { uid?: string; onCreated: (k: CreatedKeyReply) => void }) {
   const s = useSession();
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState(() => Object.fromEntries(Object.entries(SCOPES).map(([k, v]) => [k, v.byDefault])) as Record<KeyScope, boolean>);

@@ -43,6 +43,19 @@ export function RequestPage({ id }: { id: string }) {
       setBusy(false);
     }
   };
+  const remove = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await s.api.post("deleteGenerationRequest", { id });
+      await load();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const finished = status === "succeeded" || status === "failed" || status === "cancelled";
   return (
     <section class="card">
       <h1>Request <code>{id}</code></h1>
@@ -56,6 +69,8 @@ export function RequestPage({ id }: { id: string }) {
       )}
       {status === "running" && view.previewUrl && <img class="preview" data-testid="request-preview" src={view.previewUrl} alt="live preview" />}
       {status === "queued" && <button class="danger" disabled={busy} onClick={cancel}>Cancel and refund</button>}
+      {finished && !view.deletedAt && <button class="danger" disabled={busy} onClick={remove}>Delete request and images</button>}
+      {view.deletedAt && <p data-testid="deleted">Deleted {when(view.deletedAt)}: prompt and images are gone.</p>}
       <ErrorBox error={error} />
       {view.error && <div class="error">{view.error.code}: {view.error.message}</div>}
       <dl class="facts">
@@ -65,6 +80,7 @@ export function RequestPage({ id }: { id: string }) {
         <dt>Seed</dt><dd>{view.seed ?? "–"}</dd>
         <dt>Created</dt><dd>{when(view.createdAt)}</dd>
         <dt>Finished</dt><dd>{when(view.finishedAt)}{view.durationMs !== null && ` (${view.durationMs} ms)`}</dd>
+        <dt>GPU time</dt><dd>{view.gpuSeconds !== null ? `${view.gpuSeconds.toFixed(2)} s` : "–"}</dd>
       </dl>
       <div class="outputs">
         {view.outputs.map((o, i) => (

@@ -8,7 +8,7 @@ const userId = docId;
 
 // The expiry refinements read the clock when a body is parsed, so one schema serves every call.
 export const createKeySchema = z.strictObject({
-  userId: userId.optional().meta({ description: "the user the key acts as (admins; give userId or orgId)" }),
+  userId: userId.optional().meta({ description: "admins: the user the key is for (not capped by their plan); omitted (and no orgId): a key for yourself, capped by your plan's keyLimits" }),
   orgId: docId.optional().meta({ description: "make a key that always acts for this organisation (its owners and admins)" }),
   name: z.string().trim().min(1).max(100),
   scopes: z.array(z.enum(KEY_SCOPES)).min(1).max(KEY_SCOPES.length).refine((s) => new Set(s).size === s.length, "must not repeat a scope").default([...DEFAULT_KEY_SCOPES]),
@@ -16,13 +16,15 @@ export const createKeySchema = z.strictObject({
     .refine((s) => !s || Date.parse(s) > Date.now(), "must be in the future")
     .refine((s) => !s || Date.parse(s) < Date.now() + MAX_KEY_DAYS * 86_400_000, `must be within ${MAX_KEY_DAYS} days`)
     .meta({ description: `in the future, within ${MAX_KEY_DAYS} days; no expiry when omitted` }),
-  dailyQuota: z.number().int().min(1).max(1_000_000).nullable().default(null),
-  ratePerMinute: z.number().int().min(1).max(10_000).nullable().default(null),
+  dailyQuota: z.number().int().min(1).max(1_000_000).nullable().default(null)
+    .meta({ description: "paid creates per UTC day; for your own key at most the plan's cap, which it gets when omitted" }),
+  ratePerMinute: z.number().int().min(1).max(10_000).nullable().default(null)
+    .meta({ description: "creates per minute; for your own key at most the plan's cap, which it gets when omitted" }),
   maxConcurrentCreates: z.number().int().min(1).max(1000).nullable().default(null)
     .meta({ description: "create calls this key may have in progress on one instance; default MAX_CONCURRENT_CREATES_PER_KEY" }),
-}).refine((b) => !!b.userId !== !!b.orgId, { message: "give exactly one of userId and orgId", path: ["userId"] });
+}).refine((b) => !(b.userId && b.orgId), { message: "give at most one of userId and orgId", path: ["userId"] });
 
-export const listKeysQuerySchema = z.strictObject({ userId });
+export const listKeysQuerySchema = z.strictObject({ userId: userId.optional().meta({ description: "admins only: another user's keys; omitted: your own" }) });
 
 export const revokeKeySchema = z.strictObject({
   keyId: z.string().regex(/^[0-9a-f]{16}$/, "must be a keyId from createApiKey"),

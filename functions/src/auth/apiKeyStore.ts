@@ -1,7 +1,7 @@
 // API key documents: apiKeys/{keyId}. Authenticating a key is one point read by the id embedded
 // in the key (never cached: a revocation takes effect on the next call), plus the key's Auth
 // account state (cached briefly, see accountState.ts).
-import type { Firestore, Timestamp } from "firebase-admin/firestore";
+import type { Firestore, Timestamp, Transaction, WriteBatch } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { recordAudit, type AuditActor } from "../audit/audit";
 import { log } from "../shared/log";
@@ -62,15 +62,20 @@ export function assertKeyUsable(snap: FirebaseFirestore.DocumentSnapshot, now: D
 }
 
 export async function createKey(db: Firestore, env: KeyEnv, input: NewKeyInput, actor: AuditActor) {
-  const { plain, keyId, prefix } = newApiKey(env);
-  const now = new Date();
-  const summary = { keyId, prefix, name: input.name, scopes: input.scopes, expiresAt: input.expiresAt, dailyQuota: input.dailyQuota, ratePerMinute: input.ratePerMinute, maxConcurrentCreates: input.maxConcurrentCreates };
   const batch = db.batch();
-  batch.create(db.doc(`${API_KEYS}/${keyId}`), {
+  const created = writeNewKey(db, batch, env, input, actor, new Date());
+  await batch.commit();
+  return created;
+}
+
+/** The key document and its audit entry, in the caller's batch or transaction; returns the create answer. */
+export function writeNewKey(db: Firestore, writer: WriteBatch | Transaction, env: KeyEnv, input: NewKeyInput, actor: AuditActor, now: Date) {
+  const { plain, keyId, prefix } = newApiKey(env);
+  const summary = { keyId, prefix, name: input.name, scopes: input.scopes, expiresAt: input.expiresAt, dailyQuota: input.dailyQuota, ratePerMinute: input.ratePerMinute, maxConcurrentCreates: input.maxConcurrentCreates };
+  writer.create(db.doc(`${API_KEYS}/${keyId}`), {
     ...summary, uid: input.userId, orgId: input.orgId ?? null, env, hash: hashApiKey(plain), createdBy: actor.uid, createdAt: now, revokedAt: null, revokedBy: null, lastUsedAt: null,
   });
-  recordAudit(db, batch, { action: "apiKey.create", actor, target: { userId: input.userId, keyId, ...(input.orgId ? { orgId: input.orgId } : {}) }, after: summary }, now);
-  await batch.commit();
+  recordAudit(db, writer, { action: "apiKey.create", actor, target: { userId: input.userId, keyId, ...(input.orgId ? { orgId: input.orgId } : {}) }, after: summary }, now);
   return { ...viewOf({ ...summary, userId: input.userId, createdAt: now, revokedAt: null, lastUsedAt: null }), key: plain };
 }
 
@@ -87,11 +92,12 @@ export async function listKeys(db: Firestore, userId: string) {
 }
 
 /** Idempotent: revoking a revoked key answers its original revocation time and audits nothing. */
-export async function revokeKey(db: Firestore, keyId: string, actor: AuditActor, reason: string | null) {
+/** `ownerUid`: only that user's key (another user's is answered as not found, saying nothing about it). */
+export async function revokeKey(db: Firestore, keyId: string, actor: AuditActor, reason: string | null, ownerUid?: string) {
   return db.runTransaction(async (tx) => {
     const ref = db.doc(`${API_KEYS}/${keyId}`);
     const snap = await tx.get(ref);
-    if (!snap.exists) throw new ApiError("NOT_FOUND", `API key '${keyId}' not found`);
+    if (!snap.exists || (ownerUid !== undefined && snap.get("uid") !== ownerUid)) throw new ApiError("NOT_FOUND", `API key '${keyId}' not found`);
     const already = date(snap.get("revokedAt"));
     if (already) return { keyId, revokedAt: already.toISOString(), alreadyRevoked: true };
     const now = new Date();

@@ -14,6 +14,15 @@ export const planSchema = z.object({
   creditLimit: z.number().int().nonnegative().default(0),
   stripePriceId: z.string().nullable().default(null),
   enabled: z.boolean().default(true),
+  /**
+   * Caps on the API keys a user makes for themselves (admin-made keys are not capped). Absent:
+   * a key's rate is capped by the plan's ratePerMinute, no daily quota cap, 5 keys.
+   */
+  keyLimits: z.object({
+    ratePerMinute: z.number().int().positive().optional(),
+    dailyQuota: z.number().int().positive().nullable().optional(),
+    maxKeys: z.number().int().nonnegative().optional(),
+  }).optional(),
 });
 export type PlanDef = z.infer<typeof planSchema> & { id: string };
 

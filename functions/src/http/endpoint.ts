@@ -23,9 +23,12 @@ export interface EndpointContext {
 
 export interface Reply {
   status?: number;
+  /** The reply; with `text`, what the text says in JSON (still checked against the schema). */
   body: unknown;
   /** A streamed reply (server-sent events): it writes and ends the response itself; `body` is unused. */
   stream?: (req: Request, res: Response) => Promise<void>;
+  /** Send this text instead of `body` as JSON (a CSV download); `filename` makes it an attachment. */
+  text?: { contentType: string; body: string; filename?: string };
 }
 
 export interface EndpointSpec {
@@ -79,7 +82,10 @@ export function endpoint(spec: EndpointSpec, handle: (ctx: EndpointContext) => P
       }
       if (checkReplies()) assertReplyMatches(spec, reply.body);
       status = reply.status ?? 200;
-      res.status(status).json(reply.body);
+      if (reply.text) {
+        if (reply.text.filename) res.set("Content-Disposition", `attachment; filename="${reply.text.filename}"`);
+        res.status(status).type(reply.text.contentType).send(reply.text.body);
+      } else res.status(status).json(reply.body);
     } catch (err) {
       // Anything not thrown on purpose stays in the logs (it may name buckets, service accounts or
       // paths); the caller gets a stable code and the call id to quote.

@@ -6,6 +6,7 @@ import type { DocumentSnapshot, Firestore, Transaction } from "firebase-admin/fi
 import { planRefund, type RefundDecision } from "./refundPlan";
 import { debitEntryId, refundEntryId } from "./types";
 import { addUsage } from "./usage";
+import { usageDimsOf } from "../usage/dims";
 import { readChargeRefund, writeChargeRefund, type ChargeReads, type RefundWritten } from "./grants/charge";
 import { runMoneyTransaction } from "../shared/transaction";
 import { GENERATE, type JobKind } from "../dispatch/jobKinds";
@@ -52,7 +53,7 @@ export function writeRefund(
   const written = writeChargeRefund(db, tx, reads, { cost, now: opts.now, fields: { requestId: request.id, reason: opts.reason, actor: opts.actor } });
   tx.update(requestRef, { refunded: true, refundedAt: opts.now, updatedAt: opts.now });
   writeBudgetRefund(tx, reads.budgets, opts.now);
-  addUsage(db, tx, reads.ref.wallet, request.get("createdAt").toDate(), { creditsRefunded: written.credited }, opts.now);
+  addUsage(db, tx, reads.ref.wallet, request.get("createdAt").toDate(), { ...usageDimsOf(request), creditsRefunded: written.credited }, opts.now);
   return { ...decision, ...written };
 }
 

@@ -11,6 +11,7 @@ import { userWallet } from "../ledger/walletRef";
 import type { WalletSession } from "../ledger/grants/session";
 import { slotsFor } from "../billing/userPlan";
 import { addUsage } from "../ledger/usage";
+import { TRAINING_MODEL } from "../usage/counters";
 import { runMoneyTransaction } from "../shared/transaction";
 import { uploadRef } from "../uploads/store";
 import { accountErased, isErasing } from "../lifecycle/erased";
@@ -83,6 +84,6 @@ function write(db: Firestore, tx: Transaction, p: PreparedModel, user: DocumentS
   // The debit entry (with its draws), any lazy expiry, the grant counters, then the wallet.
   writeSession(db, tx, userWallet(p.uid), session, now);
   tx.set(user.ref, { ...walletFields(session.wallet), updatedAt: now }, { merge: true });
-  addUsage(db, tx, userWallet(p.uid), now, { creditsDebited: p.cost }, now);
+  addUsage(db, tx, userWallet(p.uid), now, { modelId: TRAINING_MODEL, keyId: (p.fields.keyId as string | null | undefined) ?? null, creditsDebited: p.cost }, now);
   for (const u of uploads) tx.update(u.ref, { status: "used", usedBy: p.id, usedAt: now });
 }

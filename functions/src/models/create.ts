@@ -141,5 +141,6 @@ function modelFields({ uid, input, model, training, steps, triggerWord, photos, 
     lease: null, attempts: 0, heartbeatAt: null, lora: null,
     startedAt: null, readyAt: null, deletedAt: null,
     idempotencyKey: input.idempotencyKey ?? null, webhookUrl: input.webhookUrl ?? null, createdBy: caller.uid,
+    keyId: caller.key?.keyId ?? null,
   };
 }

@@ -57,6 +57,7 @@ export const customModelSchema = z.strictObject({
   createdAt: isoTime.nullable(),
   startedAt: isoTime.nullable(),
   readyAt: isoTime.nullable(),
+  gpuSeconds: z.number().min(0).nullable().meta({ description: "ComfyUI execution time of the training run (queue time excluded); null until it ran" }),
   deletedAt: isoTime.nullable(),
 }).meta({ id: "CustomModel" });
 

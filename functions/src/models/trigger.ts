@@ -6,6 +6,7 @@ import { onDocumentUpdated } from "firebase-functions/v2/firestore";
 import { TRAIN } from "../dispatch/jobKinds";
 import { refundOnUpdate } from "../ledger/trigger";
 import { enqueueWebhookOnUpdate } from "../webhooks/triggers";
+import { countGpuTimeOnUpdate } from "../usage/gpuTime";
 import { lifecycleConfig } from "../lifecycle/config";
 import { firestore } from "../shared/firestore";
 import { storage } from "../storage/storage";
@@ -14,6 +15,7 @@ import { photosOnUpdate } from "./trainingPhotos";
 export const onCustomModelUpdated = onDocumentUpdated({ document: "customModels/{customModelId}", retry: true }, async (event) => {
   const after = event.data?.after;
   if (!after?.exists) return;
+  await countGpuTimeOnUpdate(firestore(), after);
   await refundOnUpdate(after, event.id, TRAIN);
   await enqueueWebhookOnUpdate(event.data?.before, after, "train");
   await photosOnUpdate(firestore(), storage(), after, lifecycleConfig().TRAINING_PHOTO_RETENTION_HOURS);

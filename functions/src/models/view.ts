@@ -31,6 +31,7 @@ export function modelView(doc: DocumentSnapshot): CustomModelReply {
     createdAt: iso(d.createdAt),
     startedAt: iso(d.startedAt),
     readyAt: iso(d.readyAt),
+    gpuSeconds: typeof d.gpuSeconds === "number" ? d.gpuSeconds : null,
     deletedAt: iso(d.deletedAt),
   };
 }

@@ -8,7 +8,7 @@ const ORG = "Qz1orgAcme0000000000";
 const request = {
   id: REQ, userId: "user_test1", status: "succeeded", model: "A", style: "realistic", color: "vibrant", size: "512x512",
   prompt: "A cat in space", negativePrompt: null, numImages: 1, seed: 1041354420, cost: 1, charge: "charged", progress: 1,
-  attempts: 1, error: null, webhookUrl: null, createdAt: T0, startedAt: "2026-11-21T21:44:56.204Z", finishedAt: "2026-11-21T21:44:56.695Z", durationMs: 444,
+  attempts: 1, error: null, webhookUrl: null, createdAt: T0, startedAt: "2026-11-21T21:44:56.204Z", finishedAt: "2026-11-21T21:44:56.695Z", durationMs: 444, gpuSeconds: 0.312,
   outputsState: "available", deletedAt: null, outputsExpiredAt: null, queue: null,
 };
 const key = {
@@ -21,7 +21,7 @@ const UPLOAD = "up_5c0f3e9a41b27d8866e1a0c4";
 const CM = "cm_8f14e45fceea167a5a36dedd4bea2543";
 const customModel = {
   id: CM, userId: "user_test1", name: "Me, studio light", baseModel: "A", subject: "person", triggerWord: "ohwxkqzv", status: "ready", progress: 1, step: 200, steps: 200,
-  cost: 5, charge: "charged", error: null, imageCount: 12, createdAt: "2026-11-22T06:49:58.000Z", startedAt: "2026-11-22T06:50:03.000Z", readyAt: "2026-11-22T07:01:40.000Z", deletedAt: null,
+  cost: 5, charge: "charged", error: null, imageCount: 12, createdAt: "2026-11-22T06:49:58.000Z", startedAt: "2026-11-22T06:50:03.000Z", readyAt: "2026-11-22T07:01:40.000Z", gpuSeconds: 684.2, deletedAt: null,
 };
 
 export const EXAMPLES: Record<string, Example> = {
@@ -100,8 +100,20 @@ export const EXAMPLES: Record<string, Example> = {
     input: { userId: "user_test2", amount: 25, reason: "support ticket 4711", idempotencyKey: "ticket-4711" },
     output: { userId: "user_test2", entryId: "grant-52850726502c9dd783c4162f8cfddac2", amount: 25, currentCredits: 28, replayed: false },
   },
+  getUsage: {
+    input: { from: "2026-11-20", to: "2026-11-21", groupBy: "day" },
+    output: {
+      userId: "user_test1", orgId: null, from: "2026-11-20", to: "2026-11-21", groupBy: "day", timeZone: "UTC",
+      rows: [
+        { key: "2026-11-20", requests: 3, images: 4, creditsDebited: 4, creditsRefunded: 1, gpuSeconds: 7.412 },
+        { key: "2026-11-21", requests: 0, images: 0, creditsDebited: 0, creditsRefunded: 0, gpuSeconds: 0 },
+      ],
+      totals: { requests: 3, images: 4, creditsDebited: 4, creditsRefunded: 1, gpuSeconds: 7.412 },
+    },
+  },
   getWebhookSecret: { input: {}, output: secret },
   // --- money in (issue 16) ---
+  createPortalSession: { input: {}, output: { url: "https://billing.stripe.com/p/session/test_YWNjdF8xTjRm" } },
   createCheckoutSession: {
     input: { packId: "pack-100" },
     output: { url: "https://checkout.stripe.com/c/pay/cs_test_a1B2c3", sessionId: "cs_test_a1B2c3" },

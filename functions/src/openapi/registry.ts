@@ -17,15 +17,18 @@ import { setUserPlan } from "../billing/http";
 import { createCheckoutSession } from "../billing/stripe/checkout";
 import { stripeWebhook } from "../billing/stripe/webhook";
 import { acceptInvitation, createOrganization, getOrganization, inviteMember, listMembers, removeMember, setBudget, setMemberRole } from "../orgs/http";
+import { createPortalSession } from "../billing/stripe/portal";
+import { getUsage } from "../usage/http";
 
 /** Grouped as the reference shows them (one OpenAPI tag per group). */
 export const ENDPOINT_GROUPS: Array<{ tag: string; description: string; endpoints: DescribedFunction[] }> = [
   { tag: "Generation", description: "Create, follow and cancel generation requests", endpoints: [createGenerationRequest, createGenerationRequests, getGenerationRequest, streamGenerationRequest, listGenerationRequests, cancelGenerationRequest] },
   { tag: "Credits", description: "Balance, ledger and grants", endpoints: [getUserCredits, grantCredits] },
+  { tag: "Usage", description: "What was used per day, model, key or member: requests, images, credits and GPU-seconds", endpoints: [getUsage] },
   { tag: "Webhooks", description: "The secret completion webhooks are signed with", endpoints: [getWebhookSecret, rotateWebhookSecret] },
-  { tag: "Admin", description: "Users, roles, API keys, the audit log and the weekly report (ID tokens of admins only)", endpoints: [listUsers, setUserRole, createApiKey, listApiKeys, revokeApiKey, listAuditLog, scheduleWeeklyReport] },
+  { tag: "Admin", description: "Users, roles, API keys (users: their own), the audit log and the weekly report (ID tokens; admins only unless said)", endpoints: [listUsers, setUserRole, createApiKey, listApiKeys, revokeApiKey, listAuditLog, scheduleWeeklyReport] },
   { tag: "Data lifecycle", description: "Delete a request, export a user's data, erase a user", endpoints: [deleteGenerationRequest, exportUserData, eraseUser] },
-  { tag: "Billing", description: "Plans, packs and payments", endpoints: [createCheckoutSession, stripeWebhook, setUserPlan] },
+  { tag: "Billing", description: "Plans, packs and payments", endpoints: [createCheckoutSession, createPortalSession, stripeWebhook, setUserPlan] },
   { tag: "Health", description: "Liveness, no credentials", endpoints: [health] },
   // Custom models and the uploads they train from.
   { tag: "Uploads", description: "Signed, single-use PUT URLs for images too big for a JSON body", endpoints: [createUpload] },

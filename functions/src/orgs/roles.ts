@@ -5,7 +5,7 @@
 export const ORG_ROLES = ["owner", "admin", "billing", "member"] as const;
 export type OrgRole = (typeof ORG_ROLES)[number];
 
-export type OrgAction = "read" | "generate" | "members" | "keys" | "budgets" | "billing" | "readAll";
+export type OrgAction = "read" | "generate" | "members" | "keys" | "budgets" | "billing" | "usage" | "readAll";
 
 const ALLOWED: Record<OrgAction, readonly OrgRole[]> = {
   read: ORG_ROLES,
@@ -14,6 +14,7 @@ const ALLOWED: Record<OrgAction, readonly OrgRole[]> = {
   keys: ["owner", "admin"],
   budgets: ["owner", "admin"],
   billing: ["owner", "billing"],
+  usage: ["owner", "admin", "billing"],
   readAll: ["owner", "admin"],
 };
 

@@ -164,6 +164,8 @@ function preparedItem({ caller, acting, uid, input, picked, cost, requestId, ima
       paramsHash: fingerprint,
       webhookUrl: input.webhookUrl ?? null,
       createdBy: caller.uid,
+      // The key it was made with (null: signed in), for the usage counters' per-key figures.
+      keyId: caller.key?.keyId ?? null,
     },
   };
 }

@@ -256,7 +256,12 @@ function writeGroup(db: Firestore, items: PreparedCreate[], reads: GroupReads, p
     if (usage) guardedWrite(batch, snap, { ...usage, lastUsedAt: now, ...spendOf(plan, keyPrincipal(keyId)) });
   }
   writeCrossings(db, batch, reads.wallet, plan, now);
-  addUsage(db, batch, reads.wallet, now, { requests: plan.totals.requests, images: plan.totals.images, creditsDebited: plan.totals.credits }, now);
+  const onOrg = reads.wallet.kind === "org";
+  const counted = items.filter((_, i) => plan.outcomes[i].kind === "created").map((item) => ({
+    modelId: item.fields.model as string, keyId: item.keyId, memberId: onOrg ? (item.fields.userId as string) : null,
+    requests: 1, images: item.numImages, creditsDebited: item.cost,
+  }));
+  addUsage(db, batch, reads.wallet, now, counted, now);
   return batch;
 }
 

@@ -113,6 +113,7 @@ export const requestSummarySchema = z.strictObject({
   startedAt: isoTime.nullable(),
   finishedAt: isoTime.nullable(),
   durationMs: z.number().nullable(),
+  gpuSeconds: z.number().min(0).nullable().meta({ description: "ComfyUI execution time of the last attempt (execution start to success or error; queue time excluded); null until it ran" }),
   outputsState: z.enum(["available", "deleted", "expired", "none"]).meta({
     description: "available: outputs has download URLs; deleted: deleteGenerationRequest removed them (a tombstone: prompt scrubbed); expired: past OUTPUT_RETENTION_DAYS, gone for good (410-style); none: not succeeded",
   }),

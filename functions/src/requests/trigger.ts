@@ -6,10 +6,13 @@
 import { onDocumentUpdated } from "firebase-functions/v2/firestore";
 import { refundOnUpdate } from "../ledger/trigger";
 import { enqueueWebhookOnUpdate } from "../webhooks/triggers";
+import { firestore } from "../shared/firestore";
+import { countGpuTimeOnUpdate } from "../usage/gpuTime";
 
 export const onGenerationRequestUpdated = onDocumentUpdated({ document: "generationRequests/{requestId}", retry: true }, async (event) => {
   const after = event.data?.after;
   if (!after?.exists) return;
+  await countGpuTimeOnUpdate(firestore(), after);
   await refundOnUpdate(after, event.id);
   await enqueueWebhookOnUpdate(event.data?.before, after);
 });

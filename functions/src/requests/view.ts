@@ -47,6 +47,7 @@ export function summaryView(doc: DocumentSnapshot) {
     startedAt: iso(d.startedAt),
     finishedAt: iso(d.finishedAt),
     durationMs: d.durationMs ?? null,
+    gpuSeconds: typeof d.gpuSeconds === "number" ? d.gpuSeconds : null,
     outputsState: outputsState(d),
     deletedAt: iso(d.deletedAt),
     outputsExpiredAt: iso(d.outputsExpiredAt),

@@ -16,6 +16,12 @@ export function isoWeekOf(date: Date, timeZone = "UTC"): string {
   return isoWeekOfDay(year, month, day);
 }
 
+/** The calendar day ("2026-11-30") that `date` falls on in `timeZone`: the usage counters' day. */
+export function calendarDayOf(date: Date, timeZone = "UTC"): string {
+  const { year, month, day } = wallClock(date, timeZone);
+  return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
 /** The week's first and last instants (end exclusive): local Monday midnights in `timeZone`. */
 export function parseIsoWeek(week: string, timeZone = "UTC"): IsoWeekRange {
   const monday = mondayOf(week);

@@ -189,6 +189,10 @@ describe("completion webhooks", () => {
       expect(verdict).toMatchObject({ ok: true });
       expect(JSON.parse(d.body)).toMatchObject({ id: `whd-${id}-succeeded`, type: "generation.succeeded", data: { id, status: "succeeded", charge: "charged", userId: u.uid } });
     }
+    // The payload carries the GPU time the runner measured (ComfyUI's execution span).
+    const gpuSeconds = (await db().doc(`generationRequests/${id}`).get()).get("gpuSeconds");
+    expect(gpuSeconds).toBeGreaterThan(0);
+    expect(JSON.parse(deliveries[0].body).data.gpuSeconds).toBe(gpuSeconds);
     const log = await until("delivery log", async () => {
       const s = await db().doc(`webhookDeliveries/whd-${id}-succeeded`).get();
       return s.get("deliveredAt") ? s.data() : undefined;

@@ -43,6 +43,12 @@ describe("functions configuration", () => {
     expect(loadConfig({ FUNCTIONS_EMULATOR: "true" })).toMatchObject({ STRIPE_WEBHOOK_SECRET: "whsec_imagegen_emulator", STRIPE_SECRET_KEY: "sk_test_imagegen_emulator" });
   });
 
+  it("refuses the local Stripe stand-in's base URL when deployed (fail closed), and takes it on the emulator", () => {
+    expect(issuesOf({ ...DEPLOYED_OK, STRIPE_API_BASE: "http://127.0.0.1:12111" })).toContain("STRIPE_API_BASE: 'http://127.0.0.1:12111' is the local Stripe stand-in");
+    expect(() => loadConfig({ ...DEPLOYED_OK, STRIPE_API_BASE: "http://127.0.0.1:12111" })).toThrow(/STRIPE_API_BASE/);
+    expect(loadConfig({ FUNCTIONS_EMULATOR: "true", STRIPE_API_BASE: "http://127.0.0.1:12111" }).STRIPE_API_BASE).toBe("http://127.0.0.1:12111");
+  });
+
   it("loads a complete deployed config as cloud-tasks + gcs", () => {
     const c = loadConfig(DEPLOYED_OK);
     expect(c).toMatchObject({ EMULATED: false, DISPATCH_MODE: "cloud-tasks", STORAGE_BACKEND: "gcs", TASKS_SERVICE_ACCOUNT: DEPLOYED_OK.TASKS_SERVICE_ACCOUNT });

@@ -49,7 +49,7 @@ export async function finishWithOutputs(id: string, uid: string, n = 1, finished
   }
   const started = finishedAt.getTime() - 1000;
   await claimed(id, started);
-  if (!(await completeJob(firestore(), id, RUNNER, outputs, started, { deliveredAt: started }, finishedAt.getTime()))) throw new Error(`the runner could not complete ${id}`);
+  if (!(await completeJob(firestore(), id, RUNNER, outputs, started, { deliveredAt: started }, null, finishedAt.getTime()))) throw new Error(`the runner could not complete ${id}`);
   return outputs.flatMap((o) => [o.path, o.thumbnailPath]);
 }
 

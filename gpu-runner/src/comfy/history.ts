@@ -26,6 +26,23 @@ export function readOutcome(promptId: string, entry: HistoryEntry, requireImages
   return { state: "success", images };
 }
 
+const EXECUTION_ENDS = new Set(["execution_success", "execution_error", "execution_interrupted"]);
+
+/**
+ * Pure: how long ComfyUI executed the prompt (ms), from its own status messages, which carry
+ * the `timestamp` (ms) that ComfyUI's add_message stamps on each: `execution_start` to
+ * `execution_success`, `execution_error` or `execution_interrupted`. Time spent queued behind
+ * other prompts is before `execution_start`, so it is not included. Null when either message or
+ * timestamp is missing (an old build): the caller falls back to when the WebSocket events arrived.
+ */
+export function executionSpanMs(entry: HistoryEntry): number | null {
+  const messages = entry.status?.messages ?? [];
+  const stamp = (m: [string, Record<string, unknown>] | undefined) => (typeof m?.[1]?.timestamp === "number" ? (m[1].timestamp as number) : null);
+  const start = stamp(messages.find(([name]) => name === "execution_start"));
+  const end = stamp(messages.find(([name]) => EXECUTION_ENDS.has(name)));
+  return start !== null && end !== null && end >= start ? end - start : null;
+}
+
 /** Pure: a readable one-liner from a 400 /prompt body (new dict shape or old string shape). */
 export function describePromptError(body: unknown): { message: string; details: Record<string, unknown> } {
   const b = (body ?? {}) as { error?: unknown; node_errors?: unknown };

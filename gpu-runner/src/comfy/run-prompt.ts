@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { errors, RunnerError } from "../errors";
 import type { Logger } from "../log";
 import { EventSocket } from "./event-socket";
-import { readOutcome } from "./history";
+import { executionSpanMs, readOutcome } from "./history";
 import { parsePreviewFrame } from "./preview-frame";
 import { ComfyHttp, type QueueState } from "./http-client";
 import type { ApiWorkflow } from "./templates";
@@ -34,6 +34,12 @@ export interface RunOptions {
   onPreview?: (image: Buffer, format: "jpeg" | "png") => void;
   /** Called after ComfyUI accepted the prompt, before waiting: lets the caller persist the ids. */
   onSubmitted?: (ids: { promptId: string; clientId: string }) => Promise<void> | void;
+  /**
+   * Called once the prompt ended (success or failure) with ComfyUI's execution time in ms:
+   * from its history's timestamps, else from when the WebSocket's start and end events arrived.
+   * Not called when the prompt never started executing (or the runner gave up on it).
+   */
+  onExecutionSpan?: (ms: number) => void;
   log: Logger;
 }
 
@@ -43,6 +49,8 @@ export interface RunTimings { submittedAt?: number; executionStartedAt?: number;
 export interface RunResult { promptId: string; images: { ref: ImageRef; bytes: Buffer }[]; wsReconnects: number; timings: RunTimings }
 
 const HISTORY_FAILURES_TOLERATED = 3;
+/** ComfyUI's last message of an execution (execution_success precedes `executing {node: null}`). */
+const EXECUTION_ENDS = new Set(["execution_success", "execution_error", "execution_interrupted"]);
 const FAST_POLL_MS = 100;
 const FAST_POLLS_AFTER_DONE = 30;
 const ABANDON_CONFIRM_MS = 30_000;
@@ -63,7 +71,7 @@ export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunR
       const { value, max, node } = msg.data as { value: number; max: number; node?: string };
       if (opts.progressNode !== undefined && node !== opts.progressNode) return;
       if (max > 0) opts.onProgress?.(Math.min(1, value / max), value, max);
-    } else if ((msg.type === "executing" && msg.data.node === null) || msg.type === "execution_error" || msg.type === "execution_interrupted") {
+    } else if ((msg.type === "executing" && msg.data.node === null) || EXECUTION_ENDS.has(msg.type)) {
       doneSignalled = true;
       timings.executionEndedAt ??= Date.now();
       wake();
@@ -82,7 +90,15 @@ export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunR
       timings.submittedAt = Date.now();
       await opts.onSubmitted?.({ promptId, clientId });
     }
-    const images = await waitForImages(http, promptId, opts, () => doneSignalled, (fn) => (wake = fn));
+    let spanReported = false;
+    const reportSpan = (ms: number) => {
+      spanReported = true;
+      opts.onExecutionSpan?.(ms);
+    };
+    const images = await waitForImages(http, promptId, opts, () => doneSignalled, (fn) => (wake = fn), reportSpan).finally(() => {
+      const { executionStartedAt: start, executionEndedAt: end } = timings;
+      if (!spanReported && start !== undefined && end !== undefined) reportSpan(end - start);
+    });
     const fetched = [];
     for (const ref of images) fetched.push({ ref, bytes: await http.view(ref) });
     timings.fetchedAt = Date.now();
@@ -94,6 +110,7 @@ export async function runPrompt(http: ComfyHttp, opts: RunOptions): Promise<RunR
 
 async function waitForImages(
   http: ComfyHttp, promptId: string, opts: RunOptions, doneSignalled: () => boolean, setWake: (fn: () => void) => void,
+  reportSpan: (ms: number) => void,
 ): Promise<ImageRef[]> {
   // The budget is for execution: while the prompt waits behind another one, the deadline moves.
   let deadline = Date.now() + opts.timeoutMs;
@@ -114,6 +131,8 @@ async function waitForImages(
       const entry = await http.history(promptId);
       failures = 0;
       if (entry) {
+        const span = executionSpanMs(entry);
+        if (span !== null) reportSpan(span);
         const outcome = readOutcome(promptId, entry, opts.requireImages ?? true);
         if (outcome.state === "failed") throw outcome.error;
         return outcome.images;

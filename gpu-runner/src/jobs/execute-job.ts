@@ -39,6 +39,8 @@ export interface ExecuteHooks {
   onSubmitted: (ids: { promptId: string; clientId: string }) => Promise<void>;
   /** Filled in as the job moves on. */
   timings: JobTimings;
+  /** ComfyUI's execution time of this attempt's prompt (ms), once it ended: the job's GPU time. */
+  onExecutionSpan?: (ms: number) => void;
   /** Every storage path this attempt wrote (or began to write), so a refused final write can take them back. */
   stored?: string[];
 }
@@ -53,7 +55,7 @@ export async function executeJob(deps: ExecuteDeps, requestId: string, attempt: 
     timeoutMs: config.JOB_TIMEOUT_SECONDS * 1000, pollIntervalMs: config.COMFY_POLL_INTERVAL_MS,
     reconnectMs: config.COMFY_WS_RECONNECT_MS, signal: hooks.signal, onProgress: hooks.onProgress, onPreview: hooks.onPreview, log,
     // Progress only from the sampler (the node `steps` is mapped to), not tiled VAE or custom nodes.
-    progressNode: progressSource(template).node,
+    progressNode: progressSource(template).node, onExecutionSpan: hooks.onExecutionSpan,
   };
   // An earlier attempt's prompt that finished or is still in ComfyUI is followed, not re-run
   // (the runner that submitted it died or lost its lease): the GPU time is already spent.

@@ -56,24 +56,26 @@ export async function handleTask(
       await writes.run(() => repo.writePreview(db, requestId, owner, path));
     },
   });
+  // The last execution span ComfyUI reported for this attempt (a failed prompt used the GPU too).
+  const gpu = { ms: null as number | null };
   try {
     const job = parseJobInput(claim.data);
     const previous = claim.data.comfy?.promptId && claim.data.comfy?.clientId ? (claim.data.comfy as ComfyIds) : null;
     const outputs = await executeJob({ ...deps, log }, requestId, claim.attempts, job, {
-      previous, reserved: claim.reserved, signal: session.signal, onProgress, timings, stored,
+      previous, reserved: claim.reserved, signal: session.signal, onProgress, timings, stored, onExecutionSpan: (ms) => (gpu.ms = ms),
       onPreview: config.PREVIEW_INTERVAL_MS > 0 ? (image) => previews.offer(image) : undefined,
       onSubmitted: (ids) => writes.run(() => repo.recordComfyIds(db, requestId, owner, ids)).then(() => undefined),
     });
     await previews.flush();
-    if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started, timings)))) return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
+    if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started, timings, gpu.ms)))) return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
     log.info("job.succeeded", { outputs: outputs.length, durationMs: Date.now() - started, timings: timingSpans(timings) });
-    const executionMs = timings.executionStartedAt && timings.executionEndedAt ? timings.executionEndedAt - timings.executionStartedAt : undefined;
+    const executionMs = gpu.ms ?? (timings.executionStartedAt && timings.executionEndedAt ? timings.executionEndedAt - timings.executionStartedAt : undefined);
     await recordExecution(db, claim.data.etaKey, executionMs, job.render.batchSize).catch((e) => log.warn("job.eta_sample_failed", { error: e }));
     await cleanUpComfyFiles(deps, requestId, log);
     return { status: 200, body: { result: "succeeded", outputs: outputs.length } };
   } catch (e) {
     await previews.flush(); // a preview still being stored must not land after the failure's cleanup
-    return settleError(deps, requestId, owner, toRunnerError(e), retryCount, claim.attempts, started, log, writes, stored);
+    return settleError(deps, requestId, owner, toRunnerError(e), retryCount, claim.attempts, started, log, writes, stored, gpu.ms);
   } finally {
     session.close();
   }
@@ -81,7 +83,7 @@ export async function handleTask(
 
 async function settleError(
   deps: TaskDeps, requestId: string, owner: string, err: RunnerError, retryCount: number | null, attempts: number, started: number, log: TaskDeps["log"],
-  writes: SerialQueue, stored: string[],
+  writes: SerialQueue, stored: string[], gpuMs: number | null,
 ): Promise<TaskOutcome> {
   const { db, config } = deps;
   if (err.code === "LEASE_LOST") return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
@@ -91,7 +93,7 @@ async function settleError(
   if (!err.retryable || last) {
     const tried = Math.max((retryCount ?? -1) + 1, attempts);
     const error = err.retryable ? publicError("MAX_ATTEMPTS_EXCEEDED", tried, err.code) : publicError(err.code);
-    if (!(await writes.run(() => repo.failJob(db, requestId, owner, error, started)))) return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
+    if (!(await writes.run(() => repo.failJob(db, requestId, owner, error, started, gpuMs)))) return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
     log.error("job.failed", { code: error.code, causeCode: err.code, ...detail });
     // A failed job lists no outputs: whatever this attempt stored before failing goes.
     await discard(deps, requestId, stored, log);

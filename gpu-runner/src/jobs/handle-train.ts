@@ -42,15 +42,16 @@ export async function handleTrainTask(
     }
   };
   let stored: string | null = null;
+  const gpu = { ms: null as number | null };
   try {
     const input = parseTrainingInput(claim.data);
     const previous = claim.data.comfy?.promptId && claim.data.comfy?.clientId ? (claim.data.comfy as repo.ComfyIds) : null;
     const lora = await runTraining({ ...deps, log }, id, input, {
-      previous, reserved: claim.reserved, signal: session.signal, onProgress, timings,
+      previous, reserved: claim.reserved, signal: session.signal, onProgress, timings, onExecutionSpan: (ms) => (gpu.ms = ms),
       onSubmitted: (ids) => session.write(() => repo.recordComfyIds(db, id, owner, ids, TRAIN)).then(() => undefined),
     });
     stored = lora.path;
-    const done = await session.writes.run(() => trainRepo.completeTraining(db, id, owner, lora));
+    const done = await session.writes.run(() => trainRepo.completeTraining(db, id, owner, lora, gpu.ms));
     // Failed by the sweeper (or an erasure) meanwhile, or taken over: the LoRA goes unless the model points at it or may.
     if (done === "lost") return leaseLost(log, undefined, await discardAttemptFiles(db, deps.storage, TRAIN, id, [lora.path], log));
     if (done === "gone") {
@@ -64,7 +65,7 @@ export async function handleTrainTask(
     await cleanUp(deps, id, log);
     return { status: 200, body: { result: "ready", sha256: lora.sha256 } };
   } catch (e) {
-    return settle(deps, id, owner, toRunnerError(e), retryCount, claim.attempts, session, log, stored);
+    return settle(deps, id, owner, toRunnerError(e), retryCount, claim.attempts, session, log, stored, gpu.ms);
   } finally {
     session.close();
   }
@@ -72,7 +73,7 @@ export async function handleTrainTask(
 
 async function settle(
   deps: TaskDeps, id: string, owner: string, err: RunnerError, retryCount: number | null, attempts: number, session: LeaseSession, log: Logger,
-  stored: string | null,
+  stored: string | null, gpuMs: number | null,
 ): Promise<TaskOutcome> {
   const { db, config } = deps;
   if (err.code === "LEASE_LOST") {
@@ -84,7 +85,7 @@ async function settle(
   const detail = { error: err.message, details: err.details, cause: err.cause, attempts, retryCount };
   if (!err.retryable || (isLastAttempt(retryCount, attempts, config.MAX_ATTEMPTS) && err.code !== "SHUTTING_DOWN")) {
     const error = err.retryable ? publicError("MAX_ATTEMPTS_EXCEEDED", Math.max((retryCount ?? -1) + 1, attempts), err.code) : publicError(err.code);
-    if (!(await session.write(() => trainRepo.failTraining(db, id, owner, error)))) return leaseLost(log);
+    if (!(await session.write(() => trainRepo.failTraining(db, id, owner, error, gpuMs)))) return leaseLost(log);
     log.error("train.failed", { code: error.code, causeCode: err.code, ...detail });
     await cleanUp(deps, id, log);
     return { status: 200, body: { result: "failed", code: error.code } };

@@ -75,22 +75,30 @@ export const recordComfyIds = (db: Firestore, id: string, owner: string, comfy: 
 
 /** `now` is the wall clock except where past history is seeded through this path. */
 export function completeJob(
-  db: Firestore, id: string, owner: string, outputs: Output[], attemptStartedMs: number, timings: JobTimings = { deliveredAt: attemptStartedMs }, now = Date.now(),
+  db: Firestore, id: string, owner: string, outputs: Output[], attemptStartedMs: number, timings: JobTimings = { deliveredAt: attemptStartedMs }, gpuMs: number | null = null, now = Date.now(),
 ): Promise<boolean> {
   timings.completedAt = now;
   return whileOwner(db, id, owner, () => ({
     status: "succeeded", outputs, progress: 1, error: null, lease: null,
-    finishedAt: Timestamp.fromMillis(now), durationMs: now - attemptStartedMs, timings: timingsToFirestore(timings),
+    finishedAt: Timestamp.fromMillis(now), durationMs: now - attemptStartedMs, timings: timingsToFirestore(timings), ...gpuSecondsField(gpuMs),
   }));
 }
 
 /** Ends the job `failed`; the functions package sees the status and refunds (never the runner). */
-export function failJob(db: Firestore, id: string, owner: string, error: { code: string; message: string }, attemptStartedMs: number): Promise<boolean> {
+export function failJob(
+  db: Firestore, id: string, owner: string, error: { code: string; message: string }, attemptStartedMs: number, gpuMs: number | null = null,
+): Promise<boolean> {
   const now = Date.now();
   return whileOwner(db, id, owner, () => ({
-    status: "failed", error, lease: null, finishedAt: Timestamp.fromMillis(now), durationMs: now - attemptStartedMs,
+    status: "failed", error, lease: null, finishedAt: Timestamp.fromMillis(now), durationMs: now - attemptStartedMs, ...gpuSecondsField(gpuMs),
   }));
 }
+
+/**
+ * `gpuSeconds` written with the terminal status (ms precision); the functions package counts it
+ * into the usage counters. Absent when the prompt never executed (nothing ran on the GPU).
+ */
+export const gpuSecondsField = (gpuMs: number | null): { gpuSeconds?: number } => (gpuMs === null ? {} : { gpuSeconds: Math.max(0, gpuMs) / 1000 });
 
 /**
  * Gives the job back for a retry. It stays `running` (status only moves forward, see

@@ -19,6 +19,8 @@ export interface TrainingHooks {
   signal: AbortSignal;
   onProgress: (fraction: number, step: number) => void;
   onSubmitted: (ids: ComfyIds) => Promise<void>;
+  /** ComfyUI's execution time of the training prompt (ms), once it ended: the model's GPU time. */
+  onExecutionSpan?: (ms: number) => void;
   /** Milestones (epoch ms), filled in as the run moves on. */
   timings: Record<string, number>;
 }
@@ -36,7 +38,7 @@ export async function runTraining(deps: ExecuteDeps, customModelId: string, inpu
   const common = {
     timeoutMs: config.TRAIN_TIMEOUT_SECONDS * 1000, pollIntervalMs: config.COMFY_POLL_INTERVAL_MS, reconnectMs: config.COMFY_WS_RECONNECT_MS,
     signal: hooks.signal, onProgress: (f: number, value: number) => hooks.onProgress(f, Math.floor(value / ticksPerStep)), log, requireImages: false,
-    progressNode: trainer,
+    progressNode: trainer, onExecutionSpan: hooks.onExecutionSpan,
   };
   let ids: ComfyIds;
   // A runner that died (or lost its lease) mid-training left its prompt running in ComfyUI:

@@ -1,6 +1,6 @@
 import { Timestamp, type Firestore } from "firebase-admin/firestore";
 import { TRAIN } from "./job-kind";
-import { jobDoc, whileOwner } from "./job.repo";
+import { gpuSecondsField, jobDoc, whileOwner } from "./job.repo";
 
 // customModels/{id} writes of the runner (contract: /tmp interface of issue 15, docs/data-model.md):
 // every one in a transaction that first checks we still hold the training lease, so nothing
@@ -24,21 +24,21 @@ export type Completion = "ready" | "gone" | "lost";
  * training → ready with the LoRA. `gone`: the model was cancelled or deleted meanwhile (the
  * caller deletes the LoRA it stored); `lost`: another runner holds it now (its file stays).
  */
-export async function completeTraining(db: Firestore, id: string, owner: string, lora: StoredLora): Promise<Completion> {
+export async function completeTraining(db: Firestore, id: string, owner: string, lora: StoredLora, gpuMs: number | null = null): Promise<Completion> {
   return db.runTransaction(async (tx) => {
     const snap = await tx.get(jobDoc(db, id, TRAIN));
     const d = snap.data();
     if (!d || d.status === "cancelled" || d.status === "deleted") return "gone";
     if (d.status !== TRAIN.running || d.lease?.owner !== owner) return "lost";
     const now = Timestamp.now();
-    tx.update(snap.ref, { status: "ready", readyAt: now, updatedAt: now, progress: 1, step: d.steps ?? d.train?.steps ?? null, lora, error: null, lease: null });
+    tx.update(snap.ref, { status: "ready", readyAt: now, updatedAt: now, progress: 1, step: d.steps ?? d.train?.steps ?? null, lora, error: null, lease: null, ...gpuSecondsField(gpuMs) });
     return "ready";
   });
 }
 
 /** training → failed; cm-api's trigger refunds (never the runner). */
-export const failTraining = (db: Firestore, id: string, owner: string, error: { code: string; message: string }) =>
-  whileOwner(db, id, owner, () => ({ status: "failed", error, lease: null }), TRAIN);
+export const failTraining = (db: Firestore, id: string, owner: string, error: { code: string; message: string }, gpuMs: number | null = null) =>
+  whileOwner(db, id, owner, () => ({ status: "failed", error, lease: null, ...gpuSecondsField(gpuMs) }), TRAIN);
 
 /** Status as it is now (after a lost lease: was the model deleted or cancelled?). */
 export async function trainingStatus(db: Firestore, id: string): Promise<unknown> {
