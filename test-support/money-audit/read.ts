@@ -4,6 +4,7 @@
 import type { DocumentSnapshot, Firestore, Timestamp } from "firebase-admin/firestore";
 import type { AuditEntry, AuditGrantDoc, AuditJob, AuditUsage, AuditWallet } from "./checks";
 import { REFUNDABLE } from "./checks";
+import type { AuditHold } from "./holds";
 
 /** Wallet collections, and which field of a job or a usage counter names the wallet's owner. */
 export const WALLETS = [
@@ -44,8 +45,13 @@ function entryOf(d: DocumentSnapshot): AuditEntry {
   const x = d.data() ?? {};
   return {
     id: d.id, type: String(x.type), amount: num(x.amount), balanceAfter: x.balanceAfter, draws: x.draws, grantId: x.grantId,
-    requestId: x.requestId, excessGrantId: x.excessGrantId, createdAtMs: ms(x.createdAt) ?? 0, commitUs: us(d.createTime),
+    requestId: x.requestId, excessGrantId: x.excessGrantId, holdId: x.holdId, forfeited: x.forfeited, createdAtMs: ms(x.createdAt) ?? 0, commitUs: us(d.createTime),
   };
+}
+
+function holdOf(d: DocumentSnapshot): AuditHold {
+  const x = d.data() ?? {};
+  return { id: d.id, reserved: num(x.reserved), spent: num(x.spent), unspent: num(x.unspent), state: String(x.state), returned: x.returned, forfeited: x.forfeited };
 }
 
 function grantOf(d: DocumentSnapshot): AuditGrantDoc {
@@ -98,12 +104,13 @@ export async function readWallets(db: Firestore): Promise<AuditWallet[]> {
     const owners = [...new Set([...refs.map((r) => r.id), ...jobs.keys(), ...usage.keys()])].filter((id) => !excluded(id));
     out.push(...await pooled(owners, 16, async (id) => {
       const ref = db.doc(`${kind.collection}/${id}`);
-      const [doc, ledger, grants] = await Promise.all([ref.get(), ref.collection("ledger").get(), ref.collection("grants").get()]);
+      const [doc, ledger, grants, holds] = await Promise.all([ref.get(), ref.collection("ledger").get(), ref.collection("grants").get(), ref.collection("holds").get()]);
       const grantList = doc.get("grants");
       return {
         path: ref.path, exists: doc.exists, credits: num(doc.get("credits")), debt: num(doc.get("debt")),
         grants: Array.isArray(grantList) ? grantList.map((g: { id: string; remaining: number }) => ({ id: g.id, remaining: g.remaining })) : null,
         entries: ledger.docs.map(entryOf), grantDocs: grants.docs.map(grantOf), jobs: jobs.get(id) ?? [], usage: usage.get(id) ?? [],
+        holds: holds.docs.map(holdOf),
       };
     }));
   }
