@@ -4,7 +4,7 @@
 // grants its credits came from, and the hold) and the hold document, guarded by its update time.
 // The wallet document is read for its refusals (a dispute, an erasure, the plan's rate) but not
 // written: that is the point.
-import type { DocumentSnapshot, Firestore, WriteBatch } from "firebase-admin/firestore";
+import type { DocumentReference, DocumentSnapshot, Firestore, Precondition } from "firebase-admin/firestore";
 import type { WalletSession } from "../grants/session";
 import type { Wallet } from "../grants/wallet";
 import { ledgerEntryPath, type WalletRef } from "../walletRef";
@@ -43,7 +43,12 @@ export function holdAfter(hold: Hold, session: WalletSession): Hold {
  * with the hold named and its balanceAfter the hold's, and the hold document, only if nobody
  * (the sweeper, a clawback's recall) wrote it since it was read.
  */
-export function writeHoldSpend(db: Firestore, batch: WriteBatch, wallet: WalletRef, holdSnap: DocumentSnapshot, after: Hold, session: WalletSession, now: Date): void {
+export interface SpendWriter {
+  create(ref: DocumentReference, data: Record<string, unknown>): unknown;
+  update(ref: DocumentReference, data: Record<string, unknown>, precondition: Precondition): unknown;
+}
+
+export function writeHoldSpend(db: Firestore, batch: SpendWriter, wallet: WalletRef, holdSnap: Pick<DocumentSnapshot, "ref" | "updateTime">, after: Hold, session: WalletSession, now: Date): void {
   for (const e of session.entries) batch.create(db.doc(ledgerEntryPath(wallet, e.id)), { ...e.data, holdId: after.id, createdAt: now });
   batch.update(holdSnap.ref, { ...holdFields(after), updatedAt: now }, { lastUpdateTime: holdSnap.updateTime! });
 }
