@@ -22,7 +22,9 @@ export function keeperFor(db: Firestore): HoldKeeper | undefined {
   }
   if (!hooked) {
     hooked = true;
-    process.once("SIGTERM", () => void Promise.all([...live].map((k) => k.releaseAll())));
+    // A SIGTERM listener replaces Node's default exit, so the process exits once the holds are back
+    // (Cloud Run's SIGKILL follows 10 s later anyway).
+    process.once("SIGTERM", () => void Promise.all([...live].map((k) => k.releaseAll())).finally(() => process.exit(143)));
   }
   return keeper;
 }
