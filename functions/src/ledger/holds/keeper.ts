@@ -49,7 +49,15 @@ export class HoldKeeper {
       return null;
     }
     const holdId = `${this.instance}-${++this.seq}`;
-    const r = await rollHold(this.db, wallet, { holdId, instance: this.instance, amount: size, min: need, ttlMs: this.opts.ttlMs, replaces: cur?.holdId ?? null, now: new Date(nowMs) });
+    let r;
+    try {
+      r = await rollHold(this.db, wallet, { holdId, instance: this.instance, amount: size, min: need, ttlMs: this.opts.ttlMs, replaces: cur?.holdId ?? null, now: new Date(nowMs) });
+    } catch (err) {
+      // A busy wallet: this commit takes the direct path. Had the roll landed after all, the old
+      // hold reads closed at its next use and the new one, unknown here, goes back at expiry.
+      log.warn("hold roll failed", { holdId, error: String((err as Error).message) });
+      return null;
+    }
     this.open.delete(account);
     if (cur) this.counters.released++;
     if (!r.ok) return null;
