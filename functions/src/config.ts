@@ -88,6 +88,10 @@ export const configSchema = z.object({
   MAX_GRANT_AMOUNT: int(1_000_000),
   /** Paid creates per user per minute; more get RATE_LIMITED (429) with Retry-After. */
   MAX_CREATES_PER_MINUTE: int(120),
+  /** Creates one instance must see for a wallet within a second before it takes an escrow hold for it; below it a create keeps the direct path (one commit on the wallet). 0 (the default for now): never hold, every create writes the wallet. 8 suits production hot accounts (see docs/hot-accounts.md). */
+  HOLD_HOT_CREATES_PER_SECOND: z.coerce.number().int().nonnegative().default(0),
+  /** How long an escrow hold lives; an instance that died with one open has its credits back within this plus one hold sweep. */
+  HOLD_SECONDS: int(30),
   /** Create calls (single or batch) one API key may have in progress on one instance; more get RATE_LIMITED (429). A key's own `maxConcurrentCreates` wins. */
   MAX_CONCURRENT_CREATES_PER_KEY: int(40),
   /** How long an instance trusts that an API key's Auth account is enabled (a disabled account's keys stop within this). */

@@ -26,5 +26,6 @@ export { createUpload, cleanupUploads } from "./uploads/http";
 export { createCustomModel, getCustomModel, listCustomModels, cancelCustomModel, deleteCustomModel } from "./models/http";
 export { onCustomModelUpdated } from "./models/trigger";
 export { setUserPlan, renewPlans, expireGrants, createCheckoutSession, stripeWebhook } from "./billing/triggers";
+export { returnExpiredHolds } from "./ledger/holds/triggers";
 export { createOrganization, getOrganization, inviteMember, acceptInvitation, listMembers, setMemberRole, removeMember, setBudget } from "./orgs/http";
 export { createPortalSession } from "./billing/stripe/portal";

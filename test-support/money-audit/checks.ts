@@ -4,6 +4,7 @@
 // must never break"; nothing here calls the code that writes money, so a bug there cannot make
 // its own check pass.
 import { calendarDayOf, isoWeekOf } from "../../functions/src/shared/isoWeek";
+import { auditHolds, fromHold, walletMoves, type AuditHold } from "./holds";
 
 export const DEBT = "debt";
 
@@ -18,6 +19,10 @@ export interface AuditEntry {
   grantId?: string;
   requestId?: string;
   excessGrantId?: string;
+  /** The escrow hold a `hold`/`release` entry moved, or a debit spent from. */
+  holdId?: string;
+  /** A release's share of expired grants, not returned. */
+  forfeited?: AuditDraw[];
   createdAtMs: number;
   /** The entry's commit time (createTime) in microseconds: entries of one commit share it. */
   commitUs: number;
@@ -42,12 +47,16 @@ export interface AuditWallet {
   grantDocs: AuditGrantDoc[];
   jobs: AuditJob[];
   usage: AuditUsage[];
+  /** The wallet's escrow hold documents (none for most wallets). */
+  holds?: AuditHold[];
 }
 
 export const REFUNDABLE = new Set(["failed", "cancelled"]);
 
 /** Entry kinds whose draws take credits out of a grant (a refund gives back, an expiry expires). */
-const TAKES = new Set(["debit", "adjustment", "clawback", "grant"]);
+const TAKES = new Set(["debit", "adjustment", "clawback", "grant", "hold"]);
+/** Entry kinds whose draws give credits back to a grant. */
+const GIVES = new Set(["refund", "release"]);
 
 export function auditWallet(w: AuditWallet, timeZone = "UTC"): string[] {
   const out: string[] = [];
@@ -58,6 +67,7 @@ export function auditWallet(w: AuditWallet, timeZone = "UTC"): string[] {
   }
   balances(w, v);
   runningSums(w, v);
+  auditHolds(w.credits, w.entries, w.holds ?? [], v);
   grantCounters(w, v);
   jobs(w, v);
   usage(w, v, timeZone);
@@ -65,8 +75,10 @@ export function auditWallet(w: AuditWallet, timeZone = "UTC"): string[] {
 }
 
 function balances(w: AuditWallet, v: (s: string) => void) {
-  const sum = w.entries.reduce((s, e) => s + e.amount, 0);
-  if (w.credits !== sum) v(`credits ${w.credits} != Σ ledger ${sum} (${w.entries.length} entries)`);
+  // Debits spent from a hold moved the hold, not the wallet (holds.ts).
+  const moves = walletMoves(w.entries);
+  const sum = moves.reduce((s, e) => s + e.amount, 0);
+  if (w.credits !== sum) v(`credits ${w.credits} != Σ ledger ${sum} (${moves.length} entries${moves.length < w.entries.length ? `, besides ${w.entries.length - moves.length} debits from holds` : ""})`);
   if (w.grants) {
     const live = w.grants.reduce((s, g) => s + g.remaining, 0);
     if (w.credits !== live - w.debt) v(`credits ${w.credits} != Σ live grant remaining ${live} − debt ${w.debt}`);
@@ -79,7 +91,7 @@ function balances(w: AuditWallet, v: (s: string) => void) {
  */
 function runningSums(w: AuditWallet, v: (s: string) => void) {
   const commits = new Map<number, AuditEntry[]>();
-  for (const e of w.entries) commits.set(e.commitUs, [...(commits.get(e.commitUs) ?? []), e]);
+  for (const e of walletMoves(w.entries)) commits.set(e.commitUs, [...(commits.get(e.commitUs) ?? []), e]);
   let balance = 0;
   for (const t of [...commits.keys()].sort((a, b) => a - b)) {
     const group = commits.get(t)!;
@@ -113,11 +125,13 @@ function grantCounters(w: AuditWallet, v: (s: string) => void) {
     // A grant entry without grantId predates grants: its credits sit in the migrated balance's grant.
     if (e.type === "grant" && e.grantId) amounts.set(e.grantId, e.amount);
     if (e.excessGrantId) amounts.set(e.excessGrantId, e.amount - (e.draws ?? []).reduce((s, d) => s + d.amount, 0));
+    // A debit from a hold names the grants its credits came from; the hold entry drew them.
+    if (fromHold(e)) continue;
     for (const d of e.draws ?? []) {
       if (d.grantId === DEBT) continue;
       const c = at(d.grantId);
       c.by.push(e.id);
-      if (e.type === "refund") c.givenBack += d.amount;
+      if (GIVES.has(e.type)) c.givenBack += d.amount;
       else if (e.type === "expire") c.expired += d.amount;
       else if (TAKES.has(e.type)) c.drawn += d.amount;
       else v(`entry ${e.id}: a ${e.type} entry with draws`);

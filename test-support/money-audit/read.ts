@@ -4,6 +4,7 @@
 import type { DocumentSnapshot, Firestore, Timestamp } from "firebase-admin/firestore";
 import type { AuditEntry, AuditGrantDoc, AuditJob, AuditUsage, AuditWallet } from "./checks";
 import { REFUNDABLE } from "./checks";
+import type { AuditHold } from "./holds";
 
 /** Wallet collections, and which field of a job or a usage counter names the wallet's owner. */
 export const WALLETS = [
@@ -43,8 +44,13 @@ function entryOf(d: DocumentSnapshot): AuditEntry {
   const x = d.data() ?? {};
   return {
     id: d.id, type: String(x.type), amount: num(x.amount), balanceAfter: x.balanceAfter, draws: x.draws, grantId: x.grantId,
-    requestId: x.requestId, excessGrantId: x.excessGrantId, createdAtMs: ms(x.createdAt) ?? 0, commitUs: us(d.createTime),
+    requestId: x.requestId, excessGrantId: x.excessGrantId, holdId: x.holdId, forfeited: x.forfeited, createdAtMs: ms(x.createdAt) ?? 0, commitUs: us(d.createTime),
   };
+}
+
+function holdOf(d: DocumentSnapshot): AuditHold {
+  const x = d.data() ?? {};
+  return { id: d.id, reserved: num(x.reserved), spent: num(x.spent), unspent: num(x.unspent), state: String(x.state), returned: x.returned, forfeited: x.forfeited };
 }
 
 function grantOf(d: DocumentSnapshot): AuditGrantDoc {
@@ -91,22 +97,33 @@ export async function pendingRefunds(db: Firestore): Promise<string[]> {
   return out;
 }
 
+async function walletDocs(db: Firestore, path: string, jobs: AuditJob[], usage: AuditUsage[]): Promise<AuditWallet> {
+  const ref = db.doc(path);
+  const [doc, ledger, grants, holds] = await Promise.all([ref.get(), ref.collection("ledger").get(), ref.collection("grants").get(), ref.collection("holds").get()]);
+  const grantList = doc.get("grants");
+  return {
+    path: ref.path, exists: doc.exists, credits: num(doc.get("credits")), debt: num(doc.get("debt")),
+    grants: Array.isArray(grantList) ? grantList.map((g: { id: string; remaining: number }) => ({ id: g.id, remaining: g.remaining })) : null,
+    entries: ledger.docs.map(entryOf), grantDocs: grants.docs.map(grantOf), jobs, usage, holds: holds.docs.map(holdOf),
+  };
+}
+
+/** One user's wallet with what the checks need (a test's own: no scan of every wallet). */
+export async function readUserWallet(db: Firestore, uid: string): Promise<AuditWallet> {
+  const jobs = await Promise.all(JOB_COLLECTIONS.map(async (collection) => (await db.collection(collection).where("userId", "==", uid).get()).docs
+    .filter((d) => typeof d.get("orgId") !== "string")
+    .map((d) => ({ collection, id: d.id, status: String(d.get("status")), cost: num(d.get("cost")), refunded: d.get("refunded") === true, createdAtMs: ms(d.get("createdAt")) }))));
+  const usage = (await db.collection("usageWeekly").where("uid", "==", uid).get()).docs.map((d) => ({ week: String(d.get("week")), creditsDebited: num(d.get("creditsDebited")), creditsRefunded: num(d.get("creditsRefunded")) }));
+  return walletDocs(db, `users/${uid}`, jobs.flat(), usage);
+}
+
 /** Every wallet with what the checks need; owners of jobs or counters with no wallet come too, as wallets that do not exist. */
 export async function readWallets(db: Firestore): Promise<AuditWallet[]> {
   const out: AuditWallet[] = [];
   for (const kind of WALLETS) {
     const [refs, jobs, usage] = await Promise.all([db.collection(kind.collection).listDocuments(), readJobs(db, kind.jobOwner), readUsage(db, kind.usage, kind.usageOwner)]);
     const owners = [...new Set([...refs.map((r) => r.id), ...jobs.keys(), ...usage.keys()])].filter((id) => !excluded(id));
-    out.push(...await pooled(owners, 16, async (id) => {
-      const ref = db.doc(`${kind.collection}/${id}`);
-      const [doc, ledger, grants] = await Promise.all([ref.get(), ref.collection("ledger").get(), ref.collection("grants").get()]);
-      const grantList = doc.get("grants");
-      return {
-        path: ref.path, exists: doc.exists, credits: num(doc.get("credits")), debt: num(doc.get("debt")),
-        grants: Array.isArray(grantList) ? grantList.map((g: { id: string; remaining: number }) => ({ id: g.id, remaining: g.remaining })) : null,
-        entries: ledger.docs.map(entryOf), grantDocs: grants.docs.map(grantOf), jobs: jobs.get(id) ?? [], usage: usage.get(id) ?? [],
-      };
-    }));
+    out.push(...await pooled(owners, 16, (id) => walletDocs(db, `${kind.collection}/${id}`, jobs.get(id) ?? [], usage.get(id) ?? [])));
   }
   return out;
 }

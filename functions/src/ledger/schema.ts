@@ -24,7 +24,7 @@ export const grantSchema = (cfg: Pick<Config, "MAX_GRANT_AMOUNT">) =>
 
 export const ledgerEntrySchema = z.strictObject({
   id: z.string(),
-  type: z.enum(["grant", "debit", "refund", "adjustment", "expire", "clawback"]),
+  type: z.enum(["grant", "debit", "refund", "adjustment", "expire", "clawback", "hold", "release"]),
   amount: z.number().int(),
   balanceAfter: z.number().int(),
   requestId: z.string().nullable(),

@@ -1,4 +1,4 @@
-export type LedgerEntryType = "grant" | "debit" | "refund" | "adjustment" | "expire" | "clawback";
+export type LedgerEntryType = "grant" | "debit" | "refund" | "adjustment" | "expire" | "clawback" | "hold" | "release";
 
 export interface LedgerEntry {
   type: LedgerEntryType;

@@ -33,6 +33,7 @@ import { keyPrincipal, memberPrincipal, USER_PRINCIPAL, type CreateResult, type 
 import { GroupCommitter } from "./groupCommit";
 import { InFlight } from "./inFlight";
 import { commitCreates, type PreparedCreate } from "./optimisticCommit";
+import { keeperFor } from "../ledger/holds/instances";
 
 export type { CreateResult } from "./commitPlan";
 
@@ -45,7 +46,8 @@ const committers = new WeakMap<Firestore, GroupCommitter<PreparedCreate, Outcome
 export function committerFor(db: Firestore): GroupCommitter<PreparedCreate, Outcome> {
   let committer = committers.get(db);
   if (!committer) {
-    committer = new GroupCommitter((account, items, pull) => commitCreates(db, account, items, { defaultPerMinute: config().MAX_CREATES_PER_MINUTE }, pull), MAX_GROUP);
+    const holds = keeperFor(db);
+    committer = new GroupCommitter((account, items, pull) => commitCreates(db, account, items, { defaultPerMinute: config().MAX_CREATES_PER_MINUTE, holds }, pull), MAX_GROUP);
     committers.set(db, committer);
   }
   return committer;

@@ -22,6 +22,10 @@ import { limitsOf, planRate } from "./admission";
 import { Contention } from "./contention";
 import { keyPrincipal, memberPrincipal, planCommit, USER_PRINCIPAL, type Outcome, type Plan, type PlanItem, type PrincipalState, type StoredRequest } from "./commitPlan";
 import type { BudgetState } from "../orgs/budget";
+import type { HoldKeeper } from "../ledger/holds/keeper";
+import { holdOf, holdPath } from "../ledger/holds/store";
+import { holdAfter, holdUsable, walletOfHold, writeHoldSpend } from "../ledger/holds/holdCommit";
+import type { Hold } from "../ledger/holds/hold";
 
 /** A validated, priced create, ready to commit. */
 export interface PreparedCreate extends PlanItem {
@@ -51,13 +55,15 @@ interface GroupReads {
   stored: Map<string, ReadRequest>;
   /** An organisation's creates by members (not keys): each member's user and member documents. */
   members: Map<string, { user: DocumentSnapshot; member: DocumentSnapshot }>;
+  /** The instance's hold this commit spends from (ledger/holds), when it has a usable one. */
+  hold: { snap: DocumentSnapshot; hold: Hold } | null;
 }
 
 /** A stored request as read here: what a replay answers from, and what tells this call's own writes apart. */
 type ReadRequest = StoredRequest & { createdAt?: Timestamp; dispatch?: { state?: string } };
 
 /** `pull` (groupCommit.ts) adds creates that queued meanwhile to a commit that runs again. */
-export async function commitCreates(db: Firestore, account: string, items: PreparedCreate[], opts: { defaultPerMinute: number; maxAttempts?: number; now?: () => Date }, pull: () => PreparedCreate[] = () => []): Promise<Outcome[]> {
+export async function commitCreates(db: Firestore, account: string, items: PreparedCreate[], opts: { defaultPerMinute: number; maxAttempts?: number; holds?: HoldKeeper; now?: () => Date }, pull: () => PreparedCreate[] = () => []): Promise<Outcome[]> {
   const maxAttempts = opts.maxAttempts ?? COMMIT_ATTEMPTS;
   let readAll = false;
   // Requests this call wrote in a commit whose fate is unknown, with the createdAt it wrote.
@@ -69,7 +75,7 @@ export async function commitCreates(db: Firestore, account: string, items: Prepa
     const started = performance.now();
     const round: Round = { unsure, written: null };
     try {
-      return await commitOnce(db, items, opts.defaultPerMinute, readAll, round, opts.now);
+      return await commitOnce(db, items, { ...opts, account }, readAll, round);
     } catch (err) {
       const failure = commitFailure(err);
       if (!failure) throw err;
@@ -99,21 +105,31 @@ interface Round {
 
 /**
  * One round: read, plan, and (when anything is to be created) commit; throws what the commit threw.
- * `clock` is the wall clock unless a caller seeding past history (test-support/seed-history) sets it.
+ * `opts.now` is the wall clock unless a caller seeding past history (test-support/seed-history) sets it.
  */
-async function commitOnce(db: Firestore, items: PreparedCreate[], defaultPerMinute: number, readAll: boolean, round: Round, clock = () => new Date()): Promise<Outcome[]> {
+async function commitOnce(db: Firestore, items: PreparedCreate[], opts: { defaultPerMinute: number; holds?: HoldKeeper; account: string; now?: () => Date }, readAll: boolean, round: Round): Promise<Outcome[]> {
   const started = performance.now();
-  const reads = await readGroup(db, items, readAll);
-  const now = clock();
+  const defaultPerMinute = opts.defaultPerMinute;
+  const need = items.reduce((s, i) => s + i.cost, 0);
+  const holdId = opts.holds ? await opts.holds.holdFor(opts.account, items[0].wallet, need, Date.now()) : null;
+  const reads = await readGroup(db, items, readAll, holdId);
+  const now = opts.now ? opts.now() : new Date();
+  const wallet = walletOf(reads.user.data());
+  if (reads.hold && !holdUsable(reads.hold.hold, wallet, need, now.getTime(), 0)) {
+    if (reads.hold.hold.state !== "open") opts.holds?.forget(opts.account, reads.hold.hold.id);
+    reads.hold = null;
+  }
   const plan = planCommit({
     nowMs: now.getTime(),
     balance: 0,
-    wallet: walletOf(reads.user.data()),
+    wallet: reads.hold ? walletOfHold(reads.hold.hold, wallet) : wallet,
     principals: principalsOf(reads, defaultPerMinute, now),
     stored: reads.stored,
     items,
     budgets: budgetsOf(reads, now),
   });
+  // Spent from a hold: the answer's balance is the wallet's plus what the hold has left.
+  if (reads.hold) for (const o of plan.outcomes) if (o.kind === "created") o.result.currentCredits += (reads.user.get("credits") as number | undefined) ?? 0;
   const outcomes = claimOwn(plan.outcomes, items, reads.stored, round.unsure);
   // Replays and refusals only: nothing to write, and nothing another writer could invalidate.
   if (plan.totals.requests === 0) return outcomes;
@@ -122,6 +138,10 @@ async function commitOnce(db: Firestore, items: PreparedCreate[], defaultPerMinu
   contention.measured(performance.now() - started);
   commitCounters.commits++;
   commitCounters.created += plan.totals.requests;
+  if (opts.holds) {
+    if (reads.hold) opts.holds.spent(opts.account, reads.hold.hold.id, holdAfter(reads.hold.hold, plan.session).draws.reduce((s, d) => s + d.amount, 0), now.getTime());
+    opts.holds.record(opts.account, now.getTime(), items.flatMap((it, i) => (plan.outcomes[i].kind === "created" ? [it.cost] : [])));
+  }
   return outcomes;
 }
 
@@ -158,7 +178,7 @@ export function commitFailure(err: unknown): "conflict" | "recheck" | "unknown" 
   return null;
 }
 
-async function readGroup(db: Firestore, items: PreparedCreate[], readAll: boolean): Promise<GroupReads> {
+async function readGroup(db: Firestore, items: PreparedCreate[], readAll: boolean, holdId: string | null): Promise<GroupReads> {
   const wallet = items[0].wallet;
   const keyIds = [...new Set(items.flatMap((i) => (i.keyId ? [i.keyId] : [])))];
   const requestIds = [...new Set(items.filter((i) => readAll || i.mayExist).map((i) => i.requestId))];
@@ -168,6 +188,7 @@ async function readGroup(db: Firestore, items: PreparedCreate[], readAll: boolea
     ...keyIds.map((k) => db.doc(`${API_KEYS}/${k}`)),
     ...requestIds.map((id) => db.doc(`generationRequests/${id}`)),
     ...memberIds.flatMap((uid) => [db.doc(`users/${uid}`), db.doc(memberPath(wallet.id, uid))]),
+    ...(holdId ? [db.doc(holdPath(wallet, holdId))] : []),
   );
   const keys = new Map(keyIds.map((k, i) => [k, rest[i]]));
   const stored = new Map<string, ReadRequest>();
@@ -176,7 +197,8 @@ async function readGroup(db: Firestore, items: PreparedCreate[], readAll: boolea
   }
   const at = keyIds.length + requestIds.length;
   const members = new Map(memberIds.map((uid, i) => [uid, { user: rest[at + 2 * i], member: rest[at + 2 * i + 1] }]));
-  return { wallet, user, keys, stored, members };
+  const holdSnap = holdId ? rest[at + 2 * memberIds.length] : null;
+  return { wallet, user, keys, stored, members, hold: holdSnap?.exists ? { snap: holdSnap, hold: holdOf(holdSnap) } : null };
 }
 
 // An account being erased (lifecycle/erasure.ts) takes no new paid work, whatever token is still valid.
@@ -240,8 +262,15 @@ function writeGroup(db: Firestore, items: PreparedCreate[], reads: GroupReads, p
   });
   // Debit entries with their draws, lazy expiries, grant counters; then the wallet, each key's
   // counters and the weekly usage counter: once per commit.
-  writeSession(db, batch, reads.wallet, plan.session, now);
-  guardedWrite(batch, reads.user, { ...walletFields(plan.session.wallet), updatedAt: now, ...plan.usage.get(USER_PRINCIPAL) });
+  if (reads.hold) {
+    writeHoldSpend(db, batch, reads.wallet, reads.hold.snap, holdAfter(reads.hold.hold, plan.session), plan.session, now);
+    // A user's own rate window lives on their user document (the wallet): still written, guarded.
+    const usage = plan.usage.get(USER_PRINCIPAL);
+    if (usage) guardedWrite(batch, reads.user, { ...usage });
+  } else {
+    writeSession(db, batch, reads.wallet, plan.session, now);
+    guardedWrite(batch, reads.user, { ...walletFields(plan.session.wallet), updatedAt: now, ...plan.usage.get(USER_PRINCIPAL) });
+  }
   // A member's document is written (guarded) by every commit that charges for them, so a removal
   // or a budget change since the read makes this commit run again instead of slipping past it.
   for (const [uid, m] of reads.members) {

@@ -3,12 +3,13 @@
 // through the same WalletSession the writers use, written by the real writeSession into a batch
 // that applies its writes as a commit would (grant counters by their increments). Every
 // invariant of issue 16, and balanceAfter as the running sum, holds after every step.
-import { FieldValue, Firestore, type DocumentReference, type SetOptions } from "firebase-admin/firestore";
+import { Firestore } from "firebase-admin/firestore";
+import { CommittedBatch } from "./committedBatch";
 import { rng } from "../../../test-support/rng";
 import type { GrantInfo } from "../../src/ledger/grants/allocate";
 import { WalletSession } from "../../src/ledger/grants/session";
 import { creditsOf, type Draw, type Wallet } from "../../src/ledger/grants/wallet";
-import { writeSession, type MoneyWriter } from "../../src/ledger/grants/write";
+import { writeSession } from "../../src/ledger/grants/write";
 import { orgWallet, userWallet, walletPath, type WalletRef } from "../../src/ledger/walletRef";
 import { violations, type Entry, type GrantDoc } from "./invariants";
 
@@ -17,35 +18,6 @@ const DAY = 86_400_000;
 const WALLETS = [userWallet("u"), orgWallet("o")];
 // Only builds document references (no connection is made).
 const refs = new Firestore({ projectId: "demo-unit" });
-
-/** A write batch's effect, committed at once: create() refuses an existing document, merges keep other fields, increments add. */
-class CommittedBatch implements MoneyWriter {
-  readonly docs = new Map<string, Record<string, unknown>>();
-
-  create(ref: DocumentReference, data: Record<string, unknown>) {
-    if (this.docs.has(ref.path)) throw new Error(`${ref.path} created twice`);
-    this.docs.set(ref.path, this.merged({}, data));
-  }
-
-  set(ref: DocumentReference, data: Record<string, unknown>, options: SetOptions) {
-    this.docs.set(ref.path, this.merged("merge" in options && options.merge ? this.docs.get(ref.path) ?? {} : {}, data));
-  }
-
-  under(prefix: string) {
-    return [...this.docs].filter(([p]) => p.startsWith(prefix)).map(([p, d]) => ({ id: p.slice(prefix.length), ...d }));
-  }
-
-  private merged(base: Record<string, unknown>, data: Record<string, unknown>) {
-    const out = { ...base };
-    for (const [k, v] of Object.entries(data)) {
-      // The SDK's increment transform carries its operand; a missing field counts from 0.
-      const inc = v instanceof FieldValue ? (v as unknown as { operand?: number }).operand : undefined;
-      if (v instanceof FieldValue && typeof inc !== "number") throw new Error(`unexpected transform on ${k}`);
-      out[k] = typeof inc === "number" ? ((out[k] as number | undefined) ?? 0) + inc : v;
-    }
-    return out;
-  }
-}
 
 class Model {
   wallet: Wallet = { grants: [], debt: 0, creditLimit: 0, debtBlocks: false, frozen: false, legacy: null };

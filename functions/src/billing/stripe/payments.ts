@@ -6,6 +6,7 @@
 // refunded amount, a dispute's entries the dispute.
 import type { DocumentSnapshot, Firestore, Transaction } from "firebase-admin/firestore";
 import { runMoneyTransaction } from "../../shared/transaction";
+import { readRecall, writeRecall } from "../../ledger/holds/recall";
 import { WalletSession } from "../../ledger/grants/session";
 import { walletFields, walletOf } from "../../ledger/grants/wallet";
 import { writeSession } from "../../ledger/grants/write";
@@ -77,7 +78,9 @@ async function applyFact(db: Firestore, paymentIntent: string, fact: Fact, link:
     }
     const user = await tx.get(db.doc(`users/${merged.uid}`));
     ignoreIfErased(user);
+    const recall = await readRecall(db, tx, userWallet(merged.uid), user.data());
     const session = new WalletSession(walletOf(user.data()), now.getTime(), ACTOR);
+    writeRecall(tx, session, recall, { actor: ACTOR, reason: "holds recalled for a payment event", now });
     const extra = settleInto(tx, [[payment, merged]], session, user, now);
     writeSession(db, tx, userWallet(merged.uid), session, now);
     tx.set(user.ref, { ...walletFields(session.wallet), updatedAt: now, ...extra }, { merge: true });

@@ -98,6 +98,30 @@ export class WalletSession {
     return { ...plan, amount };
   }
 
+  /**
+   * Moves `amount` out of the wallet into an escrow hold (ledger/holds): drawn from the grants
+   * like a debit, never into debt. Returns the draws the hold carries for its own spends.
+   */
+  hold(entryId: string, amount: number, fields: Record<string, unknown>): DebitPlan {
+    const plan = planDebit(this.wallet, amount, { allowDebt: false });
+    if (!plan.ok) return plan;
+    this.wallet = plan.wallet;
+    for (const d of plan.draws) this.count(d.grantId, "drawn", d.amount);
+    this.push(entryId, { type: "hold", amount: -amount, draws: plan.draws, ...fields });
+    return plan;
+  }
+
+  /** Gives a hold's unspent draws back (as a refund would); an expired grant's share is forfeited. */
+  release(entryId: string, draws: readonly Draw[], info: ReadonlyMap<string, GrantInfo>, fields: Record<string, unknown>): { amount: number; forfeited: number } {
+    const plan = planRefund(this.wallet, draws, info, this.nowMs);
+    this.wallet = plan.wallet;
+    for (const d of plan.given) this.count(d.grantId, "givenBack", d.amount);
+    const amount = plan.given.reduce((s, d) => s + d.amount, 0);
+    const forfeited = plan.forfeited.reduce((s, d) => s + d.amount, 0);
+    this.push(entryId, { type: "release", amount, draws: plan.given, forfeited: plan.forfeited, ...fields });
+    return { amount, forfeited };
+  }
+
   /** A new grant (its id is its ledger entry's id); pays off debt first. */
   grant(grant: Omit<NewGrant, "createdAtMs">, fields: Record<string, unknown>): { paidDebt: number } {
     const paidDebt = this.addGrant({ ...grant, createdAtMs: this.nowMs });
