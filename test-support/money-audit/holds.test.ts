@@ -31,7 +31,7 @@ function wallet(): AuditWallet {
       { collection: "generationRequests", id: "r2", status: "succeeded", cost: 10, refunded: false, createdAtMs: T0 },
       { collection: "generationRequests", id: "r3", status: "queued", cost: 5, refunded: false, createdAtMs: T0 },
     ],
-    usage: [{ week: "2026-W45", creditsDebited: 25, creditsRefunded: 10 }],
+    usage: [{ week: "2026-W45", creditsDebited: 25, creditsRefunded: 10 }, { day: "2026-11-02", creditsDebited: 25, creditsRefunded: 10 }],
     holds: [
       { id: "h1", reserved: 40, spent: 20, unspent: 0, state: "closed", returned: 20, forfeited: 0 },
       { id: "h2", reserved: 30, spent: 5, unspent: 25, state: "open" },
@@ -73,7 +73,7 @@ describe("money audit: escrow holds", () => {
     const w = wallet();
     w.entries.push(entry("debit-r4", 8, { amount: -30, balanceAfter: -5, requestId: "r4", holdId: "h2", draws: pack(30) }));
     w.jobs.push({ collection: "generationRequests", id: "r4", status: "queued", cost: 30, refunded: false, createdAtMs: T0 });
-    w.usage = [{ week: "2026-W45", creditsDebited: 55, creditsRefunded: 10 }];
+    w.usage = [{ week: "2026-W45", creditsDebited: 55, creditsRefunded: 10 }, { day: "2026-11-02", creditsDebited: 55, creditsRefunded: 10 }];
     expect(auditWallet(w)).toEqual(expect.arrayContaining([
       "orgs/o1: hold h2: document spent 5 != 35 from 2 debits that name it",
       "orgs/o1: hold h2: 35 spent from 30 held (overspent)",
