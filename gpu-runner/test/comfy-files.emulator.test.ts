@@ -10,7 +10,7 @@ import { startRunner, type Runner } from "../src/app";
 import { loadConfig } from "../src/config";
 import { startFakeComfy, type FakeComfy } from "../../fake-comfyui/src/server";
 import { LocalStorage } from "../src/storage";
-import { comfyFiles, data, pushTask, queuedRequest, ref, runnerEnv } from "./harness";
+import { comfyFiles, data, pushTask, queuedRequest, ref, runnerEnv, SHORT_JOB_TIMEOUT } from "./harness";
 import { quietLogger } from "./helpers";
 
 jest.setTimeout(30_000);
@@ -18,13 +18,17 @@ jest.setTimeout(30_000);
 const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "runner-files-"));
 let fake: FakeComfy;
 let runner: Runner;
+// Same fake and folders; its hung prompts time out after 2 s (healthy jobs go to `runner`).
+let hangRunner: Runner;
 
 beforeAll(async () => {
   fake = await startFakeComfy({ port: 0, imageMs: 40 });
   runner = await startRunner({ config: loadConfig(runnerEnv(fake, storageDir)), db: db(), log: quietLogger() });
+  hangRunner = await startRunner({ config: loadConfig(runnerEnv(fake, storageDir, SHORT_JOB_TIMEOUT)), db: db(), log: quietLogger() });
 });
 afterAll(async () => {
   await runner.shutdown();
+  await hangRunner.shutdown();
   await fake.close();
 });
 beforeEach(() => expect(comfyFiles(fake)).toEqual([]));
@@ -64,7 +68,7 @@ describe("ComfyUI input and output files (real folders of the fake ComfyUI)", ()
   it("hang → timeout → retry: files stay while the job may be retried, and go when it ends", async () => {
     fake.faults.set({ mode: "hang", count: 1 });
     const id = await img2imgRequest();
-    expect((await pushTask(runner.url, id, { retryCount: 0 })).body).toMatchObject({ result: "retry", code: "COMFY_TIMEOUT" });
+    expect((await pushTask(hangRunner.url, id, { retryCount: 0 })).body).toMatchObject({ result: "retry", code: "COMFY_TIMEOUT" });
     expect(comfyFiles(fake)).toEqual([`input/imagegen/${id}.png`]);
     expect((await pushTask(runner.url, id, { retryCount: 1 })).body.result).toBe("succeeded");
     expect((await data(id)).attempts).toBe(2);
@@ -88,8 +92,8 @@ describe("ComfyUI input and output files (real folders of the fake ComfyUI)", ()
   it("the last attempt's failure deletes the files every attempt left", async () => {
     fake.faults.set({ mode: "hang", count: 2 });
     const id = await img2imgRequest();
-    expect((await pushTask(runner.url, id, { retryCount: 0 })).status).toBe(503);
-    expect((await pushTask(runner.url, id, { retryCount: 2 })).body).toEqual({ result: "failed", code: "MAX_ATTEMPTS_EXCEEDED" });
+    expect((await pushTask(hangRunner.url, id, { retryCount: 0 })).status).toBe(503);
+    expect((await pushTask(hangRunner.url, id, { retryCount: 2 })).body).toEqual({ result: "failed", code: "MAX_ATTEMPTS_EXCEEDED" });
     expect(comfyFiles(fake)).toEqual([]);
   });
 });

@@ -11,14 +11,21 @@ export const SECRET = "test-runner-secret";
 export const ref = (id: string) => db().collection("generationRequests").doc(id);
 export const data = async (id: string) => (await ref(id).get()).data()!;
 
-/** Runner env for tests: loopback, the fake's URL and folders, short timeouts. */
+/**
+ * Runner env for tests: loopback, the fake's URL and folders, short polls. The job timeout is
+ * generous so a loaded machine cannot time a healthy job out; a test that needs the timeout to
+ * fire (a hung prompt) starts a runner with `SHORT_JOB_TIMEOUT`.
+ */
 export const runnerEnv = (fake: Pick<FakeComfy, "url" | "files">, storageDir: string, extra: Record<string, string> = {}) => ({
   PORT: "0", HOST: "127.0.0.1", COMFY_URL: fake.url, COMFY_BASE_DIR: fake.files.baseDir, RUNNER_SHARED_SECRET: SECRET, LOCAL_STORAGE_DIR: storageDir,
-  MAX_ATTEMPTS: "3", JOB_TIMEOUT_SECONDS: "2", COMFY_POLL_INTERVAL_MS: "200", COMFY_WS_RECONNECT_MS: "50",
+  MAX_ATTEMPTS: "3", JOB_TIMEOUT_SECONDS: "30", COMFY_POLL_INTERVAL_MS: "200", COMFY_WS_RECONNECT_MS: "50",
   PROGRESS_WRITE_INTERVAL_MS: "100", LEASE_SECONDS: "30",
   // The boot warm-up has its own test (readiness.emulator.test.ts); elsewhere it would only add a prompt.
   WARMUP_TEMPLATE: "off", ...extra,
 });
+
+/** For a runner whose hung prompts must time out quickly. */
+export const SHORT_JOB_TIMEOUT = { JOB_TIMEOUT_SECONDS: "2" };
 
 /** A queued request exactly as createGenerationRequest writes it (docs/data-model.md). */
 export async function queuedRequest(render: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Promise<{ id: string; uid: string }> {

@@ -11,7 +11,7 @@ import { startRunner, type Runner } from "../src/app";
 import { loadConfig } from "../src/config";
 import { startFakeComfy, type FakeComfy } from "../../fake-comfyui/src/server";
 import { LocalStorage, signedFileUrl } from "../src/storage";
-import { runnerEnv, data, pushTask, queuedRequest, ref, SECRET, waitForStatus, type PushOptions } from "./harness";
+import { runnerEnv, data, pushTask, queuedRequest, ref, SECRET, SHORT_JOB_TIMEOUT, waitForStatus, type PushOptions } from "./harness";
 import { captureLogger, historyMessages, historySpanMs, webpChunks } from "./helpers";
 
 const MAX_ATTEMPTS = 3;
@@ -190,7 +190,8 @@ describe("gpu-runner task endpoint (Firestore emulator + fake ComfyUI)", () => {
   it("interrupts a hung prompt after the timeout and answers retryable", async () => {
     fake.faults.set({ mode: "hang", count: 1 });
     const { id } = await queuedRequest({ batchSize: 1 });
-    const res = await push(id, { retryCount: 0 });
+    const short = await startRunner({ config: loadConfig(env(fake, SHORT_JOB_TIMEOUT)), db: db(), log: captureLogger().log });
+    const res = await pushTask(short.url, id, { retryCount: 0 }).finally(() => short.shutdown());
     expect(res.status).toBe(503);
     expect(res.body.code).toBe("COMFY_TIMEOUT");
     const doc = await data(id);

@@ -22,7 +22,8 @@ describe("roles", () => {
     const bobsRequest = await callFunction("createGenerationRequest", { token: bob.token, body: CAT });
     const asAlice = {
       grant: await callFunction("grantCredits", { token: alice.token, body: { userId: alice.uid, amount: 100, reason: "free money" } }),
-      key: await callFunction("createApiKey", { token: alice.token, body: { userId: alice.uid, name: "mine" } }),
+      // A key for herself is self-service (capped by her plan); one for somebody else is not hers to make.
+      key: await callFunction("createApiKey", { token: alice.token, body: { userId: bob.uid, name: "his" } }),
       role: await callFunction("setUserRole", { token: alice.token, body: { userId: alice.uid, role: "admin", reason: "promote me" } }),
       audit: await callFunction("listAuditLog", { token: alice.token }),
       credits: await callFunction("getUserCredits", { token: alice.token, query: { userId: bob.uid } }),

@@ -17,7 +17,7 @@ import { holdAfter, holdUsable, walletOfHold, writeHoldSpend } from "../../src/l
 import { holdEntryId, releaseEntryId, unspentOf, type Hold } from "../../src/ledger/holds/hold";
 import { holdPath } from "../../src/ledger/holds/store";
 import { orgWallet, userWallet, walletPath, type WalletRef } from "../../src/ledger/walletRef";
-import { isoWeekOf } from "../../src/shared/isoWeek";
+import { calendarDayOf, isoWeekOf } from "../../src/shared/isoWeek";
 import { CommittedBatch } from "../billing/committedBatch";
 
 const MIN = 60_000;
@@ -59,9 +59,12 @@ class Model {
     return new Map(this.grants.map((g) => [g.id, { source: g.source, expiresAtMs: g.expiresAt?.getTime() ?? null, createdAtMs: g.createdAt.getTime() }]));
   }
 
-  week(ms: number) {
-    const w = isoWeekOf(new Date(ms), "UTC");
-    return this.usage.get(w) ?? (this.usage.set(w, { debited: 0, refunded: 0 }), this.usage.get(w)!);
+  /** Adds to the weekly and the daily counter of the period `ms` falls in, as addUsage does. */
+  count(ms: number, field: "debited" | "refunded", amount: number) {
+    for (const period of [`week:${isoWeekOf(new Date(ms), "UTC")}`, `day:${calendarDayOf(new Date(ms), "UTC")}`]) {
+      const u = this.usage.get(period) ?? (this.usage.set(period, { debited: 0, refunded: 0 }), this.usage.get(period)!);
+      u[field] += amount;
+    }
   }
 
   /** Releases an open hold into `s` as writeRelease does; closes its document. */
@@ -104,7 +107,7 @@ class Model {
     for (const e of s.entries) this.commitOf.set(e.id, this.commit);
     this.holds.set(h.id, after);
     this.debits.push({ id: requestId, cost, draws: plan.draws, holdId: h.id, refunded: false, createdAtMs: this.now });
-    this.week(this.now).debited += cost;
+    this.count(this.now, "debited", cost);
     return true;
   }
 
@@ -119,7 +122,10 @@ class Model {
       path: walletPath(this.owner), exists: true, credits: creditsOf(this.wallet), debt: this.wallet.debt, grants: this.wallet.grants.map((g) => ({ id: g.id, remaining: g.remaining })),
       entries, grantDocs: this.grants.map((g) => ({ ...g, origin: {} })), holds,
       jobs: this.debits.map((d) => ({ collection: "generationRequests", id: d.id, status: d.refunded ? "failed" : "succeeded", cost: d.cost, refunded: d.refunded, createdAtMs: d.createdAtMs })),
-      usage: [...this.usage].map(([week, u]) => ({ week, creditsDebited: u.debited, creditsRefunded: u.refunded })),
+      usage: [...this.usage].map(([period, u]) => {
+        const [kind, at] = period.split(":");
+        return { [kind]: at, creditsDebited: u.debited, creditsRefunded: u.refunded };
+      }),
     };
     const out = auditWallet(w);
     const spent = this.debits.reduce((s, d) => s + d.cost, 0) - entries.filter((e) => e.type === "refund").reduce((s, e) => s + e.amount, 0);
@@ -151,7 +157,7 @@ function step(m: Model, r: () => number, n: number): string {
     const plan = s.debit(`debit-r${n}`, c, { requestId: `r${n}`, reason: "t", actor: "t" });
     if (plan.ok) {
       m.debits.push({ id: `r${n}`, cost: c, draws: plan.draws, refunded: false, createdAtMs: m.now });
-      m.week(m.now).debited += c;
+      m.count(m.now, "debited", c);
     }
     m.apply(s);
     return "direct debit";
@@ -174,7 +180,7 @@ function step(m: Model, r: () => number, n: number): string {
     const s = m.session();
     d.refunded = true;
     s.refund(`refund-${d.id}`, d.draws, m.grantInfo(), { requestId: d.id, reason: "t", actor: "t" });
-    m.week(d.createdAtMs).refunded += s.entries[s.entries.length - 1].data.amount as number;
+    m.count(d.createdAtMs, "refunded", s.entries[s.entries.length - 1].data.amount as number);
     m.apply(s);
     return d.holdId ? "refund of a debit from a hold" : "refund";
   }
