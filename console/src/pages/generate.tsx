@@ -9,6 +9,7 @@ import { priceOf } from "../../../functions/src/requests/pricing";
 import { go } from "../router";
 import { useSession } from "../session";
 import { ErrorBox, Loading } from "../ui";
+import { GenerateExtras, type Extras } from "./models/generate-extras";
 
 interface Catalog { models: ModelItem[]; styles: CatalogItem[]; colors: CatalogItem[]; sizes: SizeItem[] }
 
@@ -16,7 +17,7 @@ export function Generate() {
   const s = useSession();
   const [catalog, setCatalog] = useState<Catalog | null>(null);
   const [form, setForm] = useState({ model: "", style: "", color: "", size: "", prompt: "", negativePrompt: "", numImages: 1 });
-  const [image, setImage] = useState<string | null>(null);
+  const [extras, setExtras] = useState<Extras>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -35,7 +36,7 @@ export function Generate() {
     setBusy(true);
     setError(null);
     try {
-      const body = { ...form, negativePrompt: form.negativePrompt || undefined, ...(model?.kind === "image-to-image" && image ? { inputImage: image } : {}) };
+      const body = { ...form, negativePrompt: form.negativePrompt || undefined, ...extras };
       const created = await s.api.post<CreateReply>("createGenerationRequest", body);
       go(`requests/${created.generationRequestId}`);
     } catch (err) {
@@ -55,9 +56,7 @@ export function Generate() {
       </div>
       <label>Prompt <textarea name="prompt" rows={3} value={form.prompt} onInput={set("prompt")} /></label>
       <label>Negative prompt <input name="negativePrompt" value={form.negativePrompt} onInput={set("negativePrompt")} /></label>
-      {model?.kind === "image-to-image" && (
-        <label>Input image (JPEG, PNG or WebP) <input name="inputImage" type="file" accept="image/jpeg,image/png,image/webp" onChange={(e) => readImage(e, setImage)} /></label>
-      )}
+      <GenerateExtras baseModel={form.model} imageToImage={model?.kind === "image-to-image"} onChange={setExtras} />
       <p class="price" data-testid="price">{price === null ? "–" : `Price: ${price} credit${price === 1 ? "" : "s"}`}</p>
       <ErrorBox error={error} />
       <button type="submit" disabled={busy}>{busy ? "Submitting…" : "Generate"}</button>
@@ -71,12 +70,4 @@ async function loadCatalog(s: ReturnType<typeof useSession>): Promise<Catalog> {
   const [models, styles, colors, sizes] = await Promise.all([read<ModelItem>("models"), read("styles"), read("colors"), read<SizeItem>("sizes")]);
   sizes.sort((a, b) => a.width * a.height - b.width * b.height);
   return { models, styles, colors, sizes };
-}
-
-function readImage(e: Event, done: (dataUrl: string | null) => void) {
-  const file = (e.currentTarget as HTMLInputElement).files?.[0];
-  if (!file) return done(null);
-  const reader = new FileReader();
-  reader.onload = () => done(String(reader.result));
-  reader.readAsDataURL(file);
 }
