@@ -53,8 +53,8 @@ describe("console: custom models and image-to-image", () => {
 
     await page.locator("a[href='#/generate']").click();
     await page.locator("select[name=customModelId]").selectOption(modelId);
-    await page.locator("input[name=loraStrength]").evaluate((el: HTMLInputElement) => {
-      el.value = "1.25";
+    await page.locator("input[name=loraStrength]").evaluate((el) => {
+      (el as { value: string }).value = "1.25";
       el.dispatchEvent(new Event("input", { bubbles: true }));
     });
     await page.getByText("Strength 1.25").waitFor();
