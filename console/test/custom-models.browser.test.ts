@@ -3,6 +3,7 @@
 // per-file progress, the model trains to ready (watched live), a generation uses it at a chosen
 // strength; a model queued while no runner answers is cancelled and refunded; an uploaded photo
 // feeds an image-to-image request.
+import http from "node:http";
 import sharp from "sharp";
 import type { Page } from "playwright-core";
 import { createTestUser, db, ledgerState } from "../../test-support/emulator";
@@ -39,6 +40,32 @@ async function succeededRequest(page: Page): Promise<string> {
   return decodeURIComponent(page.url().split("#/requests/")[1]);
 }
 
+/**
+ * A runner that takes no tasks (503, as one at capacity answers) but still serves its file
+ * routes: the photos upload, the training task is refused and retried later, so the model stays
+ * queued for as long as the test needs.
+ */
+async function startTaskRefuser(runnerUrl: string) {
+  const server = http.createServer((req, res) => {
+    if (req.url?.startsWith("/tasks/")) return void res.writeHead(503).end("busy");
+    const upstream = http.request(new URL(req.url ?? "/", runnerUrl), { method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on("error", () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+}
+
 describe("console: custom models and image-to-image", () => {
   it("trains a model from 10 uploaded photos and generates with it at a chosen strength", async () => {
     const u = await createTestUser({ credits: 20, prefix: "cmui" });
@@ -64,7 +91,7 @@ describe("console: custom models and image-to-image", () => {
     const request = (await db().doc(`generationRequests/${requestId}`).get()).data()!;
     expect(request.customModelId).toBe(modelId);
     expect(request.render.lora.strength).toBe(1.25);
-    expect(request.render.prompt).toContain("ohwxui");
+    expect(request.render.positivePrompt).toContain("ohwxui");
     // One training debit of 5 and one image of 1; nothing refunded.
     expect(await ledgerState(u.uid)).toMatchObject({ credits: 14, ledgerSum: 14 });
 
@@ -78,7 +105,8 @@ describe("console: custom models and image-to-image", () => {
     const page = await h.newPage();
     await signInAs(page, h.baseUrl, u.email);
     const backends = stack.front.backends;
-    stack.front.backends = []; // the front answers 503: the task stays queued, the model too
+    const busy = await startTaskRefuser(backends[0]);
+    stack.front.backends = [busy.url];
     try {
       await page.goto(`${h.baseUrl}/#/models`);
       await startTraining(page, "Held", 20);
@@ -86,6 +114,7 @@ describe("console: custom models and image-to-image", () => {
       await row(page, "cancelled").waitFor();
     } finally {
       stack.front.backends = backends;
+      await busy.close();
     }
     await page.getByTestId("balance").getByText("10 credits").waitFor();
     expect(await ledgerState(u.uid)).toMatchObject({ credits: 10, ledgerSum: 10 });
