@@ -20,6 +20,7 @@ import { Buy } from "./pages/self/buy";
 import { MyKeys } from "./pages/self/keys";
 import { Usage } from "./pages/self/usage";
 import { Account } from "./pages/self/account";
+import { CustomModels } from "./pages/models/custom-models";
 
 export function App({ services }: { services: Services }) {
   const [user, setUser] = useState<User | null | undefined>(undefined);
@@ -51,6 +52,7 @@ function Shell() {
         <nav>
           {link("generate", "Generate")}
           {link("gallery", "Gallery")}
+          {link("models", "Custom models")}
           {link("credits", "Credits")}
           {link("buy", "Buy")}
           {link("usage", "Usage")}
@@ -94,6 +96,7 @@ function Route({ parts }: { parts: string[] }) {
   const [first, second, third] = parts;
   if (first === "requests" && second) return <RequestPage id={second} />;
   if (first === "gallery") return <Gallery />;
+  if (first === "models") return <CustomModels />;
   if (first === "credits") return <Credits />;
   if (first === "buy") return <Buy />;
   if (first === "usage") return <Usage />;

@@ -9,6 +9,7 @@ import { priceOf } from "../../../functions/src/requests/pricing";
 import { go } from "../router";
 import { useSession } from "../session";
 import { ErrorBox, Loading } from "../ui";
+import { GenerateExtras, type Extras } from "./models/generate-extras";
 
 interface Catalog { models: ModelItem[]; styles: CatalogItem[]; colors: CatalogItem[]; sizes: SizeItem[] }
 
@@ -16,7 +17,8 @@ export function Generate() {
   const s = useSession();
   const [catalog, setCatalog] = useState<Catalog | null>(null);
   const [form, setForm] = useState({ model: "", style: "", color: "", size: "", prompt: "", negativePrompt: "", numImages: 1, upscale: "", refine: false });
-  const [image, setImage] = useState<string | null>(null);
+  // The input photo (uploaded) and a custom model come from GenerateExtras; the mask travels inline.
+  const [extras, setExtras] = useState<Extras>({});
   const [mask, setMask] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -43,8 +45,8 @@ export function Generate() {
     try {
       const { upscale: factor, refine: _refine, ...rest } = form;
       const body = {
-        ...rest, negativePrompt: form.negativePrompt || undefined,
-        ...(model?.kind === "image-to-image" && image ? { inputImage: image, ...(mask ? { maskImage: mask } : {}) } : {}),
+        ...rest, negativePrompt: form.negativePrompt || undefined, ...extras,
+        ...(model?.kind === "image-to-image" && mask ? { maskImage: mask } : {}),
         ...(upscale ? { upscale: Number(factor), ...(refine ? { refine: true } : {}) } : {}),
       };
       const created = await s.api.post<CreateReply>("createGenerationRequest", body);
@@ -66,11 +68,9 @@ export function Generate() {
       </div>
       <label>Prompt <textarea name="prompt" rows={3} value={form.prompt} onInput={set("prompt")} /></label>
       <label>Negative prompt <input name="negativePrompt" value={form.negativePrompt} onInput={set("negativePrompt")} /></label>
+      <GenerateExtras baseModel={form.model} imageToImage={model?.kind === "image-to-image"} onChange={setExtras} />
       {model?.kind === "image-to-image" && (
-        <>
-          <label>Input image (JPEG, PNG or WebP) <input name="inputImage" type="file" accept="image/jpeg,image/png,image/webp" onChange={(e) => readImage(e, setImage)} /></label>
-          <label>Mask, optional: white is repainted, black is kept; the input image's size <input name="maskImage" type="file" accept="image/jpeg,image/png,image/webp" onChange={(e) => readImage(e, setMask)} /></label>
-        </>
+        <label>Mask, optional: white is repainted, black is kept; the input photo's size <input name="maskImage" type="file" accept="image/jpeg,image/png,image/webp" onChange={(e) => readImage(e, setMask)} /></label>
       )}
       {model?.upscale && (
         <div class="row">

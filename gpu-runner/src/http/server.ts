@@ -32,7 +32,18 @@ async function route(req: IncomingMessage, res: ServerResponse, ctx: RunnerConte
   }
   if (method === "GET" && path === "/healthz") return healthz(res);
   if (method === "GET" && path === "/readyz") return readyz(res, ctx);
+  if (path.startsWith("/files/")) {
+    // The console (another origin) PUTs uploads here from the browser, as it would to a bucket
+    // with a CORS rule: the signed URL is the authority, so any origin may use it.
+    res.setHeader("access-control-allow-origin", "*");
+    if (method === "OPTIONS") return preflight(res);
+  }
   if (method === "GET" && path.startsWith("/files/")) return getFile(req, res, ctx);
   if (method === "PUT" && path.startsWith("/files/")) return putUpload(req, res, ctx);
   sendJson(res, 404, { error: { code: "NOT_FOUND", message: "no such route" } });
+}
+
+function preflight(res: ServerResponse): void {
+  res.writeHead(204, { "access-control-allow-methods": "GET, PUT", "access-control-allow-headers": "content-type", "access-control-max-age": "3600" });
+  res.end();
 }
