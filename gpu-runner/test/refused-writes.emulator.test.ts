@@ -50,7 +50,9 @@ function interferingStorage(last: (p: string) => boolean, interfere: (p: string)
 }
 
 async function withRunner<T>(s: LocalStorage, run: (r: Runner) => Promise<T>): Promise<T> {
-  const r = await startRunner({ config: loadConfig(runnerEnv(fake, storageDir, { LEASE_SECONDS: "30" })), db: db(), log: captureLogger().log, storage: s });
+  // No live previews here: whether one is stored before the refusal depends on timing, and these
+  // tests count exactly the files an attempt stored (previews have their own tests in stages.emulator.test.ts).
+  const r = await startRunner({ config: loadConfig(runnerEnv(fake, storageDir, { LEASE_SECONDS: "30", PREVIEW_INTERVAL_MS: "0" })), db: db(), log: captureLogger().log, storage: s });
   try {
     return await run(r);
   } finally {

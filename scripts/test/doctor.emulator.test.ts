@@ -45,7 +45,7 @@ describe("npm run doctor (deployed project mode)", () => {
     expect(res.fails).toEqual([]);
     expect(res.code).toBe(0);
     expect(res.out).toMatch(/^ok\s+runner config\s+valid \(production mode/m);
-    expect(res.out).toMatch(new RegExp(`^ok\\s+comfyui\\s+${full.url}: all 15 node types`, "m"));
+    expect(res.out).toMatch(new RegExp(`^ok\\s+comfyui\\s+${full.url}: all 21 node types`, "m"));
     expect(res.out).toMatch(/^ok\s+custom models\s+training template train-lora and LoRA loader LoraLoader available in ComfyUI/m);
     expect(res.out).toMatch(new RegExp(`^ok\\s+comfyui version\\s+${full.url}: ComfyUI 0\\.16\\.2; the runner image pins v0\\.16\\.2`, "m"));
     for (const t of ["img2img-staging", "txt2img", "txt2img-sdxl"]) expect(res.out).toMatch(new RegExp(`^ok\\s+template\\s+${t} \\(generation\\): valid`, "m"));

@@ -113,7 +113,8 @@ export async function readUserWallet(db: Firestore, uid: string): Promise<AuditW
   const jobs = await Promise.all(JOB_COLLECTIONS.map(async (collection) => (await db.collection(collection).where("userId", "==", uid).get()).docs
     .filter((d) => typeof d.get("orgId") !== "string")
     .map((d) => ({ collection, id: d.id, status: String(d.get("status")), cost: num(d.get("cost")), refunded: d.get("refunded") === true, createdAtMs: ms(d.get("createdAt")) }))));
-  const usage = (await db.collection("usageWeekly").where("uid", "==", uid).get()).docs.map((d) => ({ week: String(d.get("week")), creditsDebited: num(d.get("creditsDebited")), creditsRefunded: num(d.get("creditsRefunded")) }));
+  const usage = (await Promise.all(([["usageWeekly", "week"], ["usageDaily", "day"]] as const).map(async ([collection, period]) =>
+    (await db.collection(collection).where("uid", "==", uid).get()).docs.map((d) => ({ [period]: String(d.get(period)), creditsDebited: num(d.get("creditsDebited")), creditsRefunded: num(d.get("creditsRefunded")) }))))).flat();
   return walletDocs(db, `users/${uid}`, jobs.flat(), usage);
 }
 
