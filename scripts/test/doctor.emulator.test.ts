@@ -71,8 +71,11 @@ describe("npm run doctor (deployed project mode)", () => {
     const res = await doctor(["--project", "p1", "--functions-env", goodFunctions(), "--runner-env", goodRunner(), "--comfy-url", lacking.url]);
     expect(res.code).toBe(1);
     expect(res.fails).toEqual([
+      // VAEEncode also re-encodes the upscaled image for a refine pass, which every generation template offers.
       "FAIL template img2img-staging (generation): 1 problem(s); generation would be disabled",
-      `FAIL comfyui ${lacking.url}: node type VAEEncode is not installed (used by img2img-staging)`,
+      "FAIL template txt2img (generation): 1 problem(s); generation would be disabled",
+      "FAIL template txt2img-sdxl (generation): 1 problem(s); generation would be disabled",
+      `FAIL comfyui ${lacking.url}: node type VAEEncode is not installed (used by img2img-staging, txt2img, txt2img-sdxl)`,
     ]);
   });
 
