@@ -2,6 +2,7 @@
 // transaction reads the user, their plan and their keys and writes the new key together with a
 // touch of the user document, so two creates at once cannot both take the last key slot (both
 // write users/{uid}: the second retries and sees the first's key).
+import { runMoneyTransaction } from "../shared/transaction";
 import type { Firestore } from "firebase-admin/firestore";
 import { planSchema } from "../billing/catalog";
 import { planOf } from "../billing/userPlan";
@@ -14,7 +15,7 @@ import { isLiveKey, keyCapsOf, ownKeyLimits } from "./ownKeyLimits";
 const dateOf = (v: unknown): Date | null => (v ? (v as { toDate(): Date }).toDate() : null);
 
 export async function createOwnKey(db: Firestore, env: KeyEnv, input: NewKeyInput, actor: AuditActor, concurrencyCap: number) {
-  return db.runTransaction(async (tx) => {
+  return runMoneyTransaction(db, async (tx) => {
     const user = await tx.get(db.doc(`users/${input.userId}`));
     if (!user.exists) throw new ApiError("NOT_FOUND", "your account has no user record yet; sign in again");
     if (user.get("erasureStartedAt")) throw new ApiError("UNAUTHENTICATED", "this account has been erased");

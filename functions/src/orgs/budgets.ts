@@ -2,6 +2,7 @@
 // create's commit already reads and guards (the member document, or the key document), so the
 // check and the spend count run in the same commit as the debit; writing a budget makes any
 // commit in flight for that member or key run again on fresh reads.
+import { runMoneyTransaction } from "../shared/transaction";
 import { FieldValue, type Firestore } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { recordAudit, type AuditActor } from "../audit/audit";
@@ -19,7 +20,7 @@ export interface SetBudgetInput {
 export async function setBudget(db: Firestore, access: OrgAccess, actor: AuditActor, input: SetBudgetInput) {
   const { orgId } = access;
   const ref = input.uid ? db.doc(memberPath(orgId, input.uid)) : db.doc(`${API_KEYS}/${input.keyId}`);
-  return db.runTransaction(async (tx) => {
+  return runMoneyTransaction(db, async (tx) => {
     const doc = await tx.get(ref);
     if (!doc.exists || (input.keyId && doc.get("orgId") !== orgId)) {
       throw new ApiError("NOT_FOUND", input.uid ? `'${input.uid}' is not a member of organisation '${orgId}'` : `API key '${input.keyId}' is not a key of organisation '${orgId}'`);

@@ -1,6 +1,7 @@
 // Creating an organisation and changing who belongs to it. Every change is a transaction that
 // writes its audit entry in the same commit; the owner count is read inside the transaction that
 // changes a role or removes a member, so two concurrent demotions can never leave no owner.
+import { runMoneyTransaction } from "../shared/transaction";
 import type { Firestore, Transaction } from "firebase-admin/firestore";
 import { ApiError } from "../http/errors";
 import { recordAudit, type AuditActor, type AuditAction } from "../audit/audit";
@@ -15,7 +16,7 @@ const audit = (db: Firestore, tx: Transaction, action: AuditAction, actor: Audit
 export async function createOrg(db: Firestore, actor: AuditActor, input: { name: string; email: string | null }) {
   const orgId = db.collection(ORGS).doc().id;
   const now = new Date();
-  await db.runTransaction(async (tx) => {
+  await runMoneyTransaction(db, async (tx) => {
     // A wallet like a user's: `credits` with no grants yet (ledger/grants/wallet.ts walletOf).
     tx.create(db.doc(orgPath(orgId)), { name: input.name, timeZone: "UTC", lowBalanceCredits: null, credits: 0, createdBy: actor.uid, createdAt: now, updatedAt: now });
     tx.create(db.doc(memberPath(orgId, actor.uid)), { uid: actor.uid, orgId, role: "owner", email: input.email, joinedAt: now });
@@ -29,7 +30,7 @@ export async function invite(db: Firestore, access: OrgAccess, actor: AuditActor
   const ref = db.collection(INVITATIONS).doc();
   const now = new Date();
   const expiresAt = new Date(now.getTime() + INVITATION_DAYS * 86_400_000);
-  await db.runTransaction(async (tx) => {
+  await runMoneyTransaction(db, async (tx) => {
     tx.create(ref, { orgId: access.orgId, email: input.email.toLowerCase(), role: input.role, invitedBy: actor.uid, createdAt: now, expiresAt, acceptedAt: null, acceptedBy: null });
     audit(db, tx, "org.member.invite", actor, access.orgId, actor.uid, null, { invitationId: ref.id, email: input.email.toLowerCase(), role: input.role }, now);
   });
@@ -38,7 +39,7 @@ export async function invite(db: Firestore, access: OrgAccess, actor: AuditActor
 
 /** By the signed-in user whose verified email is the invited one; accepting twice answers the same. */
 export async function accept(db: Firestore, actor: AuditActor, invitationId: string, who: { email: string | null; emailVerified: boolean }) {
-  return db.runTransaction(async (tx) => {
+  return runMoneyTransaction(db, async (tx) => {
     const inv = await tx.get(db.doc(`${INVITATIONS}/${invitationId}`));
     if (!inv.exists) throw new ApiError("NOT_FOUND", `invitation '${invitationId}' not found`);
     const orgId = inv.get("orgId") as string;
@@ -65,7 +66,7 @@ export async function accept(db: Firestore, actor: AuditActor, invitationId: str
 /** A role change or a removal (`to` null); refuses what would leave no owner or exceed the actor's role. */
 export async function changeMember(db: Firestore, access: OrgAccess, actor: AuditActor, uid: string, to: OrgRole | null) {
   const { orgId } = access;
-  return db.runTransaction(async (tx) => {
+  return runMoneyTransaction(db, async (tx) => {
     const [target, owners] = await Promise.all([
       tx.get(db.doc(memberPath(orgId, uid))),
       tx.get(db.collection(`${ORGS}/${orgId}/members`).where("role", "==", "owner")),

@@ -1,6 +1,7 @@
 // Counts a finished job's GPU time (`gpuSeconds`, written by the runner with the job's terminal
 // status) into the usage counters, once: the job's `gpuCounted` flag is set in the same commit.
 // The runner never writes counters (it owns job status only); the update trigger calls this.
+import { runMoneyTransaction } from "../shared/transaction";
 import type { DocumentReference, DocumentSnapshot, Firestore } from "firebase-admin/firestore";
 import { addUsage } from "../ledger/usage";
 import { walletOfJob } from "../ledger/walletRef";
@@ -9,7 +10,7 @@ import { usageDimsOf } from "./dims";
 
 /** True when this call counted it; false when there is nothing (more) to count. */
 export async function countGpuTime(db: Firestore, ref: DocumentReference, now = new Date()): Promise<boolean> {
-  return db.runTransaction(async (tx) => {
+  return runMoneyTransaction(db, async (tx) => {
     const job = await tx.get(ref);
     const gpuMs = gpuMsOf(job.get("gpuSeconds"));
     if (!job.exists || !gpuMs || job.get("gpuCounted") === true) return false;
