@@ -69,8 +69,8 @@ export async function handleTask(
     await previews.flush();
     if (!(await writes.run(() => repo.completeJob(db, requestId, owner, outputs, started, timings, gpu.ms)))) return leaseLost(log, requestId, await discard(deps, requestId, stored, log));
     log.info("job.succeeded", { outputs: outputs.length, durationMs: Date.now() - started, timings: timingSpans(timings) });
-    const executionMs = gpu.ms ?? (timings.executionStartedAt && timings.executionEndedAt ? timings.executionEndedAt - timings.executionStartedAt : undefined);
-    await recordExecution(db, claim.data.etaKey, executionMs, job.render.batchSize).catch((e) => log.warn("job.eta_sample_failed", { error: e }));
+    // The ETA learns from the same execution span as gpuSeconds (run-prompt.ts already falls back to WebSocket times).
+    await recordExecution(db, claim.data.etaKey, gpu.ms ?? undefined, job.render.batchSize).catch((e) => log.warn("job.eta_sample_failed", { error: e }));
     await cleanUpComfyFiles(deps, requestId, log);
     return { status: 200, body: { result: "succeeded", outputs: outputs.length } };
   } catch (e) {
